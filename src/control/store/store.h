@@ -1,0 +1,80 @@
+/*
+ * store: schema migrations and the one place where tenant isolation is
+ * enforced. Every read of tenant-owned rows by id or as a list goes through
+ * store_get()/store_list(), which add the tenant predicate of the caller's
+ * scope and select only the columns a table descriptor lists as visible
+ * (password hashes, MFA secrets and key hashes never leave the store).
+ * Domain modules write their own tables only after a scoped read found the
+ * row, so a tenant can neither read nor change another tenant's rows.
+ */
+#ifndef YS_STORE_H
+#define YS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "db.h"
+
+struct store_migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+
+const struct store_migration *store_migrations(size_t *count);
+/* Apply every missing migration (target 0) or those up to target. */
+int store_migrate(struct db *db, char *err, size_t errlen);
+int store_migrate_to(struct db *db, int target, char *err, size_t errlen);
+int store_schema_version(struct db *db);
+
+/* Whose rows a caller may see: one tenant, or (provider operators) all.
+ * Build it only with scope_tenant()/scope_all() from an authenticated
+ * principal; a tenant id is never 0. */
+struct scope {
+	int64_t tenant_id;	/* 0: every tenant */
+};
+
+static inline struct scope
+scope_all(void)
+{
+	return (struct scope){ 0 };
+}
+
+static inline struct scope
+scope_tenant(int64_t tenant_id)
+{
+	return (struct scope){ tenant_id };
+}
+
+enum store_table {
+	STORE_TENANTS,
+	STORE_USERS,
+	STORE_API_KEYS,
+	STORE_PLANS,
+	STORE_ORDERS,
+	STORE_SUBSCRIPTIONS,
+	STORE_AUDIT,
+	STORE_TABLE_COUNT
+};
+
+struct store_filter {
+	const char *column;	/* a column the table descriptor allows */
+	const char *op;		/* "=", ">", ">=", "<", "<=" */
+	const char *text;	/* text value, or NULL to use num */
+	int64_t num;
+};
+
+/* The row with this id inside scope, as JSON, or NULL (absent or another
+ * tenant's: the caller cannot tell which, by design). */
+json_t *store_get(struct db *db, struct scope sc, enum store_table t, int64_t id);
+bool store_exists(struct db *db, struct scope sc, enum store_table t, int64_t id);
+/* Rows inside scope matching every filter (at most 8), by ascending id (seq
+ * for the audit trail), at most limit (0: 1000).
+ * NULL on error (bad filter column is a programming error, logged). */
+json_t *store_list(struct db *db, struct scope sc, enum store_table t,
+    const struct store_filter *f, size_t nf, int64_t limit);
+
+#endif
