@@ -719,13 +719,17 @@ cli_reference_markdown(FILE *f)
 		fputs("\n```\n", f);
 		cli_usage_line(f, c);
 		fputs("```\n\n", f);
-		fprintf(f, "%s. `%s %s`%s.\n", c->summary, c->method, c->path,
-		    c->is_public ? " (public)" : "");
+		fprintf(f, "%c%s. `%s %s`%s.\n",
+		    c->summary[0] >= 'a' && c->summary[0] <= 'z' ?
+		    c->summary[0] - 'a' + 'A' : c->summary[0], c->summary + 1,
+		    c->method, c->path, c->is_public ? " (public)" : "");
 		if (c->opts[0].flag != NULL || c->secret != NULL || c->pos) {
 			fputs("\n| argument | API | |\n|---|---|---|\n", f);
 			if (c->pos != NULL)
-				fprintf(f, "| `%s` | %s | required |\n", c->pos,
-				    c->pos_field ? c->pos_field : "`{id}` in the path");
+				fprintf(f, "| `%s` | %s%s%s | required |\n", c->pos,
+				    c->pos_field ? "body `" : "`{id}` in the path",
+				    c->pos_field ? c->pos_field : "",
+				    c->pos_field ? "`" : "");
 		}
 		for (const struct cli_opt *o = c->opts; o->flag; o++) {
 			const char *where = o->dest == CLI_DEST_BODY ? "body" :
