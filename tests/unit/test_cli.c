@@ -536,6 +536,42 @@ test_width(void **state)
 	assert_int_equal(cli_out_width(""), 0);
 }
 
+/* docs/CLI.md ends with the reference generated from the table. */
+static void
+test_reference_up_to_date(void **state)
+{
+#ifdef YS_SOURCE_DIR
+	char *gen = NULL, *doc;
+	size_t genlen = 0, doclen;
+	FILE *f = open_memstream(&gen, &genlen);
+	long size;
+
+	(void)state;
+	assert_non_null(f);
+	cli_reference_markdown(f);
+	fclose(f);
+	f = fopen(YS_SOURCE_DIR "/docs/CLI.md", "r");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	assert_true(size > 0);
+	rewind(f);
+	doc = malloc((size_t)size + 1);
+	assert_non_null(doc);
+	doclen = fread(doc, 1, (size_t)size, f);
+	fclose(f);
+	doc[doclen] = '\0';
+	if (doclen < genlen || strcmp(doc + doclen - genlen, gen) != 0)
+		fail_msg("docs/CLI.md is out of date: regenerate its reference "
+		    "with `yunshou --help-markdown`");
+	free(doc);
+	free(gen);
+#else
+	(void)state;
+	skip();
+#endif
+}
+
 int
 main(void)
 {
@@ -553,6 +589,7 @@ main(void)
 		cmocka_unit_test(test_hostile_text_is_cleaned),
 		cmocka_unit_test(test_object_rendering),
 		cmocka_unit_test(test_width),
+		cmocka_unit_test(test_reference_up_to_date),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
