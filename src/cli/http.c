@@ -141,7 +141,18 @@ cli_http_request(const struct cli_http_req *req, struct cli_http_resp *resp,
 			hdrs = h;
 	}
 	if (h != NULL && req->token != NULL) {
-		int n = snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
+		int n;
+
+		/* A token is printable ASCII; anything else (a newline from a
+		 * careless copy) would corrupt or inject headers. */
+		for (const char *p = req->token; *p; p++) {
+			if (*p <= 0x20 || *p >= 0x7f) {
+				snprintf(err, errlen, "the token holds characters "
+				    "a token cannot have (check YUNSHOU_TOKEN / --token)");
+				goto out;
+			}
+		}
+		n = snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
 		    req->token);
 
 		if (n < 0 || (size_t)n >= sizeof(auth)) {

@@ -165,10 +165,35 @@ normalize_server(const char *url)
 	return s;
 }
 
+/* "yunshou order list --json" is a common slip: say where the flag goes. */
+static void
+hint_misplaced_global(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "--", 2) != 0)
+			continue;
+		for (size_t k = 0; k < NGLOBAL; k++) {
+			size_t n = strlen(global_opts[k].name);
+
+			if (global_opts[k].hidden ||
+			    strcmp(global_opts[k].name, "help") == 0 ||
+			    strncmp(argv[i] + 2, global_opts[k].name, n) != 0 ||
+			    (argv[i][2 + n] != '\0' && argv[i][2 + n] != '='))
+				continue;
+			fprintf(stderr, "hint: --%s is a global option: give it before "
+			    "the command (yunshou --%s%s ...)\n", global_opts[k].name,
+			    global_opts[k].name, global_opts[k].metavar ? " VALUE" : "");
+			return;
+		}
+	}
+}
+
 static int
-usage_error(const struct cli_request *req, const char *err)
+usage_error(const struct cli_request *req, const char *err, int argc,
+    char **argv)
 {
 	fprintf(stderr, "error: %s\n", err);
+	hint_misplaced_global(argc, argv);
 	if (req->cmd != NULL) {
 		fputs("usage: ", stderr);
 		cli_usage_line(stderr, req->cmd);
@@ -219,7 +244,7 @@ main(int argc, char **argv)
 
 	if (cli_build_request(argc - first, argv + first, &req, err,
 	    sizeof(err)) < 0) {
-		rc = usage_error(&req, err);
+		rc = usage_error(&req, err, argc - first, argv + first);
 		cli_request_free(&req);
 		return rc;
 	}
