@@ -62,5 +62,8 @@ int crypto_ed25519_verify(EVP_PKEY *key, const void *msg, size_t len,
  * fsync before close. 0 / -1 with err. */
 int crypto_write_secret_file(const char *path, const void *data, size_t len,
     bool overwrite, char *err, size_t errlen);
+/* The same for public material (certificates, public keys): mode 0644. */
+int crypto_write_public_file(const char *path, const void *data, size_t len,
+    bool overwrite, char *err, size_t errlen);
 
 #endif

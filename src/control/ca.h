@@ -25,4 +25,16 @@ int ca_issue_server(const char *dir, const char *const *sans, size_t nsans,
 int ca_fingerprint(const char *cert_path, char *out, size_t outsz,
     char *err, size_t errlen);
 
+/* Issue a node's client certificate for the CSR in csr_pem (csr_len bytes,
+ * PEM, at most 64 KiB). The CSR's self-signature must verify (proof of
+ * possession); its requested subject and extensions are ignored: the
+ * certificate gets O=yunshou, OU=subject_ou (omitted when NULL or empty),
+ * CN=subject_cn, basicConstraints CA:FALSE, extendedKeyUsage clientAuth,
+ * signed by dir/ca.* with SHA-256, valid for days (1..3650). Accepted keys:
+ * EC P-256/P-384, Ed25519, RSA >= 2048 bits. On success *cert_pem_out is a
+ * NUL-terminated PEM certificate the caller frees with free(). 0 / -1. */
+int ca_sign_csr(const char *dir, const char *csr_pem, size_t csr_len,
+    const char *subject_cn, const char *subject_ou, int days,
+    char **cert_pem_out, char *err, size_t errlen);
+
 #endif
