@@ -354,7 +354,8 @@ audit_verify(struct db *db, EVP_PKEY *pub, struct audit_verify_result *r)
 		bad(r, r->head_seq + 1, "entries from %lld on were deleted (a signed checkpoint "
 		    "covers them)", (long long)(r->head_seq + 1));
 	} else if (r->ok && cprc == DB_ERROR) {
-		bad(r, 0, "cannot read checkpoints%s", 0);
+		r->ok = false;
+		snprintf(r->reason, sizeof(r->reason), "cannot read the audit checkpoints");
 	}
 out:
 	if (r->entries > 0)
