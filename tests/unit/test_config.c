@@ -234,13 +234,11 @@ test_nul_byte(void **state)
 static void
 test_line_length(void **state)
 {
-	size_t n = 2 + CONFIG_MAX_LINE + 2;
-	char *text = malloc(n + 1);
+	static char text[2 + CONFIG_MAX_LINE + 2 + 1];
 	struct cfg c;
 	char err[256];
 
 	(void)state;
-	assert_non_null(text);
 	/* Line 2 is a comment of exactly CONFIG_MAX_LINE bytes: fine. */
 	memcpy(text, "\n#", 2);
 	memset(text + 2, 'a', CONFIG_MAX_LINE - 1);
@@ -254,7 +252,6 @@ test_line_length(void **state)
 	assert_int_equal(config_parse("t.conf", text, strlen(text), kws, &c, err,
 	    sizeof(err)), -1);
 	assert_string_equal(err, "t.conf:2: line longer than 4096 bytes");
-	free(text);
 }
 
 static void
