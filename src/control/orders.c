@@ -88,13 +88,13 @@ fulfil(struct db *db, const json_t *order, int64_t *sub_id, struct ys_err *e)
 	{
 		json_t *sub = store_get(db, scope_tenant(tenant), STORE_SUBSCRIPTIONS, *sub_id);
 		const char *st = sub ? jstr(sub, "status") : "missing";
-		int64_t ends = sub ? jint(sub, "ends_at") : 0, rc;
+		int64_t ends, rc;
 
 		if (sub == NULL || strcmp(st, "cancelled") == 0) {
 			json_decref(sub);
 			return ys_fail(e, "conflict", "subscription %lld is %s", (long long)*sub_id, st);
 		}
-		/* ends_at came back as text; read the number directly. */
+		/* The JSON row carries ends_at as text; read the number. */
 		ends = db_int(db, 0, "SELECT ends_at FROM subscriptions WHERE id = ?", "l", *sub_id);
 		json_decref(sub);
 		if (strcmp(kind, "renewal") == 0) {

@@ -429,7 +429,8 @@ api_dispatch(struct evhttp_request *ev, void *arg)
 			body[len] = '\0';
 		}
 	}
-	if (admit(&r, body ? body : "", body ? len : len, uri ? evhttp_uri_get_query(uri) : NULL) < 0) {
+	/* An oversized body is not copied; admit() refuses it by its length. */
+	if (admit(&r, body ? body : "", len, uri ? evhttp_uri_get_query(uri) : NULL) < 0) {
 		if (write)
 			record(&r, false);
 		goto out;
