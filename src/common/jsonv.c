@@ -61,6 +61,17 @@ check_one(const struct jsonv_field *f, const json_t *v, struct jsonv_error *e)
 		if (!json_is_boolean(v))
 			return fail(e, "invalid_field", "%s: must be true or false", f->name, 0, 0);
 		return 0;
+	case JSONV_OBJ:
+		if (!json_is_object(v))
+			return fail(e, "invalid_field", "%s: must be an object", f->name, 0, 0);
+		return 0;
+	case JSONV_ARR:
+		if (!json_is_array(v))
+			return fail(e, "invalid_field", "%s: must be an array", f->name, 0, 0);
+		if ((long long)json_array_size(v) > (f->max ? f->max : 10000))
+			return fail(e, "invalid_field", "%s: at most %lld members", f->name,
+			    f->max ? f->max : 10000, 0);
+		return 0;
 	}
 	return fail(e, "invalid_field", "%s: unsupported type", f->name, 0, 0);
 }

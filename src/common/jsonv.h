@@ -18,6 +18,8 @@ enum jsonv_type {
 	JSONV_STR,	/* string of min..max bytes (max 0 = 4096), valid UTF-8, no NUL */
 	JSONV_INT,	/* integer in [min, max] */
 	JSONV_BOOL,
+	JSONV_OBJ,	/* any object; its members are the caller's to check */
+	JSONV_ARR,	/* array of at most max members (max 0 = 10000) */
 };
 
 struct jsonv_field {

@@ -21,8 +21,10 @@
 
 const struct config_kw conf_keywords[] = {
 	{ "listen", S(listen), "address:port the HTTPS API listens on" },
+	{ "node_listen", S(node_listen), "address:port of the mTLS API for enrolled nodes; empty: off" },
 	{ "workers", I(workers, 0, 64), "request threads; 0 = one per CPU" },
 	{ "max_body_bytes", I(max_body_bytes, 1024, 16 * 1024 * 1024), "largest request body accepted" },
+	{ "node_max_body_bytes", I(node_max_body_bytes, 1024, 16 * 1024 * 1024), "largest body from a node (event batches)" },
 	{ "session_idle_minutes", I(session_idle_minutes, 1, 24 * 60), "a session unused this long ends" },
 	{ "session_absolute_hours", I(session_absolute_hours, 1, 24 * 30), "a session ends this long after login" },
 	{ "auto_approve_registrations", B(auto_approve_registrations), "activate self-registered tenants without an operator" },
@@ -49,6 +51,8 @@ conf_defaults(struct conf *c)
 	snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8443");
 	c->workers = 0;
 	c->max_body_bytes = 65536;
+	c->node_max_body_bytes = 4 * 1024 * 1024;
+	snprintf(c->node_listen, sizeof(c->node_listen), "127.0.0.1:8444");
 	c->session_idle_minutes = 30;
 	c->session_absolute_hours = 12;
 	c->auto_approve_registrations = false;
@@ -81,8 +85,9 @@ conf_load(const char *state_dir, struct conf *c, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: log_level: expected debug, info, warn or error", path);
 		return -1;
 	}
-	if (strchr(c->listen, ':') == NULL) {
-		snprintf(err, errlen, "%s: listen: expected ADDRESS:PORT", path);
+	if (strchr(c->listen, ':') == NULL ||
+	    (c->node_listen[0] && strchr(c->node_listen, ':') == NULL)) {
+		snprintf(err, errlen, "%s: listen, node_listen: expected ADDRESS:PORT", path);
 		return -1;
 	}
 	return 0;

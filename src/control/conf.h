@@ -14,8 +14,10 @@
 
 struct conf {
 	char listen[128];
+	char node_listen[128];
 	long long workers;
 	long long max_body_bytes;
+	long long node_max_body_bytes;
 	long long session_idle_minutes;
 	long long session_absolute_hours;
 	bool auto_approve_registrations;

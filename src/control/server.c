@@ -33,14 +33,18 @@
 #define HARD_BODY_LIMIT (16 * 1024 * 1024 + 1)
 #define MAX_WORKERS 64
 
+/* One HTTPS front: the user API, or the mTLS node API. */
+struct front {
+	struct evhttp *http;
+	struct evhttp_bound_socket *bound;
+	struct api_ctx ctx;
+};
+
 struct worker {
 	pthread_t thread;
 	struct event_base *base;
-	struct evhttp *http;
-	struct evhttp_bound_socket *bound;
+	struct front user, node;
 	struct event *stop_ev;
-	struct api_ctx ctx;
-	int fd;
 };
 
 struct conf_node {
@@ -50,7 +54,7 @@ struct conf_node {
 
 static _Atomic(struct conf *) current;
 static struct conf_node *retired;	/* old configurations, freed at exit */
-static SSL_CTX *tls;
+static SSL_CTX *tls, *node_tls;
 static struct ratelimit *limiter;
 static const char *state;
 
@@ -93,6 +97,29 @@ fail:
 	ERR_clear_error();
 	SSL_CTX_free(ctx);
 	return NULL;
+}
+
+/* The node API: the same server certificate, and a client certificate
+ * issued by our CA is required to finish the handshake. Revocation is
+ * checked per request against the node registry (router.c). */
+static SSL_CTX *
+node_tls_context(const char *state_dir, const struct conf *c, char *err, size_t errlen)
+{
+	SSL_CTX *ctx = server_tls_context(state_dir, c, err, errlen);
+	char ca[1100];
+
+	if (ctx == NULL)
+		return NULL;
+	snprintf(ca, sizeof(ca), "%s/ca.crt", state_dir);
+	if (SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1) {
+		snprintf(err, errlen, "cannot load %s", ca);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	SSL_CTX_set_verify_depth(ctx, 2);
+	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"yunshou-node", 12);
+	return ctx;
 }
 
 static struct bufferevent *
@@ -148,6 +175,15 @@ listen_socket(const char *listen_addr, char *err, size_t errlen)
 }
 
 static void
+front_stop(struct front *f)
+{
+	if (f->bound) {
+		evhttp_del_accept_socket(f->http, f->bound);
+		f->bound = NULL;
+	}
+}
+
+static void
 worker_stop(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker *w = arg;
@@ -156,10 +192,8 @@ worker_stop(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	/* Stop accepting; let requests already read finish and flush. */
-	if (w->bound) {
-		evhttp_del_accept_socket(w->http, w->bound);
-		w->bound = NULL;
-	}
+	front_stop(&w->user);
+	front_stop(&w->node);
 	event_base_loopexit(w->base, &grace);
 }
 
@@ -177,11 +211,40 @@ worker_free(struct worker *w)
 {
 	if (w->stop_ev)
 		event_free(w->stop_ev);
-	if (w->http)
-		evhttp_free(w->http);
+	if (w->user.http)
+		evhttp_free(w->user.http);
+	if (w->node.http)
+		evhttp_free(w->node.http);
 	if (w->base)
 		event_base_free(w->base);
-	db_close(w->ctx.db);
+	db_close(w->user.ctx.db);
+}
+
+static int
+front_init(struct front *f, struct worker *w, const char *listen_addr, SSL_CTX *ssl,
+    char *err, size_t errlen)
+{
+	int fd;
+
+	if ((f->http = evhttp_new(w->base)) == NULL) {
+		snprintf(err, errlen, "cannot create an HTTP server");
+		return -1;
+	}
+	if ((fd = listen_socket(listen_addr, err, errlen)) < 0)
+		return -1;
+	if ((f->bound = evhttp_accept_socket_with_handle(f->http, fd)) == NULL) {
+		snprintf(err, errlen, "cannot accept on %s", listen_addr);
+		close(fd);
+		return -1;
+	}
+	evhttp_set_bevcb(f->http, tls_bev, ssl);
+	evhttp_set_max_headers_size(f->http, 16384);
+	evhttp_set_max_body_size(f->http, HARD_BODY_LIMIT);
+	evhttp_set_timeout(f->http, 30);
+	evhttp_set_allowed_methods(f->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH | EVHTTP_REQ_HEAD);
+	evhttp_set_gencb(f->http, api_dispatch, &f->ctx);
+	return 0;
 }
 
 static int
@@ -189,29 +252,22 @@ worker_init(struct worker *w, const char *db_path, EVP_PKEY *key, const struct c
     char *err, size_t errlen)
 {
 	memset(w, 0, sizeof(*w));
-	if (db_open(db_path, &w->ctx.db, err, errlen) < 0)
+	if (db_open(db_path, &w->user.ctx.db, err, errlen) < 0)
 		return -1;
-	w->ctx.conf = server_conf;
-	w->ctx.rl = limiter;
-	w->ctx.verify_key = key;
-	if ((w->base = event_base_new()) == NULL || (w->http = evhttp_new(w->base)) == NULL) {
+	w->user.ctx.conf = server_conf;
+	w->user.ctx.rl = limiter;
+	w->user.ctx.key = key;
+	w->user.ctx.state_dir = state;
+	w->node.ctx = w->user.ctx;
+	w->node.ctx.node_port = true;
+	if ((w->base = event_base_new()) == NULL) {
 		snprintf(err, errlen, "cannot create an event loop");
 		return -1;
 	}
-	if ((w->fd = listen_socket(c->listen, err, errlen)) < 0)
+	if (front_init(&w->user, w, c->listen, tls, err, errlen) < 0 ||
+	    (c->node_listen[0] && front_init(&w->node, w, c->node_listen, node_tls, err,
+	    errlen) < 0))
 		return -1;
-	if ((w->bound = evhttp_accept_socket_with_handle(w->http, w->fd)) == NULL) {
-		snprintf(err, errlen, "cannot accept on %s", c->listen);
-		close(w->fd);
-		return -1;
-	}
-	evhttp_set_bevcb(w->http, tls_bev, tls);
-	evhttp_set_max_headers_size(w->http, 16384);
-	evhttp_set_max_body_size(w->http, HARD_BODY_LIMIT);
-	evhttp_set_timeout(w->http, 30);
-	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH | EVHTTP_REQ_HEAD);
-	evhttp_set_gencb(w->http, api_dispatch, &w->ctx);
 	w->stop_ev = event_new(w->base, -1, 0, worker_stop, w);
 	return w->stop_ev ? 0 : -1;
 }
@@ -292,7 +348,8 @@ server_run(const char *state_dir, struct conf *conf, EVP_PKEY *key, char *err, s
 	snprintf(db_path, sizeof(db_path), "%s/yunshoud.db", state_dir);
 	evthread_use_pthreads();
 	signal(SIGPIPE, SIG_IGN);
-	if ((tls = server_tls_context(state_dir, conf, err, errlen)) == NULL)
+	if ((tls = server_tls_context(state_dir, conf, err, errlen)) == NULL ||
+	    (node_tls = node_tls_context(state_dir, conf, err, errlen)) == NULL)
 		return -1;
 	limiter = ratelimit_new();
 	n = conf->workers > 0 ? (size_t)conf->workers : (size_t)sysconf(_SC_NPROCESSORS_ONLN);
@@ -324,7 +381,8 @@ server_run(const char *state_dir, struct conf *conf, EVP_PKEY *key, char *err, s
 	event_add(tick, &(struct timeval){ conf->audit_checkpoint_seconds, 0 });
 	for (size_t i = 0; i < m.nworkers; i++)
 		pthread_create(&m.workers[i].thread, NULL, worker_main, &m.workers[i]);
-	log_info("server: listening on https://%s with %zu workers", conf->listen, m.nworkers);
+	log_info("server: listening on https://%s (nodes: %s) with %zu workers", conf->listen,
+	    conf->node_listen[0] ? conf->node_listen : "off", m.nworkers);
 	event_base_dispatch(m.base);
 	for (size_t i = 0; i < m.nworkers; i++)
 		pthread_join(m.workers[i].thread, NULL);
@@ -344,6 +402,7 @@ out:
 	db_close(m.db);
 	ratelimit_free(limiter);
 	SSL_CTX_free(tls);
+	SSL_CTX_free(node_tls);
 	free(atomic_load(&current));
 	while (retired) {
 		struct conf_node *next = retired->next;

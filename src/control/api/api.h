@@ -21,6 +21,7 @@
 #include "db.h"
 #include "err.h"
 #include "jsonv.h"
+#include "nodes.h"
 #include "ratelimit.h"
 
 /* What a worker thread lends each request. */
@@ -28,7 +29,9 @@ struct api_ctx {
 	struct db *db;
 	const struct conf *(*conf)(void);	/* the current configuration */
 	struct ratelimit *rl;
-	EVP_PKEY *verify_key;			/* for audit verify */
+	EVP_PKEY *key;				/* signing key: checkpoints, bundles */
+	const char *state_dir;			/* CA for node enrolment */
+	bool node_port;				/* the mTLS listener for nodes */
 };
 
 struct api_req;
@@ -40,6 +43,8 @@ enum route_flags {
 	ROUTE_RATE_LOGIN = 1 << 2,
 	ROUTE_RATE_REGISTER = 1 << 3,
 	ROUTE_RAW_BODY = 1 << 4,	/* handler writes the reply itself (streams) */
+	ROUTE_NODE = 1 << 5,		/* mTLS node API: the client certificate authenticates */
+	ROUTE_TELEMETRY = 1 << 6,	/* node telemetry: kept in its own tables, not audited */
 };
 
 struct route {
@@ -62,6 +67,7 @@ struct api_req {
 	json_t *body;
 	json_t *query;
 	struct principal who;
+	struct node_principal node;	/* ROUTE_NODE */
 	bool authed;
 	char source[64];
 	/* response */

@@ -173,7 +173,7 @@ h_audit_verify(struct api_req *r)
 {
 	struct audit_verify_result res;
 
-	if (audit_verify(r->ctx->db, r->ctx->verify_key, &res) < 0)
+	if (audit_verify(r->ctx->db, r->ctx->key, &res) < 0)
 		return ys_fail(&r->err, "internal", "cannot read the audit trail");
 	return api_ok(r, 200, audit_verify_json(&res));
 }

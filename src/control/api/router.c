@@ -16,6 +16,10 @@
 #include <sys/queue.h>
 #include <event2/keyvalq_struct.h>
 
+#include <event2/bufferevent_ssl.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include "audit.h"
 #include "log.h"
 
@@ -315,6 +319,35 @@ record(struct api_req *r, bool ok)
 		ys_fail(&r->err, "internal", "cannot write the audit trail; nothing was changed");
 }
 
+/* A node is who its verified client certificate says, unless revoked. */
+static int
+admit_node(struct api_req *r)
+{
+	struct evhttp_connection *con = r->ev ? evhttp_request_get_connection(r->ev) : NULL;
+	struct bufferevent *bev = con ? evhttp_connection_get_bufferevent(con) : NULL;
+	SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+	X509 *peer = ssl ? SSL_get0_peer_certificate(ssl) : NULL;
+	BIGNUM *bn = NULL;
+	char *hex = NULL;
+	int rc;
+
+	if (peer == NULL || SSL_get_verify_result(ssl) != X509_V_OK ||
+	    (bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(peer), NULL)) == NULL ||
+	    (hex = BN_bn2hex(bn)) == NULL) {
+		BN_free(bn);
+		return ys_fail(&r->err, "unauthorized", "a node client certificate is required");
+	}
+	rc = nodes_authenticate(r->ctx->db, hex, &r->node, &r->err);
+	OPENSSL_free(hex);
+	BN_free(bn);
+	if (rc < 0)
+		return -1;
+	snprintf(r->actor, sizeof(r->actor), "node-%lld", (long long)r->node.node_id);
+	r->audit_tenant = r->node.tenant_id;
+	r->authed = true;
+	return 0;
+}
+
 /* Checks before the handler; 0 when the handler may run. */
 static int
 admit(struct api_req *r, const char *body, size_t len, const char *query)
@@ -324,9 +357,11 @@ admit(struct api_req *r, const char *body, size_t len, const char *query)
 	const struct conf *c = r->conf;
 	int64_t wait = 0;
 
-	if ((long long)len > c->max_body_bytes)
+	long long limit = rt->flags & ROUTE_NODE ? c->node_max_body_bytes : c->max_body_bytes;
+
+	if ((long long)len > limit)
 		return ys_fail(&r->err, "body_too_large", "request body is larger than %lld bytes",
-		    c->max_body_bytes);
+		    limit);
 	if (len > 0 && r->ev) {
 		const char *ct = evhttp_find_header(evhttp_request_get_input_headers(r->ev),
 		    "Content-Type");
@@ -351,6 +386,8 @@ admit(struct api_req *r, const char *body, size_t len, const char *query)
 	}
 	if (rt->flags & ROUTE_PUBLIC)
 		return 0;
+	if (rt->flags & ROUTE_NODE)
+		return admit_node(r);
 	if (auth_resolve(r->ctx->db, c, r->ev ? bearer(r->ev) : NULL, &r->who, &r->err) < 0)
 		return -1;
 	r->authed = true;
@@ -411,6 +448,13 @@ api_dispatch(struct evhttp_request *ev, void *arg)
 	default: method = "OTHER"; break;
 	}
 	r.route = path ? api_route_find(method, path, &r.id, &status) : NULL;
+	/* The node listener serves node routes (and public ones) only; the
+	 * user listener never serves node routes. */
+	if (r.route && ctx->node_port != ((r.route->flags & ROUTE_NODE) != 0) &&
+	    !(ctx->node_port && (r.route->flags & ROUTE_PUBLIC))) {
+		r.route = NULL;
+		status = 404;
+	}
 	if (r.route == NULL) {
 		if (path == NULL)
 			status = 400;
@@ -422,7 +466,7 @@ api_dispatch(struct evhttp_request *ev, void *arg)
 		return;
 	}
 	write = r.route->action != NULL;
-	if ((long long)len <= r.conf->max_body_bytes) {
+	if ((long long)len <= r.conf->node_max_body_bytes || (long long)len <= r.conf->max_body_bytes) {
 		body = malloc(len + 1);
 		if (body) {
 			evbuffer_copyout(in, body, len);

@@ -10,6 +10,8 @@
 #define STR(n, req, lo, hi) { n, JSONV_STR, req, lo, hi }
 #define INT(n, req, lo, hi) { n, JSONV_INT, req, lo, hi }
 #define BOOL(n) { n, JSONV_BOOL, false, 0, 0 }
+#define OBJ(n, req) { n, JSONV_OBJ, req, 0, 0 }
+#define ARR(n, req, max) { n, JSONV_ARR, req, 0, max }
 #define END { NULL, JSONV_STR, false, 0, 0 }
 
 /* handlers (api/h_*.c) */
@@ -31,6 +33,11 @@ int h_order_reject(struct api_req *), h_sub_list(struct api_req *), h_sub_get(st
 int h_sub_renew(struct api_req *), h_sub_change(struct api_req *), h_sub_cancel(struct api_req *);
 int h_quota_list(struct api_req *), h_audit_list(struct api_req *);
 int h_audit_export(struct api_req *), h_audit_verify(struct api_req *);
+int h_ca(struct api_req *), h_token_create(struct api_req *), h_token_list(struct api_req *);
+int h_enroll(struct api_req *), h_node_list(struct api_req *), h_node_get(struct api_req *);
+int h_node_revoke(struct api_req *), h_policy_set(struct api_req *);
+int h_node_heartbeat(struct api_req *), h_node_policy(struct api_req *);
+int h_node_events(struct api_req *);
 
 static const struct jsonv_field none[] = { END };
 static const struct jsonv_field login_body[] = {
@@ -62,6 +69,18 @@ static const struct jsonv_field order_body[] = {
 static const struct jsonv_field renew_body[] = { INT("months", true, 1, 60), END };
 static const struct jsonv_field change_body[] = { INT("quantity", true, 1, 100000), END };
 
+static const struct jsonv_field token_body[] = {
+	STR("kind", true, 1, 16), INT("expires_minutes", false, 1, 7 * 24 * 60), END };
+static const struct jsonv_field enroll_body[] = {
+	STR("token", true, 8, 128), STR("csr", true, 100, 65536), STR("hostname", true, 1, 128),
+	STR("version", false, 0, 64), END };
+static const struct jsonv_field policy_body[] = {
+	STR("kind", true, 1, 16), INT("tenant_id", false, 1, ID_MAX), OBJ("policy", true), END };
+static const struct jsonv_field heartbeat_body[] = {
+	STR("version", false, 0, 64), INT("policy_version", false, 0, ID_MAX),
+	OBJ("modules", false), STR("hostname", false, 0, 128), END };
+static const struct jsonv_field events_body[] = { ARR("events", true, 1000), END };
+static const struct jsonv_field kind_q[] = { STR("kind", false, 1, 16), END };
 static const struct jsonv_field status_q[] = { STR("status", false, 1, 32), END };
 static const struct jsonv_field tenant_q[] = { INT("tenant_id", false, 1, ID_MAX), END };
 static const struct jsonv_field plan_q[] = { STR("service", false, 1, 32), BOOL("all"), END };
@@ -127,5 +146,20 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/audit/export", h_audit_export, ADMIN | ROLE_AUDITOR | TADMIN, 0, NULL, none,
 	  audit_q },
 	{ "GET", "/v1/audit/verify", h_audit_verify, ADMIN | ROLE_AUDITOR, 0, NULL, none, none },
+	{ "GET", "/v1/ca", h_ca, 0, PUB, NULL, none, none },
+	{ "POST", "/v1/enrolment-tokens", h_token_create, ADMIN | TADMIN, 0, "node.token.create",
+	  token_body, none },
+	{ "GET", "/v1/enrolment-tokens", h_token_list, ADMIN | TADMIN | ROLE_AUDITOR, 0, NULL, none, none },
+	{ "POST", "/v1/nodes/enroll", h_enroll, 0, PUB | ROUTE_RATE_REGISTER, "node.enroll",
+	  enroll_body, none },
+	{ "GET", "/v1/nodes", h_node_list, READERS, 0, NULL, none, kind_q },
+	{ "GET", "/v1/nodes/{id}", h_node_get, READERS, 0, NULL, none, none },
+	{ "POST", "/v1/nodes/{id}/revoke", h_node_revoke, ADMIN | TADMIN, 0, "node.revoke", none, none },
+	{ "POST", "/v1/policies", h_policy_set, ADMIN | TADMIN, 0, "policy.set", policy_body, none },
+	{ "POST", "/v1/node/heartbeat", h_node_heartbeat, 0, ROUTE_NODE | ROUTE_TELEMETRY, NULL,
+	  heartbeat_body, none },
+	{ "GET", "/v1/node/policy", h_node_policy, 0, ROUTE_NODE, NULL, none, none },
+	{ "POST", "/v1/node/events", h_node_events, 0, ROUTE_NODE | ROUTE_TELEMETRY, NULL,
+	  events_body, none },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, NULL },
 };

@@ -45,6 +45,13 @@ static const struct table_desc tables[STORE_TABLE_COUNT] = {
 		"seq, time_ms AS \"time:ms\", actor, actor_id, tenant_id, source, action, target,"
 		" result, detail, hash AS \"hash:hex\"", "tenant_id",
 		{ "seq", "time_ms", "actor", "tenant_id", "action", "result" } },
+	[STORE_ENROLMENT_TOKENS] = { "enrolment_tokens", "id",
+		"id, tenant_id, kind, created_by, created_at, expires_at, used_at, node_id",
+		"tenant_id", { "kind", "id" } },
+	[STORE_NODES] = { "nodes", "id",
+		"id, tenant_id, kind, hostname, cert_serial, cert_fingerprint, version, enrolled_at,"
+		" last_heartbeat_at, policy_version, module_status, revoked_at, revoked_by",
+		"tenant_id", { "kind", "id", "tenant_id" } },
 };
 
 static bool
