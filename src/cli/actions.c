@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "http.h"
+#include "httpc.h"
 #include "output.h"
 #include "session.h"
 #include "tty.h"
@@ -67,12 +67,12 @@ send_req(struct cli_ctx *ctx, const char *method, const char *path,
     const char *query, const json_t *body, bool auth, FILE *sink,
     struct answer *a)
 {
-	struct cli_http_req req = {
+	struct httpc_req req = {
 		.server = ctx->server, .ca = ctx->ca,
 		.token = auth ? ctx->token : NULL, .method = method,
 		.path = path, .query = query, .body = body, .sink = sink,
 	};
-	struct cli_http_resp resp;
+	struct httpc_resp resp;
 	json_error_t jerr;
 	char err[512];
 	int rc;
@@ -83,15 +83,15 @@ send_req(struct cli_ctx *ctx, const char *method, const char *path,
 		    "USER` (or set YUNSHOU_TOKEN)\n");
 		return CLI_EXIT_API;
 	}
-	rc = cli_http_request(&req, &resp, err, sizeof(err));
+	rc = httpc_request(&req, &resp, err, sizeof(err));
 	if (rc == -1) {
 		fprintf(stderr, "error: cannot reach %s: %s\n", ctx->server, err);
-		cli_http_resp_free(&resp);
+		httpc_resp_free(&resp);
 		return CLI_EXIT_CONNECT;
 	}
 	if (rc < 0) {
 		fprintf(stderr, "error: %s\n", err);
-		cli_http_resp_free(&resp);
+		httpc_resp_free(&resp);
 		return CLI_EXIT_API;
 	}
 	a->status = resp.status;
@@ -99,7 +99,7 @@ send_req(struct cli_ctx *ctx, const char *method, const char *path,
 	a->streamed = resp.streamed;
 	if (resp.len > 0)
 		a->json = json_loadb(resp.body, resp.len, JSON_DECODE_ANY, &jerr);
-	cli_http_resp_free(&resp);
+	httpc_resp_free(&resp);
 	if (is_success(a->status) && resp.len > 0 && !json_is_object(a->json)) {
 		fprintf(stderr, "error: the server's answer (HTTP %ld) is not a "
 		    "JSON object\n", a->status);
