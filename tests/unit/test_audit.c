@@ -191,8 +191,9 @@ test_append_follows_enclosing_transaction(void **state)
 	assert_int_equal(db_int(db, -1, "SELECT count(*) FROM audit_log", ""), 3);
 	assert_int_equal(db_int(db, -1, "SELECT count(*) FROM audit_log WHERE target = 'order/4'",
 	    ""), 0);
-	/* The rolled-back entry was the 4th: a checkpoint must not survive it. */
-	assert_int_equal(db_int(db, -1, "SELECT count(*) FROM audit_checkpoints", ""), 0);
+	/* The rolled-back entry was the 4th: its checkpoint must not survive it;
+	 * only the genesis checkpoint of entry 1 remains. */
+	assert_int_equal(db_int(db, -1, "SELECT count(*) FROM audit_checkpoints", ""), 1);
 	r = verify(c, c->pub);
 	assert_true(r.ok);
 	assert_int_equal(r.entries, 3);
@@ -200,7 +201,7 @@ test_append_follows_enclosing_transaction(void **state)
 	r = verify(c, c->pub);
 	assert_true(r.ok);
 	assert_int_equal(r.head_seq, 4);
-	assert_int_equal(r.checkpoints, 1);
+	assert_int_equal(r.checkpoints, 2);
 }
 
 static void
@@ -212,23 +213,23 @@ test_checkpoints_signed(void **state)
 	json_t *j;
 
 	append_n(db, 10);
-	/* Every EVERY entries. */
-	assert_int_equal(db_int(db, -1, "SELECT count(*) FROM audit_checkpoints", ""), 2);
-	assert_int_equal(db_int(db, -1, "SELECT group_concat(seq) = '4,8' FROM audit_checkpoints",
+	/* The first entry, then every EVERY entries. */
+	assert_int_equal(db_int(db, -1, "SELECT count(*) FROM audit_checkpoints", ""), 3);
+	assert_int_equal(db_int(db, -1, "SELECT group_concat(seq) = '1,4,8' FROM audit_checkpoints",
 	    ""), 1);
 	r = verify(c, c->pub);
 	assert_true(r.ok);
-	assert_int_equal(r.checkpoints, 2);
+	assert_int_equal(r.checkpoints, 3);
 	/* An explicit checkpoint signs the head once. */
 	assert_int_equal(audit_checkpoint(db), 1);
 	assert_int_equal(audit_checkpoint(db), 0);
 	r = verify(c, c->pub);
 	assert_true(r.ok);
-	assert_int_equal(r.checkpoints, 3);
+	assert_int_equal(r.checkpoints, 4);
 	assert_int_equal(r.entries, 10);
 	j = audit_verify_json(&r);
 	assert_true(json_is_true(json_object_get(j, "ok")));
-	assert_int_equal(json_integer_value(json_object_get(j, "checkpoints")), 3);
+	assert_int_equal(json_integer_value(json_object_get(j, "checkpoints")), 4);
 	assert_null(json_object_get(j, "first_bad_seq"));
 	json_decref(j);
 }
@@ -473,6 +474,24 @@ test_recomputed_chain_caught_by_checkpoint(void **state)
 }
 
 static void
+test_rewrite_with_deleted_checkpoints_caught(void **state)
+{
+	struct ctx *c = *state;
+	struct db *db = c->fx->db;
+
+	append_n(db, 10);
+	/* Rewrite entry 6, recompute the chain, and delete the checkpoint that
+	 * would expose it: the checkpoint due at entry 8 is missing. */
+	exec(db, "UPDATE audit_log SET actor = 'mallory' WHERE seq = 6");
+	recompute_chain(db, false);
+	exec(db, "DELETE FROM audit_checkpoints WHERE seq >= 8");
+	assert_bad_at(c, 5);
+	/* Deleting every checkpoint is caught at the missing genesis one. */
+	exec(db, "DELETE FROM audit_checkpoints");
+	assert_bad_at(c, 1);
+}
+
+static void
 test_unsigned_trail_detects_edits(void **state)
 {
 	struct ctx *c = *state;
@@ -480,9 +499,13 @@ test_unsigned_trail_detects_edits(void **state)
 	append_n(c->fx->db, 6);
 	assert_int_equal(db_int(c->fx->db, -1, "SELECT count(*) FROM audit_checkpoints", ""), 0);
 	assert_int_equal(audit_checkpoint(c->fx->db), 0);	/* no key: nothing signed */
-	assert_true(verify(c, c->pub).ok);
+	/* Checked with a key, a trail without its genesis checkpoint is refused;
+	 * without one, the chain alone still catches edits. */
+	assert_false(verify(c, c->pub).ok);
+	assert_true(verify(c, NULL).ok);
 	exec(c->fx->db, "UPDATE audit_log SET actor = 'x' WHERE seq = 2");
-	assert_bad_at(c, 2);
+	assert_false(verify(c, NULL).ok);
+	assert_int_equal(verify(c, NULL).first_bad_seq, 2);
 }
 
 static void
@@ -564,6 +587,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_swap_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forged_checkpoint_signature, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_tail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rewrite_with_deleted_checkpoints_caught, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_recomputed_chain_caught_by_checkpoint, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unsigned_trail_detects_edits, setup_unsigned,
