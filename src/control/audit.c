@@ -28,7 +28,20 @@ void
 audit_configure(EVP_PKEY *key, int64_t checkpoint_every)
 {
 	audit_key = key;
+	audit_set_interval(checkpoint_every);
+}
+
+void
+audit_set_interval(int64_t checkpoint_every)
+{
 	audit_every = checkpoint_every > 0 ? checkpoint_every : 1000;
+}
+
+/* The next multiple of the interval after seq. */
+static int64_t
+next_due(int64_t seq)
+{
+	return (seq / audit_every + 1) * audit_every;
 }
 
 struct enc {
@@ -101,13 +114,15 @@ row_hash(EVP_MD_CTX *ctx, const EVP_MD *md, const unsigned char prev[HASH_LEN],
 }
 
 static void
-checkpoint_msg(struct enc *e, int64_t seq, const unsigned char hash[HASH_LEN], int64_t time_ms)
+checkpoint_msg(struct enc *e, int64_t seq, const unsigned char hash[HASH_LEN], int64_t time_ms,
+    int64_t due)
 {
 	e->n = 0;
 	enc_bytes(e, CHECKPOINT_TAG, sizeof(CHECKPOINT_TAG));
 	enc_u64(e, (uint64_t)seq);
 	enc_bytes(e, hash, HASH_LEN);
 	enc_u64(e, (uint64_t)time_ms);
+	enc_u64(e, (uint64_t)due);
 }
 
 static int64_t
@@ -144,16 +159,16 @@ sign_checkpoint(struct db *db, int64_t seq, const unsigned char hash[HASH_LEN])
 {
 	unsigned char sig[CRYPTO_ED25519_SIG_LEN];
 	struct enc e;
-	int64_t t = now_ms();
+	int64_t t = now_ms(), due = next_due(seq);
 
 	if (audit_key == NULL)
 		return 0;
-	checkpoint_msg(&e, seq, hash, t);
+	checkpoint_msg(&e, seq, hash, t, due);
 	if (crypto_ed25519_sign(audit_key, e.buf, e.n, sig) < 0)
 		return -1;
-	if (db_run(db, "INSERT INTO audit_checkpoints (seq, hash, time_ms, signature) "
-	    "VALUES (?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING", "lblb", seq, hash, (size_t)HASH_LEN,
-	    t, sig, sizeof(sig)) < 0)
+	if (db_run(db, "INSERT INTO audit_checkpoints (seq, hash, time_ms, signature, next_due) "
+	    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING", "lblbl", seq, hash,
+	    (size_t)HASH_LEN, t, sig, sizeof(sig), due) < 0)
 		return -1;
 	return 1;
 }
@@ -204,7 +219,9 @@ audit_append(struct db *db, const struct audit_entry *in)
 	    "llsLLsssssb", r.seq, r.time_ms, r.actor, r.actor_id, r.tenant_id, r.source, r.action,
 	    r.target, r.result, r.detail, hash, (size_t)HASH_LEN) != 1)
 		goto fail;
-	if (r.seq % audit_every == 0 && sign_checkpoint(db, r.seq, hash) < 0)
+	/* Entry 1 is always signed; then whenever the last checkpoint says. */
+	if (audit_key != NULL && r.seq >= db_int(db, 1, "SELECT next_due FROM audit_checkpoints"
+	    " ORDER BY seq DESC LIMIT 1", "") && sign_checkpoint(db, r.seq, hash) < 0)
 		goto fail;
 	EVP_MD_CTX_free(ctx);
 	if (own_tx && db_commit(db) < 0)
@@ -265,7 +282,7 @@ audit_verify(struct db *db, EVP_PKEY *pub, struct audit_verify_result *r)
 	struct db_stmt *st, *cp;
 	EVP_MD_CTX *ctx;
 	const EVP_MD *md;
-	int64_t expect = 1, cp_seq = 0, good_cp = 0;
+	int64_t expect = 1, cp_seq = 0, good_cp = 0, due = 1;
 	int rc, cprc;
 
 	memset(r, 0, sizeof(*r));
@@ -274,7 +291,8 @@ audit_verify(struct db *db, EVP_PKEY *pub, struct audit_verify_result *r)
 		return -1;
 	md = EVP_sha256();
 	/* Checkpoints are walked alongside the entries, both by ascending seq. */
-	cp = db_q(db, "SELECT seq, hash, time_ms, signature FROM audit_checkpoints ORDER BY seq", "");
+	cp = db_q(db, "SELECT seq, hash, time_ms, signature, next_due FROM audit_checkpoints"
+	    " ORDER BY seq", "");
 	st = db_q(db, "SELECT seq, time_ms, actor, actor_id, tenant_id, source, action, target,"
 	    " result, detail, hash FROM audit_log ORDER BY seq", "");
 	if (cp == NULL || st == NULL) {
@@ -322,7 +340,7 @@ audit_verify(struct db *db, EVP_PKEY *pub, struct audit_verify_result *r)
 			const void *sig = db_col_blob(cp, 3, &sl);
 			struct enc e;
 
-			checkpoint_msg(&e, cp_seq, hash, db_col_int(cp, 2));
+			checkpoint_msg(&e, cp_seq, hash, db_col_int(cp, 2), db_col_int(cp, 4));
 			if (hl != HASH_LEN || !crypto_ct_equal(ch, hash, HASH_LEN) ||
 			    sl != CRYPTO_ED25519_SIG_LEN ||
 			    (pub && crypto_ed25519_verify(pub, e.buf, e.n, sig) != 0)) {
@@ -336,10 +354,18 @@ audit_verify(struct db *db, EVP_PKEY *pub, struct audit_verify_result *r)
 				goto out;
 			}
 			good_cp = cp_seq;
+			due = db_col_int(cp, 4);
 			r->checkpoints++;
 			cprc = db_step(cp);
 			if (cprc == DB_ROW)
 				cp_seq = db_col_int(cp, 0);
+		}
+		/* A checkpoint that was due here and is gone: someone removed it,
+		 * most likely to hide a rewrite of the entries it covered. */
+		if (pub && row.seq >= due) {
+			bad(r, good_cp + 1, "the signed checkpoint due at entry %lld is missing: entries "
+			    "after the previous good checkpoint may have been rewritten", (long long)due);
+			break;
 		}
 		memcpy(prev, hash, HASH_LEN);
 		r->entries++;
@@ -383,8 +409,9 @@ audit_verify_json(const struct audit_verify_result *r)
 static void
 csv_cell(char **buf, size_t *len, size_t *cap, const char *s, bool last)
 {
-	bool quote = false, formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
-	    s[0] == '\t' || s[0] == '\r';
+	/* A lone "-" (no actor) is no formula. */
+	bool quote = false, formula = (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+	    s[0] == '\t' || s[0] == '\r') && strcmp(s, "-") != 0;
 	size_t need = strlen(s) * 2 + 8;
 
 	for (const char *p = s; *p; p++)

@@ -1,12 +1,14 @@
 /*
  * audit: the tamper-evident audit trail (MISSION §3.3.6). Each entry's hash
  * is SHA-256 over the previous entry's hash and the entry's own fields, so
- * the entries form a chain; every audit_checkpoint_every entries (and at
- * least every audit_checkpoint_seconds) the head is signed with the control
- * plane's Ed25519 key. audit_verify() recomputes the chain end to end and
- * checks every checkpoint, so an edited, deleted, inserted or reordered
- * entry is found and named, and so is a rewrite of the chain that lacks the
- * signing key.
+ * the entries form a chain. The first entry and then every
+ * audit_checkpoint_every entries (and at least every audit_checkpoint_seconds)
+ * the head is signed with the control plane's Ed25519 key; each checkpoint
+ * also signs the seq by which the next one is due. audit_verify() recomputes
+ * the chain end to end, checks every checkpoint and that none that was due
+ * is missing, so an edited, deleted, inserted or reordered entry is found
+ * and named, and so is a rewrite of the chain by someone without the
+ * signing key, even if they delete checkpoints too.
  */
 #ifndef YS_AUDIT_H
 #define YS_AUDIT_H
@@ -42,8 +44,10 @@ struct audit_verify_result {
 };
 
 /* The signing key (owned by the caller, must outlive the audit module's
- * use) and checkpoint policy. */
+ * use; NULL: no checkpoints) and checkpoint policy. */
 void audit_configure(EVP_PKEY *key, int64_t checkpoint_every);
+/* Change the policy only (configuration reload). */
+void audit_set_interval(int64_t checkpoint_every);
 
 /* Append one entry. Runs inside the caller's transaction when there is one
  * (so the entry commits or rolls back with the change it records),

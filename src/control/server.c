@@ -315,7 +315,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	c->workers = old->workers;
 	if (log_level_parse(c->log_level, &lvl) == 0)
 		log_set_level(lvl);
-	audit_configure(NULL, c->audit_checkpoint_every);
+	audit_set_interval(c->audit_checkpoint_every);
 	n->conf = old;
 	n->next = retired;
 	retired = n;

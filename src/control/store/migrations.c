@@ -85,7 +85,8 @@ static const struct store_migration migrations[] = {
 "  seq INTEGER PRIMARY KEY,"
 "  hash BLOB NOT NULL,"
 "  time_ms INTEGER NOT NULL,"
-"  signature BLOB NOT NULL);"
+"  signature BLOB NOT NULL,"
+"  next_due INTEGER NOT NULL);"
 	},
 	{ 2, "service catalogue, plans, orders, subscriptions, quota usage",
 "CREATE TABLE services ("

@@ -368,7 +368,10 @@ db_row_json(struct db_stmt *st)
 
 			key[len - 3] = '\0';
 			db_time_text(ms / 1000, t, sizeof(t));
-			snprintf(t + 19, sizeof(t) - 19, ".%03dZ", (int)(ms % 1000));
+			/* "YYYY-MM-DDTHH:MM:SSZ" becomes "...SS.mmmZ"; other text
+			 * (a time out of range) is left as it is. */
+			if (strlen(t) == 20 && t[19] == 'Z')
+				snprintf(t + 19, sizeof(t) - 19, ".%03dZ", (int)(ms % 1000 + 1000) % 1000);
 			v = json_string(t);
 		} else if (ends_with(key, len, ":hex")) {
 			const unsigned char *p = sqlite3_column_blob(st->s, i);
