@@ -172,7 +172,7 @@ node_url_of(const char *server, const char *node_listen, char *out, size_t outsz
 	} else if (strchr(h, ':')) {
 		*strrchr(h, ':') = '\0';
 	}
-	snprintf(out, outsz, "https://%s%s", h, port ? port : ":8444");
+	snprintf(out, outsz, "https://%.200s%.20s", h, port ? port : ":8444");
 }
 
 int

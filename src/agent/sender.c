@@ -1,0 +1,211 @@
+/*
+ * sender: requests over mTLS with the node's own certificate, trusting only
+ * the control plane's CA.
+ */
+#include "sender.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "httpc.h"
+#include "log.h"
+
+#define BATCH 500
+
+static int
+call(struct sender *s, const char *method, const char *path, const json_t *body, json_t **out,
+    long *status)
+{
+	struct httpc_req rq = { .server = s->node->node_url, .ca = s->paths->ca,
+		.cert = s->paths->cert, .key = s->paths->key, .method = method, .path = path,
+		.body = body, .timeout_s = 30 };
+	struct httpc_resp rs;
+	char err[256];
+	int rc = httpc_request(&rq, &rs, err, sizeof(err));
+
+	*out = NULL;
+	*status = rs.status;
+	if (rc != 0) {
+		log_warn("sender: %s %s: %s", method, path, err);
+		httpc_resp_free(&rs);
+		return -1;
+	}
+	if (rs.body)
+		*out = json_loads(rs.body, 0, NULL);
+	httpc_resp_free(&rs);
+	if (rs.status < 200 || rs.status >= 300) {
+		const char *msg = json_string_value(json_object_get(json_object_get(*out, "error"),
+		    "message"));
+
+		log_warn("sender: %s %s: HTTP %ld: %s", method, path, rs.status, msg ? msg : "");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+fetch_policy(struct sender *s)
+{
+	json_t *bundle = NULL;
+	struct policy p;
+	long status;
+	char err[256];
+
+	if (call(s, "GET", "/v1/node/policy", NULL, &bundle, &status) < 0) {
+		json_decref(bundle);
+		return;
+	}
+	if (policy_accept(s->signing, bundle, s->node->node_id, s->paths->policy, &p, err,
+	    sizeof(err)) < 0) {
+		/* The old policy stays in force. */
+		log_err("sender: refused a policy bundle: %s", err);
+		json_decref(bundle);
+		return;
+	}
+	json_decref(bundle);
+	pthread_mutex_lock(&s->lock);
+	policy_clear(&s->policy);
+	s->policy = p;
+	pthread_mutex_unlock(&s->lock);
+	atomic_fetch_add(&s->policy_changes, 1);
+	log_info("sender: policy version %lld in force", (long long)p.version);
+}
+
+static int
+heartbeat(struct sender *s)
+{
+	json_t *body, *out = NULL;
+	int64_t want = 0, have;
+	long status;
+	int rc;
+
+	pthread_mutex_lock(&s->lock);
+	have = s->policy.version;
+	body = json_pack("{s:s, s:I, s:O}", "version", YS_VERSION, "policy_version",
+	    (json_int_t)have, "modules", s->modules);
+	pthread_mutex_unlock(&s->lock);
+	rc = call(s, "POST", "/v1/node/heartbeat", body, &out, &status);
+	json_decref(body);
+	if (rc == 0)
+		want = json_integer_value(json_object_get(out, "policy_version"));
+	json_decref(out);
+	if (rc == 0 && want != have)
+		fetch_policy(s);
+	return rc;
+}
+
+/* Send one batch; 1 when something was sent, 0 when the queue was empty,
+ * -1 on failure. */
+static int
+send_batch(struct sender *s)
+{
+	struct queue_record rec[BATCH];
+	size_t n = queue_peek(s->queue, rec, BATCH);
+	json_t *body, *events, *out = NULL;
+	long status;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	events = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *ev = json_loads(rec[i].data, 0, NULL);
+
+		/* The queue checks its records; a record that is not an object
+		 * was never one the agent wrote, and is sent as evidence. */
+		if (!json_is_object(ev)) {
+			json_decref(ev);
+			ev = json_pack("{s:s, s:s, s:I, s:{s:s}}", "module", "agent", "type",
+			    "queue.unreadable", "time_ms", (json_int_t)0, "payload", "note",
+			    "record was not JSON");
+		}
+		json_object_set_new(ev, "seq", json_integer((json_int_t)rec[i].seq));
+		json_array_append_new(events, ev);
+	}
+	body = json_pack("{s:o}", "events", events);
+	if (call(s, "POST", "/v1/node/events", body, &out, &status) == 0) {
+		if (queue_ack(s->queue, rec[n - 1].seq) < 0)
+			log_err("sender: cannot record the acknowledgement of %llu",
+			    (unsigned long long)rec[n - 1].seq);
+		rc = 1;
+	} else {
+		rc = -1;
+	}
+	json_decref(body);
+	json_decref(out);
+	queue_records_free(rec, n);
+	return rc;
+}
+
+int
+sender_round(struct sender *s, bool force_heartbeat)
+{
+	static __thread time_t last_hb;
+	time_t now = time(NULL);
+	int rc = 0;
+
+	if (force_heartbeat || now - last_hb >= s->node->heartbeat_seconds) {
+		if (heartbeat(s) == 0)
+			last_hb = now;
+		else
+			rc = -1;
+	}
+	if (rc == 0)
+		rc = send_batch(s);
+	return rc;
+}
+
+static void *
+run(void *arg)
+{
+	struct sender *s = arg;
+	unsigned backoff_ms = 0;
+	bool first = true;
+
+	while (!atomic_load(&s->stop)) {
+		int rc = sender_round(s, first);
+
+		first = false;
+		if (rc > 0) {
+			backoff_ms = 0;
+			continue;	/* more may be waiting */
+		}
+		if (rc < 0)
+			backoff_ms = backoff_ms ? (backoff_ms * 2 > 30000 ? 30000 : backoff_ms * 2) : 200;
+		/* Sleep in short steps so that stop is noticed at once. */
+		for (unsigned t = 0; t < (rc < 0 ? backoff_ms : 200) && !atomic_load(&s->stop); t += 50)
+			usleep(50 * 1000);
+	}
+	return NULL;
+}
+
+int
+sender_start(struct sender *s)
+{
+	pthread_mutex_init(&s->lock, NULL);
+	atomic_store(&s->stop, false);
+	if (s->modules == NULL)
+		s->modules = json_object();
+	return pthread_create(&s->thread, NULL, run, s) == 0 ? 0 : -1;
+}
+
+void
+sender_stop(struct sender *s)
+{
+	atomic_store(&s->stop, true);
+	pthread_join(s->thread, NULL);
+	pthread_mutex_destroy(&s->lock);
+	json_decref(s->modules);
+	s->modules = NULL;
+}
+
+void
+sender_module_status(struct sender *s, const char *module, const char *status)
+{
+	pthread_mutex_lock(&s->lock);
+	json_object_set_new(s->modules, module, json_string(status));
+	pthread_mutex_unlock(&s->lock);
+}

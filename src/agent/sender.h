@@ -1,0 +1,42 @@
+/*
+ * sender: the agent's link to the control plane, on its own thread:
+ * heartbeats (with the policy version in force and module status), policy
+ * updates (verified before use, kept on disk), and event batches from the
+ * queue, acknowledged only after the control plane has stored them. When
+ * the control plane is unreachable it backs off and retries; nothing is
+ * dropped.
+ */
+#ifndef YS_SENDER_H
+#define YS_SENDER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "agent.h"
+#include "policy.h"
+#include "queue.h"
+
+struct sender {
+	const struct agent_paths *paths;
+	const struct agent_node *node;
+	struct queue *queue;
+	EVP_PKEY *signing;
+	atomic_bool stop;
+	pthread_mutex_t lock;		/* guards policy and modules */
+	struct policy policy;
+	json_t *modules;		/* module name -> status text */
+	atomic_long policy_changes;	/* bumps when a new policy was accepted */
+	pthread_t thread;
+};
+
+int sender_start(struct sender *s);
+void sender_stop(struct sender *s);
+/* Set one module's status for the next heartbeat. */
+void sender_module_status(struct sender *s, const char *module, const char *status);
+/* One round (heartbeat if due, policy, one batch); for tests and --once. */
+int sender_round(struct sender *s, bool force_heartbeat);
+
+#endif
