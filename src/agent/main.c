@@ -29,6 +29,7 @@
 #include "log.h"
 #include "policy.h"
 #include "queue.h"
+#include "module.h"
 #include "sender.h"
 
 #define QUEUE_MAX_BYTES (256ULL * 1024 * 1024)
@@ -99,31 +100,79 @@ parse(int argc, char **argv, struct opts *o)
 	return optind == argc ? 0 : -1;
 }
 
-/* Emit selftest events until the queue has given out `total` seqs. */
+struct running {
+	const struct agent_module *m;
+	void *state;
+	bool on;
+};
+
+struct agent_loop {
+	struct agent_ctx ctx;
+	struct sender *sender;
+	struct running mods[16];
+	long seen_changes;
+	long long selftest;	/* --selftest-events */
+	struct event *tick;
+};
+
+/* (Re)start the modules the policy enables, each with its own object. */
 static void
-selftest_step(struct queue *q, long long total, struct sender *s)
+apply_policy(struct agent_loop *l)
 {
-	char buf[256];
-	int n = 0;
+	json_t *modules = NULL;
 
-	while (!stopping && (long long)queue_last_seq(q) < total && n < 200) {
-		struct timespec ts;
-		uint64_t seq;
-		int len;
+	pthread_mutex_lock(&l->sender->lock);
+	if (l->sender->policy.body)
+		modules = json_deep_copy(json_object_get(l->sender->policy.body, "modules"));
+	pthread_mutex_unlock(&l->sender->lock);
+	for (size_t i = 0; agent_modules[i].name && i < 16; i++) {
+		struct running *r = &l->mods[i];
+		json_t *mp = json_deep_copy(json_object_get(modules, agent_modules[i].name));
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		len = snprintf(buf, sizeof(buf), "{\"module\":\"selftest\",\"type\":\"selftest.event\","
-		    "\"time_ms\":%lld,\"payload\":{\"n\":%llu}}",
-		    (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
-		    (unsigned long long)queue_last_seq(q) + 1);
-		seq = queue_append(q, buf, (size_t)len);
-		if (seq == QUEUE_FULL || seq == QUEUE_ERROR)
-			break;	/* back-pressure: try again on the next step */
-		n++;
+		if (mp == NULL)
+			mp = json_object();
+		if (strcmp(agent_modules[i].name, "selftest") == 0 && l->selftest > 0) {
+			json_object_set_new(mp, "enabled", json_true());
+			json_object_set_new(mp, "events", json_integer(l->selftest));
+		}
+		r->m = &agent_modules[i];
+		if (r->on) {
+			r->m->stop(&l->ctx, r->state);
+			r->on = false;
+			r->state = NULL;
+		}
+		if (json_is_true(json_object_get(mp, "enabled"))) {
+			if (r->m->start(&l->ctx, mp, &r->state) == 0) {
+				r->on = true;
+				agent_module_status(&l->ctx, r->m->name, "running");
+			} else {
+				log_err("agent: module %s did not start", r->m->name);
+				agent_module_status(&l->ctx, r->m->name, "failed");
+			}
+		} else {
+			agent_module_status(&l->ctx, r->m->name, "disabled");
+		}
+		json_decref(mp);
 	}
-	if (n > 0)
-		queue_sync(q);
-	sender_module_status(s, "selftest", (long long)queue_last_seq(q) >= total ? "done" : "running");
+	json_decref(modules);
+}
+
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct agent_loop *l = arg;
+	long changes = atomic_load(&l->sender->policy_changes);
+
+	(void)fd;
+	(void)what;
+	if (stopping) {
+		event_base_loopbreak(l->ctx.base);
+		return;
+	}
+	if (changes != l->seen_changes) {
+		l->seen_changes = changes;
+		apply_policy(l);
+	}
 }
 
 static int
@@ -132,10 +181,12 @@ cmd_run(const struct opts *o)
 	struct agent_paths p;
 	struct agent_node node;
 	struct sender s = { 0 };
+	struct agent_loop l = { 0 };
 	struct queue *q = NULL;
 	EVP_PKEY *key = NULL;
 	char err[512];
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct timeval every = { 0, 200 * 1000 };
 
 	agent_paths_init(&p, o->state);
 	if (agent_node_load(&p, &node, err, sizeof(err)) < 0 ||
@@ -157,22 +208,31 @@ cmd_run(const struct opts *o)
 		    "answers", (long long)s.policy.version);
 	else
 		log_info("agent: %s; waiting for the first policy", err);
-	s.modules = json_object();
-	if (sender_start(&s) < 0) {
-		log_err("agent: cannot start the sender");
+	l.ctx = (struct agent_ctx){ .base = event_base_new(), .queue = q, .sender = &s,
+		.paths = &p, .node = &node, .stopping = (const volatile int *)&stopping };
+	l.sender = &s;
+	l.selftest = o->selftest;
+	if (l.ctx.base == NULL || sender_start(&s) < 0) {
+		log_err("agent: cannot start");
 		return 1;
 	}
+	l.seen_changes = atomic_load(&s.policy_changes);
+	apply_policy(&l);
+	l.tick = event_new(l.ctx.base, -1, EV_PERSIST, on_tick, &l);
+	event_add(l.tick, &every);
 	log_info("agent: node %lld (%s) reporting to %s; %llu events queued",
 	    (long long)node.node_id, node.kind, node.node_url,
 	    (unsigned long long)queue_pending(q));
-	while (!stopping) {
-		if (o->selftest > 0)
-			selftest_step(q, o->selftest, &s);
-		usleep(20 * 1000);
-	}
+	event_base_dispatch(l.ctx.base);
+	for (size_t i = 0; i < 16; i++)
+		if (l.mods[i].on)
+			l.mods[i].m->stop(&l.ctx, l.mods[i].state);
+	agent_flush(&l.ctx);
 	log_info("agent: stopping; %llu events still queued (kept for the next run)",
 	    (unsigned long long)queue_pending(q));
 	sender_stop(&s);
+	event_free(l.tick);
+	event_base_free(l.ctx.base);
 	policy_clear(&s.policy);
 	queue_close(q);
 	EVP_PKEY_free(key);

@@ -1,0 +1,67 @@
+/*
+ * modules: the table of the agent's modules and the plumbing they share.
+ * Adding a module is adding a row here and its file.
+ */
+#include "module.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sender.h"
+
+int selftest_start(struct agent_ctx *ctx, const json_t *policy, void **state);
+void selftest_stop(struct agent_ctx *ctx, void *state);
+
+const struct agent_module agent_modules[] = {
+	{ "selftest", selftest_start, selftest_stop },
+	{ NULL, NULL, NULL },
+};
+
+uint64_t
+agent_emit(struct agent_ctx *ctx, const char *module, const char *type, json_t *payload)
+{
+	struct timespec ts;
+	json_t *ev;
+	char *text;
+	uint64_t seq;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ev = json_pack("{s:s, s:s, s:I, s:o}", "module", module, "type", type,
+	    "time_ms", (json_int_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
+	    "payload", payload ? payload : json_object());
+	text = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
+	json_decref(ev);
+	if (text == NULL)
+		return 0;
+	for (;;) {
+		seq = queue_append(ctx->queue, text, strlen(text));
+		if (seq != QUEUE_FULL || (ctx->stopping && *ctx->stopping))
+			break;
+		/* Full: wait for the sender to drain it. */
+		usleep(100 * 1000);
+	}
+	free(text);
+	if (seq == QUEUE_ERROR) {
+		log_err("agent: cannot queue a %s event", type);
+		return 0;
+	}
+	return seq;
+}
+
+void
+agent_flush(struct agent_ctx *ctx)
+{
+	if (queue_sync(ctx->queue) < 0)
+		log_err("agent: cannot sync the event queue");
+}
+
+void
+agent_module_status(struct agent_ctx *ctx, const char *module, const char *status)
+{
+	if (ctx->sender)
+		sender_module_status(ctx->sender, module, status);
+}
