@@ -201,6 +201,32 @@ const struct cli_command cli_commands[] = {
 	{ "apikey", "revoke", "DELETE", "/v1/apikeys/{id}", "ID", NULL, NO_OPTS,
 	  NULL, NULL, false, NULL, "revoke an API key", NULL },
 
+	/* nodes (agents, WAF and scrubber nodes) */
+	{ "node", "token", "POST", "/v1/enrolment-tokens", NULL, NULL,
+	  OPTS({ .flag = "kind", .field = "kind", .type = CLI_OPT_STR, .dest = CLI_DEST_BODY,
+	         .required = true, .choices = "agent|waf|scrubber", .metavar = "KIND",
+	         .help = "agent (tenant admins), waf or scrubber (provider admins)" },
+	       B_INT("expires-minutes", "expires_minutes", false, 1, 10080, "N",
+	             "the token expires after N minutes (default 60)")),
+	  NULL, NULL, false, NULL, "create a one-time enrolment token for a node",
+	  "give the token and the CA fingerprint (yunshou ca show) to yunshou-agent enroll" },
+	{ "node", "tokens", "GET", "/v1/enrolment-tokens", NULL, NULL, NO_OPTS,
+	  COLS("id", "tenant_id", "kind", "created_by", "expires_at", "used_at", "node_id"),
+	  NULL, false, NULL, "list enrolment tokens (without secrets)", NULL },
+	{ "node", "list", "GET", "/v1/nodes", NULL, NULL,
+	  OPTS(Q_STR("kind", "kind", "KIND", "agent, waf or scrubber")),
+	  COLS("id", "tenant_id", "kind", "hostname", "version", "health", "last_heartbeat_at",
+	       "policy_version", "policy_stale"),
+	  NULL, false, NULL, "list enrolled nodes with health and policy state", NULL },
+	{ "node", "show", "GET", "/v1/nodes/{id}", "ID", NULL, NO_OPTS,
+	  NULL, NULL, false, NULL, "show a node", NULL },
+	{ "node", "revoke", "POST", "/v1/nodes/{id}/revoke", "ID", NULL, NO_OPTS,
+	  NULL, NULL, false, NULL, "revoke a node: its certificate is refused at once and its "
+	  "quota freed", NULL },
+	{ "ca", "show", "GET", "/v1/ca", NULL, NULL, NO_OPTS,
+	  NULL, NULL, true, NULL, "show the control plane's CA certificate and its fingerprint",
+	  NULL },
+
 	/* audit trail */
 	{ "audit", "list", "GET", "/v1/audit", NULL, NULL,
 	  OPTS(AUDIT_FILTERS),
