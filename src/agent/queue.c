@@ -77,8 +77,12 @@ check_of(uint64_t seq, const void *data, size_t len)
 	return get(md, 8);
 }
 
-/* Read the record at off. Returns its total size, 0 at a clean end, -1 for
- * a torn or corrupt record. data (optional) gets a malloc'd copy. */
+#define TORN (-1)
+/* Read the record at off. Returns its total size, 0 at a clean end, TORN
+ * for a record cut short (a crash during its write: only ever the last).
+ * A complete record whose check fails (damaged on disk) returns
+ * -(size) - 1, so that the caller can step over it.
+ * data (optional) gets a malloc'd copy. */
 static int64_t
 read_record(int fd, uint64_t off, uint64_t end, uint64_t *seq, char **data, size_t *len)
 {
@@ -89,16 +93,20 @@ read_record(int fd, uint64_t off, uint64_t end, uint64_t *seq, char **data, size
 	if (off == end)
 		return 0;
 	if (end - off < HDR || pread(fd, h, HDR, (off_t)off) != HDR || get(h, 4) != MAGIC)
-		return -1;
+		return TORN;
 	n = (uint32_t)get(h + 4, 4);
 	if (n > MAX_RECORD || end - off - HDR < n)
-		return -1;
+		return TORN;
 	if ((buf = malloc((size_t)n + 1)) == NULL)
-		return -1;
-	if (pread(fd, buf, n, (off_t)(off + HDR)) != (ssize_t)n ||
-	    check_of(get(h + 8, 8), buf, n) != get(h + 16, 8)) {
+		return TORN;
+	if (pread(fd, buf, n, (off_t)(off + HDR)) != (ssize_t)n) {
 		free(buf);
-		return -1;
+		return TORN;
+	}
+	if (check_of(get(h + 8, 8), buf, n) != get(h + 16, 8)) {
+		free(buf);
+		*seq = get(h + 8, 8);
+		return -(int64_t)(HDR + n) - 1;
 	}
 	buf[n] = '\0';
 	*seq = get(h + 8, 8);
@@ -193,7 +201,16 @@ queue_open(const char *dir, uint64_t max_bytes, struct queue **out, char *err, s
 	q->acked_seq = read_acked(dir);
 	q->last_seq = q->acked_seq;
 	q->head = UINT64_MAX;
-	while ((n = read_record(q->fd, off, (uint64_t)st.st_size, &seq, NULL, NULL)) > 0) {
+	while ((n = read_record(q->fd, off, (uint64_t)st.st_size, &seq, NULL, NULL)) != 0 &&
+	    n != TORN) {
+		if (n < 0) {
+			/* Damaged in place: its seq stays used, its data is lost;
+			 * say so, and keep every record after it. */
+			log_err("queue: record at offset %" PRIu64 " of %s is damaged; skipping it",
+			    off, path);
+			off += (uint64_t)(-n - 1);
+			continue;
+		}
 		if (seq > q->last_seq)
 			q->last_seq = seq;
 		if (seq > q->acked_seq) {
@@ -203,7 +220,7 @@ queue_open(const char *dir, uint64_t max_bytes, struct queue **out, char *err, s
 		}
 		off += (uint64_t)n;
 	}
-	if (n < 0) {
+	if (n == TORN) {
 		log_warn("queue: cutting a torn record at offset %" PRIu64 " of %s", off, path);
 		if (ftruncate(q->fd, (off_t)off) < 0 || fsync(q->fd) < 0) {
 			snprintf(err, errlen, "cannot repair %s: %s", path, strerror(errno));
@@ -289,7 +306,11 @@ queue_peek(struct queue *q, struct queue_record *out, size_t max)
 	pthread_mutex_lock(&q->lock);
 	off = q->head;
 	while (n < max && (r = read_record(q->fd, off, q->synced, &out[n].seq, &out[n].data,
-	    &out[n].len)) > 0) {
+	    &out[n].len)) != 0 && r != TORN) {
+		if (r < 0) {
+			off += (uint64_t)(-r - 1);
+			continue;
+		}
 		off += (uint64_t)r;
 		if (out[n].seq <= q->acked_seq) {
 			free(out[n].data);
@@ -361,9 +382,11 @@ queue_ack(struct queue *q, uint64_t seq)
 		return -1;
 	}
 	off = q->head;
-	while ((r = read_record(q->fd, off, q->synced, &s, NULL, NULL)) > 0 && s <= seq) {
-		off += (uint64_t)r;
-		q->pending--;
+	while ((r = read_record(q->fd, off, q->synced, &s, NULL, NULL)) != 0 && r != TORN &&
+	    s <= seq) {
+		off += (uint64_t)(r < 0 ? -r - 1 : r);
+		if (r > 0)
+			q->pending--;
 	}
 	q->head = off;
 	q->acked_seq = seq;
