@@ -204,34 +204,53 @@ class Cli:
 class Daemon:
     """One yunshoud with its own state directory and port."""
 
-    def __init__(self, conf=None, init_args=()):
+    def __init__(self, conf=None, init_args=(), copy_of=None):
         self.tmp = tempfile.mkdtemp(prefix="ys-e2e-")
         self.state = os.path.join(self.tmp, "state")
         self.port = free_port()
         self.url = f"https://127.0.0.1:{self.port}"
         self.proc = None
         self.logs = []
-        self.conf = dict(TEST_CONF)
+        self.conf = dict(TEST_CONF if copy_of is None else copy_of.conf)
         self.conf.update(conf or {})
+        self.ca = os.path.join(self.state, "ca.crt")
+        self.db_path = os.path.join(self.state, "yunshoud.db")
+        try:
+            if copy_of is not None:
+                self._copy(copy_of)
+            else:
+                self._init(init_args)
+            self.write_conf()
+            self.ssl_ctx = ssl.create_default_context(cafile=self.ca)
+        except BaseException:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
+
+    def _copy(self, src):
+        """A copy of a stopped daemon's state directory on a new port."""
+        assert src.proc is None, "copy a stopped daemon's state"
+        shutil.copytree(src.state, self.state)
+        self.init_out, self.init_err = src.init_out, src.init_err
+        self.initial_password = src.initial_password
+        self.ca_fingerprint = src.ca_fingerprint
+        self.base_conf = re.sub(r"(?m)^listen = .*$", f"listen = 127.0.0.1:{self.port}",
+                                src.base_conf)
+
+    def _init(self, init_args):
         p = subprocess.run([YUNSHOUD, "init", "--state", self.state, "--listen",
                             f"127.0.0.1:{self.port}", *init_args],
                            capture_output=True, text=True, timeout=60 * SLOW,
                            env=_env_base(self.tmp), start_new_session=True)
         self.init_out, self.init_err = p.stdout, p.stderr
         if p.returncode != 0:
-            shutil.rmtree(self.tmp, ignore_errors=True)
             raise AssertionError(f"yunshoud init failed: {p.stdout}{p.stderr}")
         m = re.search(r"one-time password:\s+(\S+)", p.stdout)
         f = re.search(r"CA fingerprint SHA-256:\s+([0-9a-f]{64})", p.stdout)
         assert m and f, p.stdout
         self.initial_password = m.group(1)
         self.ca_fingerprint = f.group(1)
-        self.ca = os.path.join(self.state, "ca.crt")
-        self.db_path = os.path.join(self.state, "yunshoud.db")
         with open(os.path.join(self.state, "yunshoud.conf")) as fh:
             self.base_conf = fh.read()
-        self.write_conf()
-        self.ssl_ctx = ssl.create_default_context(cafile=self.ca)
 
     # configuration -------------------------------------------------------
     def write_conf(self, **changes):
