@@ -210,7 +210,8 @@ worker_init(struct worker *w, const char *db_path, EVP_PKEY *key, const struct c
 	evhttp_set_max_body_size(w->http, HARD_BODY_LIMIT);
 	evhttp_set_timeout(w->http, 30);
 	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH | EVHTTP_REQ_HEAD);
+	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE);
 	evhttp_set_gencb(w->http, api_dispatch, &w->ctx);
 	w->stop_ev = event_new(w->base, -1, 0, worker_stop, w);
 	return w->stop_ev ? 0 : -1;
