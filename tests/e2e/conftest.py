@@ -435,9 +435,8 @@ class Tenant:
         self.__dict__.update(kw)
 
 
-def register_tenant(d, n, username=None, password=PASSWORD, name=None):
-    """POST /v1/registrations; returns (response, fields)."""
-    fields = {
+def registration_fields(n, username=None, password=PASSWORD, name=None):
+    return {
         "tenant_name": name or f"e2e tenant {n} 有限公司",
         "credit_code": credit_code(n),
         "contact_name": f"Contact {n}",
@@ -446,6 +445,11 @@ def register_tenant(d, n, username=None, password=PASSWORD, name=None):
         "username": username or f"tadmin{n}",
         "password": password,
     }
+
+
+def register_tenant(d, n, username=None, password=PASSWORD, name=None):
+    """POST /v1/registrations; returns (response, fields)."""
+    fields = registration_fields(n, username, password, name)
     return d.api("POST", "/v1/registrations", body=fields), fields
 
 
