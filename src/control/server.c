@@ -222,6 +222,7 @@ struct main_loop {
 	struct worker *workers;
 	size_t nworkers;
 	struct db *db;
+	EVP_PKEY *key;		/* signs audit checkpoints; kept across reloads */
 };
 
 static void
@@ -239,6 +240,7 @@ on_term(evutil_socket_t sig, short what, void *arg)
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
+	struct main_loop *m = arg;
 	struct conf *c = calloc(1, sizeof(*c)), *old = atomic_load(&current);
 	struct conf_node *n = calloc(1, sizeof(*n));
 	enum log_level lvl;
@@ -246,7 +248,6 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 
 	(void)sig;
 	(void)what;
-	(void)arg;
 	if (c == NULL || n == NULL || conf_load(state, c, err, sizeof(err)) < 0) {
 		log_err("server: reload failed, keeping the running configuration: %s",
 		    c && n ? err : "out of memory");
@@ -260,7 +261,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	c->workers = old->workers;
 	if (log_level_parse(c->log_level, &lvl) == 0)
 		log_set_level(lvl);
-	audit_configure(NULL, c->audit_checkpoint_every);
+	audit_configure(m->key, c->audit_checkpoint_every);
 	n->conf = old;
 	n->next = retired;
 	retired = n;
@@ -304,6 +305,7 @@ server_run(const char *state_dir, struct conf *conf, EVP_PKEY *key, char *err, s
 	m.workers = calloc(n, sizeof(*m.workers));
 	if (m.workers == NULL || limiter == NULL || db_open(db_path, &m.db, err, errlen) < 0)
 		goto out;
+	m.key = key;
 	audit_configure(key, conf->audit_checkpoint_every);
 	for (m.nworkers = 0; m.nworkers < n; m.nworkers++)
 		if (worker_init(&m.workers[m.nworkers], db_path, key, conf, err, errlen) < 0) {
