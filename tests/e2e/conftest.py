@@ -258,6 +258,8 @@ class Daemon:
         self.conf.update(changes)
         lines = [self.base_conf.rstrip("\n"), "", "# e2e test settings"]
         for k, v in self.conf.items():
+            if v is None:   # left at the default
+                continue
             if isinstance(v, bool):
                 v = "true" if v else "false"
             lines.append(f"{k} = {v}")
