@@ -294,6 +294,15 @@ def test_revoked_tokens(env):
     with unchanged(d):
         assert_error(d.api("GET", "/v1/orders", tok), 401, "unauthorized")
         assert_error(d.api("POST", "/v1/auth/logout", tok, {}), 401, "unauthorized")
+    # A password change ends the user's other sessions, not the one used.
+    new_user(d, env["tenant"], "pw.changer", "tenant_user")
+    keep = d.login("pw.changer", PASSWORD2)
+    other = d.login("pw.changer", PASSWORD2)
+    assert d.api("POST", "/v1/auth/password", keep, {"old_password": PASSWORD2,
+                                                     "new_password": PASSWORD}).status == 200
+    assert d.api("GET", "/v1/orders", keep).status == 200
+    with unchanged(d):
+        assert_error(d.api("GET", "/v1/orders", other), 401, "unauthorized")
 
 
 def test_expired_session(env):

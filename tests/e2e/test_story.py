@@ -306,17 +306,22 @@ def test_tenant_users(daemon, admin):
     users = {x["username"]: x for x in tcli.ok("user", "list")["items"]}
     assert set(users) == {t.username, "ops202"}
 
-    # Disabled: its session stops working and it cannot log in.
+    # Disabled: its session and API key stop working and it cannot log in.
+    ukey = ucli.ok("apikey", "create", "--name", "ops202 key")["key"]
+    assert d.api("GET", "/v1/orders", ukey).status == 200
     dis = tcli.ok("user", "disable", u["id"])
     assert dis["status"] == "disabled"
     rc, j, err = ucli.json("whoami")
     assert rc == 1 and j["error"]["code"] == "unauthorized", err
+    assert_error(d.api("GET", "/v1/orders", ukey), 401, "unauthorized")
     r = d.api("POST", "/v1/auth/login", body={"username": "ops202", "password": PASSWORD2})
     assert_error(r, 403, "user_disabled")
     # Enabled again: it can log in.
     assert tcli.ok("user", "enable", u["id"])["status"] == "active"
     assert ucli.run("login", "ops202", password=PASSWORD2)[0] == 0
     assert ucli.ok("whoami")["username"] == "ops202"
+    # its key was revoked for good, not just suspended
+    assert_error(d.api("GET", "/v1/orders", ukey), 401, "unauthorized")
 
     # A tenant admin cannot create operators or users of another tenant.
     rc, j, _ = tcli.json("user", "create", "--username", "evil202", "--role", "admin",
