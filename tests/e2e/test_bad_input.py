@@ -449,3 +449,21 @@ def test_login_and_registration_rate_limits(make_daemon):
         log = c.execute("SELECT result FROM audit_log WHERE action = 'auth.login'").fetchall()
     c.close()
     assert [x[0] for x in log] == ["invalid_credentials"] * 3 + ["rate_limited"] * 3
+
+
+def test_hostile_text_in_audit_is_shown_safely(env, admin):
+    """A login attempt under a user name with terminal escapes: recorded as
+    sent, printed by `yunshou audit list` with the control characters as '?'."""
+    d = env["d"]
+    evil = "x\x1b[2J\x1b]0;pwned\x07\r\nfake"
+    with unchanged(d):
+        assert_error(d.api("POST", "/v1/auth/login", body={"username": evil,
+                                                           "password": "whatever-123"}),
+                     401, "invalid_credentials")
+    j = admin.cli.ok("audit", "list", "--result", "invalid_credentials", "--limit", "1000")
+    assert evil in [e["actor"] for e in j["items"]]
+    rc, out, err = admin.cli.run("audit", "list", "--result", "invalid_credentials",
+                                 "--limit", "1000")
+    assert rc == 0, err
+    assert "\x1b" not in out and "\x07" not in out and "\r" not in out
+    assert "x?[2J?]0;pwned???fake" in out, out

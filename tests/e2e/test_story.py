@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import os
 import stat
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -437,3 +438,27 @@ def test_tenant_reject_suspend_resume(daemon, admin):
     assert [e["action"] for e in log if e["actor"] == "admin" and e["result"] == "ok"] == \
         ["tenant.approve", "tenant.suspend", "tenant.resume"]
     assert find(log, actor=t.username, action="auth.login", result="tenant_not_active")
+
+
+def test_concurrent_decisions(daemon, admin):
+    """Eight operators approving one order at once: one approval, one
+    subscription; eight registrations of one company: one tenant."""
+    d = daemon
+    t = register_and_approve_tenant(d, admin.token, 207)
+    plan = d.api("POST", "/v1/plans", admin.token, {"service": "waf", "name": "WAF 207",
+                                                    "price_fen": 1}).json
+    o = d.api("POST", "/v1/orders", t.token, {"plan_id": plan["id"], "quantity": 1,
+                                              "months": 1}).json
+    with ThreadPoolExecutor(8) as ex:
+        rs = list(ex.map(lambda _: d.api("POST", f"/v1/orders/{o['id']}/approve",
+                                         admin.token, {}), range(8)))
+    assert sorted(r.status for r in rs) == [200] + [409] * 7, rs
+    subs = d.api("GET", "/v1/subscriptions", t.token).json["items"]
+    assert len(subs) == 1 and subs[0]["order_id"] == o["id"]
+
+    with ThreadPoolExecutor(8) as ex:
+        rs = list(ex.map(lambda i: register_tenant(d, 208, username=f"race{i}.admin",
+                                                   name=f"race {i}")[0], range(8)))
+    assert sorted(r.status for r in rs) == [201] + [409] * 7, rs
+    v = d.api("GET", "/v1/audit/verify", admin.token).json
+    assert v["ok"] is True, v
