@@ -15,6 +15,7 @@ trusting the state directory's ca.crt.
 Binaries: $YS_YUNSHOUD and $YS_YUNSHOU (set by meson), else ./build/.
 """
 import base64
+import ctypes
 import hashlib
 import hmac
 import http.client
@@ -92,6 +93,15 @@ class Mfa:
             time.sleep((step - 1) * 30 - time.time() + 0.05)
         self.last_step = step
         return totp(self.secret, at=step * 30)
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    """In the child before exec: if pytest itself is killed, so is the daemon."""
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def free_port():
@@ -275,7 +285,7 @@ class Daemon:
         self.proc = subprocess.Popen([YUNSHOUD, "run", "--state", self.state],
                                      stdin=subprocess.DEVNULL, stdout=self._log,
                                      stderr=subprocess.STDOUT, env=_env_base(self.tmp),
-                                     start_new_session=True)
+                                     start_new_session=True, preexec_fn=_die_with_parent)
         deadline = time.monotonic() + 15 * SLOW
         while True:
             if self.proc.poll() is not None:
