@@ -14,8 +14,8 @@ import warnings
 
 import pytest
 
-from conftest import (PASSWORD, PASSWORD2, SLOW, YUNSHOU, YUNSHOUD, _env_base, assert_error,
-                      first_admin_login, register_tenant, sanitizer_free, totp)
+from conftest import (PASSWORD, SLOW, YUNSHOUD, _env_base, assert_error, register_tenant,
+                      sanitizer_free, totp)
 
 
 def yunshoud(*args, d=None):
@@ -82,8 +82,12 @@ def test_check_config_without_store(tmp_path):
 
 
 def test_init_twice_refuses(daemon):
-    with open(daemon.db_path, "rb") as f:
-        before = hashlib.sha256(f.read()).hexdigest()
+    def audit_rows():
+        with daemon.db() as c:
+            rows = c.execute("SELECT seq, hash FROM audit_log ORDER BY seq").fetchall()
+        c.close()
+        return [tuple(r) for r in rows]
+    before = (daemon.snapshot(), audit_rows())
     with open(os.path.join(daemon.state, "ca.key"), "rb") as f:
         ca_before = f.read()
     rc, out, err = yunshoud("init", "--state", daemon.state, "--listen",
@@ -92,6 +96,7 @@ def test_init_twice_refuses(daemon):
     assert "one-time password" not in out
     with open(os.path.join(daemon.state, "ca.key"), "rb") as f:
         assert f.read() == ca_before
+    assert (daemon.snapshot(), audit_rows()) == before
     assert daemon.api("GET", "/v1/health").status == 200
 
 

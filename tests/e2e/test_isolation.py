@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from conftest import (PASSWORD, PASSWORD2, assert_error, new_user,
+from conftest import (PASSWORD, assert_error, new_user,
                       register_and_approve_tenant)
 
 MISSING = 987654321

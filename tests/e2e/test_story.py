@@ -11,7 +11,6 @@ import os
 import stat
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 
 from conftest import (PASSWORD, PASSWORD2, assert_error, credit_code, new_user,
                       register_and_approve_tenant, register_tenant)
