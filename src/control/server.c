@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -241,8 +243,10 @@ front_init(struct front *f, struct worker *w, const char *listen_addr, SSL_CTX *
 	evhttp_set_max_headers_size(f->http, 16384);
 	evhttp_set_max_body_size(f->http, HARD_BODY_LIMIT);
 	evhttp_set_timeout(f->http, 30);
+	/* Every method reaches the router, which answers 405 in JSON. */
 	evhttp_set_allowed_methods(f->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH | EVHTTP_REQ_HEAD);
+	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE);
 	evhttp_set_gencb(f->http, api_dispatch, &f->ctx);
 	return 0;
 }
@@ -294,6 +298,7 @@ on_term(evutil_socket_t sig, short what, void *arg)
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
+	struct main_loop *m = arg;
 	struct conf *c = calloc(1, sizeof(*c)), *old = atomic_load(&current);
 	struct conf_node *n = calloc(1, sizeof(*n));
 	enum log_level lvl;
@@ -301,7 +306,6 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 
 	(void)sig;
 	(void)what;
-	(void)arg;
 	if (c == NULL || n == NULL || conf_load(state, c, err, sizeof(err)) < 0) {
 		log_err("server: reload failed, keeping the running configuration: %s",
 		    c && n ? err : "out of memory");

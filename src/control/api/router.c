@@ -445,6 +445,9 @@ api_dispatch(struct evhttp_request *ev, void *arg)
 	case EVHTTP_REQ_DELETE: method = "DELETE"; break;
 	case EVHTTP_REQ_PUT: method = "PUT"; break;
 	case EVHTTP_REQ_PATCH: method = "PATCH"; break;
+	case EVHTTP_REQ_HEAD: method = "HEAD"; break;
+	case EVHTTP_REQ_OPTIONS: method = "OPTIONS"; break;
+	case EVHTTP_REQ_TRACE: method = "TRACE"; break;
 	default: method = "OTHER"; break;
 	}
 	r.route = path ? api_route_find(method, path, &r.id, &status) : NULL;
