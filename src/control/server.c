@@ -298,7 +298,6 @@ on_term(evutil_socket_t sig, short what, void *arg)
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
-	struct main_loop *m = arg;
 	struct conf *c = calloc(1, sizeof(*c)), *old = atomic_load(&current);
 	struct conf_node *n = calloc(1, sizeof(*n));
 	enum log_level lvl;
