@@ -305,6 +305,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 
 	(void)sig;
 	(void)what;
+	(void)arg;
 	if (c == NULL || n == NULL || conf_load(state, c, err, sizeof(err)) < 0) {
 		log_err("server: reload failed, keeping the running configuration: %s",
 		    c && n ? err : "out of memory");
