@@ -173,6 +173,24 @@ sign_checkpoint(struct db *db, int64_t seq, const unsigned char hash[HASH_LEN])
 	return 1;
 }
 
+static int64_t
+checkpoint_due(struct db *db)
+{
+	struct db_stmt *st = db_q(db, "SELECT seq, next_due FROM audit_checkpoints"
+	    " ORDER BY seq DESC LIMIT 1", "");
+	int64_t due = 1;
+
+	if (st && db_step(st) == DB_ROW) {
+		int64_t by_interval = next_due(db_col_int(st, 0));
+
+		due = db_col_int(st, 1);
+		if (by_interval < due)
+			due = by_interval;
+	}
+	db_done(st);
+	return due;
+}
+
 int64_t
 audit_append(struct db *db, const struct audit_entry *in)
 {
@@ -219,9 +237,9 @@ audit_append(struct db *db, const struct audit_entry *in)
 	    "llsLLsssssb", r.seq, r.time_ms, r.actor, r.actor_id, r.tenant_id, r.source, r.action,
 	    r.target, r.result, r.detail, hash, (size_t)HASH_LEN) != 1)
 		goto fail;
-	/* Entry 1 is always signed; then whenever the last checkpoint says. */
-	if (audit_key != NULL && r.seq >= db_int(db, 1, "SELECT next_due FROM audit_checkpoints"
-	    " ORDER BY seq DESC LIMIT 1", "") && sign_checkpoint(db, r.seq, hash) < 0)
+	/* Entry 1 is always signed; then by the seq the last checkpoint
+	 * promised, or earlier when the interval has since been shortened. */
+	if (audit_key != NULL && r.seq >= checkpoint_due(db) && sign_checkpoint(db, r.seq, hash) < 0)
 		goto fail;
 	EVP_MD_CTX_free(ctx);
 	if (own_tx && db_commit(db) < 0)

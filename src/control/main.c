@@ -108,7 +108,9 @@ one_time_password(char *out, size_t outsz)
 static int
 cmd_init(const struct opts *o)
 {
-	char path[1024], pub[1024], err[512], pw[32], hash[PASSWORD_HASH_MAX], fp[80], host[256];
+	char path[1024], path_key[1024], pub[1024], err[512], pw[32], hash[PASSWORD_HASH_MAX];
+	char fp[80], host[256];
+	EVP_PKEY *sk = NULL;
 	const char *sans[20] = { "localhost", "127.0.0.1", "::1" };
 	size_t nsans = 3;
 	struct conf c;
@@ -140,9 +142,9 @@ cmd_init(const struct opts *o)
 	if (ca_create(o->state, "yunshou", err, sizeof(err)) < 0 ||
 	    ca_issue_server(o->state, sans, nsans, err, sizeof(err)) < 0)
 		goto fail;
-	path_in(path, sizeof(path), o->state, "signing.key");
+	path_in(path_key, sizeof(path_key), o->state, "signing.key");
 	path_in(pub, sizeof(pub), o->state, "signing.pub");
-	if (crypto_ed25519_generate(path, pub, err, sizeof(err)) < 0)
+	if (crypto_ed25519_generate(path_key, pub, err, sizeof(err)) < 0)
 		goto fail;
 	path_in(path, sizeof(path), o->state, "yunshoud.db");
 	if (db_open(path, &db, err, sizeof(err)) < 0 || store_migrate(db, err, sizeof(err)) < 0)
@@ -157,6 +159,10 @@ cmd_init(const struct opts *o)
 		snprintf(err, sizeof(err), "cannot create administrator %s: %s", o->admin, e.msg);
 		goto fail;
 	}
+	/* The trail starts with a signed (genesis) checkpoint. */
+	if ((sk = crypto_ed25519_load_private(path_key, err, sizeof(err))) == NULL)
+		goto fail;
+	audit_configure(sk, c.audit_checkpoint_every);
 	{
 		struct audit_entry ae = { .actor = "yunshoud", .source = "local",
 			.action = "system.init", .target = "user/1", .result = "ok" };
@@ -172,6 +178,9 @@ cmd_init(const struct opts *o)
 	}
 	db_close(db);
 	db = NULL;
+	audit_configure(NULL, c.audit_checkpoint_every);
+	EVP_PKEY_free(sk);
+	sk = NULL;
 	path_in(path, sizeof(path), o->state, "ca.crt");
 	if (ca_fingerprint(path, fp, sizeof(fp), err, sizeof(err)) < 0)
 		goto fail;
@@ -188,6 +197,8 @@ cmd_init(const struct opts *o)
 	return 0;
 fail:
 	db_close(db);
+	audit_configure(NULL, 1000);
+	EVP_PKEY_free(sk);
 	fprintf(stderr, "yunshoud: init failed: %s\n", err);
 	return 1;
 }

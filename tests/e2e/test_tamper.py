@@ -90,8 +90,8 @@ def trail(make_module_daemon):
         cps = [r[0] for r in c.execute("SELECT seq FROM audit_checkpoints ORDER BY seq")]
     c.close()
     assert n >= 30, n
-    # every 5 entries, and the final one signed at shutdown
-    assert cps[:3] == [5, 10, 15] and cps[-1] == n, cps
+    # the genesis entry, then every 5 entries, and the final one signed at shutdown
+    assert cps[:4] == [1, 5, 10, 15] and cps[-1] == n, cps
     d.start()
     return {"src": d, "token": at, "head": n, "checkpoints": cps}
 
