@@ -12,8 +12,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "crypto.h"
 #include "httpc.h"
 #include "output.h"
 #include "session.h"
@@ -614,4 +616,179 @@ cli_run_audit_verify(struct cli_ctx *ctx, struct cli_request *req)
 	}
 	json_decref(out);
 	return rc;
+}
+
+/* The self-assessment: the items as a table, then the counts and any
+ * deadline that needs action. */
+int
+cli_run_qual_checklist(struct cli_ctx *ctx, struct cli_request *req)
+{
+	json_t *out, *sum, *a;
+	size_t i;
+	int rc;
+
+	rc = call(ctx, "GET", req->path, req->query, NULL, true, &out);
+	if (rc != 0)
+		return rc;
+	show(ctx, req->cmd, out);
+	if (!ctx->json) {
+		sum = json_object_get(out, "summary");
+		printf("\n%s: met %lld, not met %lld, no evidence yet %lld, document pending %lld "
+		    "(of %lld)\n", json_string_value(json_object_get(out, "today")),
+		    (long long)json_integer_value(json_object_get(sum, "met")),
+		    (long long)json_integer_value(json_object_get(sum, "not_met")),
+		    (long long)json_integer_value(json_object_get(sum, "no_evidence")),
+		    (long long)json_integer_value(json_object_get(sum, "document_pending")),
+		    (long long)json_integer_value(json_object_get(sum, "total")));
+		json_array_foreach(json_object_get(out, "alerts"), i, a) {
+			char *k = cli_out_cell(json_object_get(a, "kind"));
+			char *s = cli_out_cell(json_object_get(a, "state"));
+			char *d = cli_out_cell(json_object_get(a, "window_end_on"));
+
+			fprintf(stderr, "deadline: %s %s (last day %s)\n", k ? k : "-",
+			    s ? s : "-", d ? d : "-");
+			free(k);
+			free(s);
+			free(d);
+		}
+	}
+	json_decref(out);
+	return CLI_EXIT_OK;
+}
+
+/* A bundle file name: relative, no "..", a plain character set. */
+static bool
+safe_name(const char *n)
+{
+	if (n[0] == '\0' || n[0] == '/' || strlen(n) > 200 ||
+	    strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/") !=
+	    strlen(n))
+		return false;
+	for (const char *p = n; p; p = strchr(p, '/')) {
+		if (*p == '/')
+			p++;
+		if (p[0] == '.' && (p[1] == '/' || p[1] == '\0' || (p[1] == '.' &&
+		    (p[2] == '/' || p[2] == '\0'))))
+			return false;
+		if (*p == '/' || *p == '\0')
+			return false;
+	}
+	return true;
+}
+
+static int
+write_bundle_file(const char *dir, const char *name, const char *data, size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return -1;
+	for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	f = fopen(path, "wx");
+	if (f == NULL)
+		return -1;
+	if (fwrite(data, 1, len, f) != len) {
+		fclose(f);
+		return -1;
+	}
+	return fclose(f);
+}
+
+/* Every file but MANIFEST is in MANIFEST with the hash of what was written,
+ * and every MANIFEST line names a file of the bundle. */
+static int
+check_manifest(const json_t *files)
+{
+	const json_t *m = json_object_get(files, "MANIFEST");
+	const char *p = json_string_value(m);
+	size_t listed = 0;
+
+	if (p == NULL)
+		return -1;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		char name[256], hex[65];
+		uint8_t h[CRYPTO_SHA256_LEN];
+		const json_t *f;
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (len < 67 || len - 66 >= sizeof(name) || p[64] != ' ' || p[65] != ' ')
+			return -1;
+		memcpy(name, p + 66, len - 66);
+		name[len - 66] = '\0';
+		f = json_object_get(files, name);
+		if (!json_is_string(f))
+			return -1;
+		crypto_sha256(json_string_value(f), json_string_length(f), h);
+		crypto_hex(h, sizeof(h), hex);
+		if (strncmp(hex, p, 64) != 0)
+			return -1;
+		listed++;
+		p += len + (nl ? 1 : 0);
+	}
+	return listed + 1 == json_object_size(files) ? 0 : -1;
+}
+
+int
+cli_run_qual_export(struct cli_ctx *ctx, struct cli_request *req)
+{
+	const char *dir = cli_request_local(req, "output"), *name;
+	json_t *out, *files, *v;
+	size_t n = 0;
+	int rc;
+
+	if (dir == NULL || dir[0] == '\0') {
+		fprintf(stderr, "error: --output DIR is required\n");
+		return CLI_EXIT_USAGE;
+	}
+	rc = call(ctx, "POST", req->path, NULL, req->body, true, &out);
+	if (rc != 0)
+		return rc;
+	files = json_object_get(out, "files");
+	if (!json_is_object(files) || check_manifest(files) < 0) {
+		fprintf(stderr, "error: the server's bundle does not match its MANIFEST\n");
+		json_decref(out);
+		return CLI_EXIT_API;
+	}
+	json_object_foreach(files, name, v) {
+		if (!safe_name(name) || !json_is_string(v)) {
+			fprintf(stderr, "error: the server sent a bad file name in the bundle\n");
+			json_decref(out);
+			return CLI_EXIT_API;
+		}
+	}
+	if (mkdir(dir, 0700) < 0) {
+		fprintf(stderr, "error: cannot create %s: %s%s\n", dir, strerror(errno),
+		    errno == EEXIST ? " (choose a new directory)" : "");
+		json_decref(out);
+		return CLI_EXIT_API;
+	}
+	json_object_foreach(files, name, v) {
+		if (write_bundle_file(dir, name, json_string_value(v), json_string_length(v)) < 0) {
+			fprintf(stderr, "error: cannot write %s/%s: %s\n", dir, name, strerror(errno));
+			json_decref(out);
+			return CLI_EXIT_API;
+		}
+		n++;
+	}
+	if (ctx->json) {
+		json_t *o = json_pack("{s:s, s:I, s:O}", "directory", dir, "files", (json_int_t)n,
+		    "manifest_sha256", json_object_get(out, "manifest_sha256"));
+
+		cli_out_json(stdout, o);
+		json_decref(o);
+	} else {
+		printf("wrote %zu files to %s\n", n, dir);
+		printf("MANIFEST sha256 %s (recorded in the audit trail); check with: "
+		    "cd %s && sha256sum -c MANIFEST\n",
+		    json_string_value(json_object_get(out, "manifest_sha256")), dir);
+	}
+	json_decref(out);
+	return CLI_EXIT_OK;
 }

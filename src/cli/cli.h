@@ -133,5 +133,7 @@ int cli_run_mfa_setup(struct cli_ctx *ctx, struct cli_request *req);
 int cli_run_mfa_enable(struct cli_ctx *ctx, struct cli_request *req);
 int cli_run_audit_export(struct cli_ctx *ctx, struct cli_request *req);
 int cli_run_audit_verify(struct cli_ctx *ctx, struct cli_request *req);
+int cli_run_qual_checklist(struct cli_ctx *ctx, struct cli_request *req);
+int cli_run_qual_export(struct cli_ctx *ctx, struct cli_request *req);
 
 #endif

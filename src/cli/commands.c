@@ -31,6 +31,13 @@
 #define Q_BOOL(fl, fi, h) { .flag = fl, .field = fi, \
 	.type = CLI_OPT_BOOL, .dest = CLI_DEST_QUERY, .help = h }
 
+#define B_BOOL(fl, fi, h) { .flag = fl, .field = fi, \
+	.type = CLI_OPT_BOOL, .dest = CLI_DEST_BODY, .help = h }
+#define B_CHOICE(fl, fi, req, ch, mv, h) { .flag = fl, .field = fi, \
+	.type = CLI_OPT_STR, .dest = CLI_DEST_BODY, .required = req, \
+	.choices = ch, .metavar = mv, .help = h }
+#define QUAL_TODAY Q_STR("today", "today", "DATE", "state on this date (YYYY-MM-DD; default: today in China)")
+
 #define OPTS(...) ((const struct cli_opt[]){ __VA_ARGS__, OPT_END })
 #define NO_OPTS ((const struct cli_opt[]){ OPT_END })
 #define COLS(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -244,6 +251,209 @@ const struct cli_command cli_commands[] = {
 	{ "audit", "verify", "GET", "/v1/audit/verify", NULL, NULL, NO_OPTS,
 	  NULL, NULL, false, cli_run_audit_verify, "verify the hash chain of the audit trail", NULL },
 
+	/* qualification readiness (operators: admin writes, admin/auditor read) */
+	{ "qual", "requirements", "GET", "/v1/qual/requirements", NULL, NULL, NO_OPTS,
+	  COLS("id", "section", "evidence", "requirement_en"),
+	  NULL, false, NULL, "list the CNITSEC level-1 requirements and their evidence kinds", NULL },
+	{ "qual", "checklist", "GET", "/v1/qual/checklist", NULL, NULL,
+	  OPTS(QUAL_TODAY),
+	  COLS("id", "status", "summary_zh"),
+	  NULL, false, cli_run_qual_checklist,
+	  "self-assessment: every requirement's status from live records", NULL },
+	{ "qual", "deadlines", "GET", "/v1/qual/deadlines", NULL, NULL,
+	  OPTS(QUAL_TODAY),
+	  COLS("kind", "year", "window_start_on", "window_end_on", "state", "days_left", "filed_on"),
+	  NULL, false, NULL, "annual survey, renewal and rectification deadlines", NULL },
+	{ "qual", "export", "POST", "/v1/qual/exports", NULL, NULL,
+	  OPTS({ .flag = "output", .field = "output", .type = CLI_OPT_STR,
+	         .dest = CLI_DEST_LOCAL, .required = true, .metavar = "DIR",
+	         .help = "new directory for the bundle" }),
+	  NULL, NULL, false, cli_run_qual_export,
+	  "write the evidence bundle for the assessor (with a SHA-256 MANIFEST)", NULL },
+	{ "qual", "staff add", "POST", "/v1/qual/staff", NULL, NULL,
+	  OPTS(B_STR("name", "name", true, "NAME", "person's name"),
+	       B_STR("role", "role", true, "ROLE", "role, e.g. 安全工程师 / sales"),
+	       B_BOOL("full-time", "full_time", "employed full time"),
+	       B_BOOL("support-only", "support_only", "not involved in delivering services"),
+	       B_STR("nda-signed", "nda_signed_on", false, "DATE", "confidentiality agreement signed (YYYY-MM-DD)"),
+	       B_STR("nda-doc", "nda_document", false, "REF", "confidentiality agreement document reference")),
+	  NULL, NULL, false, NULL, "add a staff member", NULL },
+	{ "qual", "staff list", "GET", "/v1/qual/staff", NULL, NULL, OPTS(QUAL_TODAY),
+	  COLS("id", "name", "role", "full_time", "cisp_valid", "nda_signed_on", "active"),
+	  NULL, false, NULL, "list staff with certificates and training", NULL },
+	{ "qual", "staff cert", "POST", "/v1/qual/staff/{id}/certificates", "ID", NULL,
+	  OPTS(B_STR("kind", "kind", true, "KIND", "certificate kind, e.g. CISP"),
+	       B_STR("number", "number", true, "NO", "certificate number"),
+	       B_STR("issued", "issued_on", true, "DATE", "issue date (YYYY-MM-DD)"),
+	       B_STR("expires", "expires_on", false, "DATE", "expiry date (YYYY-MM-DD)")),
+	  NULL, NULL, false, NULL, "record a staff member's certificate", NULL },
+	{ "qual", "staff nda", "POST", "/v1/qual/staff/{id}/nda", "ID", NULL,
+	  OPTS(B_STR("signed", "nda_signed_on", true, "DATE", "date signed (YYYY-MM-DD)"),
+	       B_STR("doc", "nda_document", true, "REF", "document reference")),
+	  NULL, NULL, false, NULL, "record a signed confidentiality agreement", NULL },
+	{ "qual", "staff training", "POST", "/v1/qual/staff/{id}/training", "ID", NULL,
+	  OPTS(B_STR("course", "course", true, "TEXT", "course"),
+	       B_STR("date", "taken_on", true, "DATE", "date (YYYY-MM-DD)"),
+	       B_INT("hours", "hours", true, 1, 2000, "N", "hours")),
+	  NULL, NULL, false, NULL, "record training", NULL },
+	{ "qual", "staff leave", "POST", "/v1/qual/staff/{id}/leave", "ID", NULL,
+	  OPTS(B_STR("date", "left_on", true, "DATE", "last day (YYYY-MM-DD)")),
+	  NULL, NULL, false, NULL, "record that a staff member left", NULL },
+	{ "qual", "engagement add", "POST", "/v1/qual/engagements", NULL, NULL,
+	  OPTS(B_INT("tenant", "tenant_id", true, 1, 0, "ID", "customer tenant"),
+	       B_STR("name", "name", true, "NAME", "engagement name"),
+	       B_STR("plan", "plan", true, "TEXT", "service plan of the engagement"),
+	       B_STR("started", "started_on", true, "DATE", "start date (YYYY-MM-DD)")),
+	  NULL, NULL, false, NULL, "add a service engagement (project)", NULL },
+	{ "qual", "engagement list", "GET", "/v1/qual/engagements", NULL, NULL, OPTS(QUAL_TODAY),
+	  COLS("id", "tenant_id", "name", "started_on", "acceptance", "accepted_on"),
+	  NULL, false, NULL, "list engagements", NULL },
+	{ "qual", "engagement show", "GET", "/v1/qual/engagements/{id}", "ID", NULL, OPTS(QUAL_TODAY),
+	  NULL, NULL, false, NULL, "show an engagement with milestones, staff, risks and reviews", NULL },
+	{ "qual", "engagement milestone", "POST", "/v1/qual/engagements/{id}/milestones", "ID", NULL,
+	  OPTS(B_STR("title", "title", true, "TEXT", "milestone"),
+	       B_STR("due", "due_on", true, "DATE", "due date (YYYY-MM-DD)"),
+	       B_STR("done", "done_on", false, "DATE", "date done (YYYY-MM-DD)")),
+	  NULL, NULL, false, NULL, "add a milestone", NULL },
+	{ "qual", "milestone done", "POST", "/v1/qual/milestones/{id}/done", "ID", NULL,
+	  OPTS(B_STR("date", "done_on", true, "DATE", "date done (YYYY-MM-DD)")),
+	  NULL, NULL, false, NULL, "mark a milestone done", NULL },
+	{ "qual", "engagement assign", "POST", "/v1/qual/engagements/{id}/staff", "ID", NULL,
+	  OPTS(B_INT("staff", "staff_id", true, 1, 0, "ID", "staff member"),
+	       B_STR("role", "role", false, "ROLE", "role in the engagement")),
+	  NULL, NULL, false, NULL, "name a responsible staff member", NULL },
+	{ "qual", "engagement risk", "POST", "/v1/qual/engagements/{id}/risks", "ID", NULL,
+	  OPTS(B_STR("description", "description", true, "TEXT", "risk"),
+	       B_INT("likelihood", "likelihood", true, 1, 5, "1-5", "likelihood"),
+	       B_INT("impact", "impact", true, 1, 5, "1-5", "impact"),
+	       B_STR("owner", "owner", true, "NAME", "owner"),
+	       B_STR("treatment", "treatment", true, "TEXT", "treatment")),
+	  NULL, NULL, false, NULL, "record a project risk", NULL },
+	{ "qual", "engagement review", "POST", "/v1/qual/engagements/{id}/reviews", "ID", NULL,
+	  OPTS(B_STR("date", "reviewed_on", true, "DATE", "review date (YYYY-MM-DD)"),
+	       B_STR("reviewer", "reviewer", true, "NAME", "QA reviewer"),
+	       B_CHOICE("result", "result", true, "pass|issues|fail", "RESULT", "pass, issues or fail"),
+	       B_STR("notes", "notes", false, "TEXT", "notes")),
+	  NULL, NULL, false, NULL, "record a QA review", NULL },
+	{ "qual", "engagement accept", "POST", "/v1/qual/engagements/{id}/acceptance", "ID", NULL,
+	  OPTS(B_CHOICE("result", "acceptance", true, "passed|failed", "RESULT", "passed or failed"),
+	       B_STR("date", "accepted_on", true, "DATE", "acceptance date (YYYY-MM-DD)"),
+	       B_STR("signoff", "customer_signoff", true, "TEXT", "customer sign-off (name, reference)")),
+	  NULL, NULL, false, NULL, "record the customer's acceptance result", NULL },
+	{ "qual", "supplier add", "POST", "/v1/qual/suppliers", NULL, NULL,
+	  OPTS(B_STR("name", "name", true, "NAME", "supplier"),
+	       B_CHOICE("supplies", "supplies", true, "software|hardware|rule_feed|data_centre|other",
+	           "WHAT", "software, hardware, rule_feed, data_centre or other"),
+	       B_STR("contract", "contract_ref", false, "REF", "contract reference"),
+	       B_STR("contract-ends", "contract_ends_on", false, "DATE", "contract end (YYYY-MM-DD)")),
+	  NULL, NULL, false, NULL, "add a supplier", NULL },
+	{ "qual", "supplier list", "GET", "/v1/qual/suppliers", NULL, NULL, OPTS(QUAL_TODAY),
+	  COLS("id", "name", "supplies", "contract_ref", "assessment_current"),
+	  NULL, false, NULL, "list suppliers with assessments", NULL },
+	{ "qual", "supplier assess", "POST", "/v1/qual/suppliers/{id}/assessments", "ID", NULL,
+	  OPTS(B_STR("date", "assessed_on", true, "DATE", "assessment date (YYYY-MM-DD)"),
+	       B_CHOICE("result", "result", true, "pass|conditional|fail", "RESULT", "pass, conditional or fail"),
+	       B_STR("next-due", "next_due_on", true, "DATE", "next assessment due (YYYY-MM-DD)"),
+	       B_STR("notes", "notes", false, "TEXT", "notes")),
+	  NULL, NULL, false, NULL, "record a supplier assessment", NULL },
+	{ "qual", "complaint add", "POST", "/v1/qual/complaints", NULL, NULL,
+	  OPTS(B_STR("received", "received_on", true, "DATE", "date received (YYYY-MM-DD)"),
+	       B_STR("complainant", "complainant", true, "NAME", "who complained"),
+	       B_STR("subject", "subject", true, "TEXT", "what about"),
+	       B_INT("tenant", "tenant_id", false, 1, 0, "ID", "tenant concerned")),
+	  NULL, NULL, false, NULL, "record a complaint", NULL },
+	{ "qual", "complaint close", "POST", "/v1/qual/complaints/{id}/close", "ID", NULL,
+	  OPTS(B_STR("handling", "handling", true, "TEXT", "how it was handled, and what prevents a recurrence"),
+	       B_STR("date", "closed_on", true, "DATE", "date closed (YYYY-MM-DD)")),
+	  NULL, NULL, false, NULL, "close a complaint", NULL },
+	{ "qual", "complaint list", "GET", "/v1/qual/complaints", NULL, NULL, NO_OPTS,
+	  COLS("id", "received_on", "complainant", "subject", "closed_on"),
+	  NULL, false, NULL, "list complaints", NULL },
+	{ "qual", "document add", "POST", "/v1/qual/documents", NULL, NULL,
+	  OPTS(B_STR("requirement", "requirement_id", true, "ID", "requirement id, e.g. 3.1-1"),
+	       B_STR("title", "title", true, "TEXT", "document title"),
+	       B_STR("sha256", "sha256", true, "HEX", "SHA-256 of the file (sha256sum)"),
+	       B_STR("reviewer", "reviewer", false, "NAME", "reviewer"),
+	       B_STR("reviewed", "reviewed_on", false, "DATE", "review date (YYYY-MM-DD)"),
+	       B_STR("expires", "expires_on", false, "DATE", "expiry (YYYY-MM-DD)")),
+	  NULL, NULL, false, NULL, "record a supporting document", NULL },
+	{ "qual", "document review", "POST", "/v1/qual/documents/{id}/review", "ID", NULL,
+	  OPTS(B_STR("reviewer", "reviewer", true, "NAME", "reviewer"),
+	       B_STR("date", "reviewed_on", true, "DATE", "review date (YYYY-MM-DD)"),
+	       B_STR("expires", "expires_on", false, "DATE", "expiry (YYYY-MM-DD)")),
+	  NULL, NULL, false, NULL, "record a document's review", NULL },
+	{ "qual", "document list", "GET", "/v1/qual/documents", NULL, NULL, OPTS(QUAL_TODAY),
+	  COLS("id", "requirement_id", "title", "reviewer", "reviewed_on", "expires_on", "status"),
+	  NULL, false, NULL, "list documents", NULL },
+	{ "qual", "fee add", "POST", "/v1/qual/fees", NULL, NULL,
+	  OPTS(B_CHOICE("kind", "kind", true, "first_application|maintenance|implementation", "KIND",
+	           "first_application, maintenance or implementation"),
+	       B_INT("amount-fen", "amount_fen", true, 0, 0, "FEN", "amount in fen (1/100 CNY)"),
+	       B_STR("date", "paid_on", true, "DATE", "date paid (YYYY-MM-DD)"),
+	       B_STR("note", "note", false, "TEXT", "note")),
+	  NULL, NULL, false, NULL, "record a fee paid", NULL },
+	{ "qual", "fee list", "GET", "/v1/qual/fees", NULL, NULL, NO_OPTS,
+	  COLS("id", "kind", "amount_cny", "paid_on", "note"),
+	  NULL, false, NULL, "list fees (the answer also holds the standard amounts)", NULL },
+	{ "qual", "application add", "POST", "/v1/qual/applications", NULL, NULL,
+	  OPTS(B_CHOICE("kind", "kind", true, "first|maintenance", "KIND", "first or maintenance"),
+	       B_STR("submitted", "submitted_on", true, "DATE", "date submitted (YYYY-MM-DD)")),
+	  NULL, NULL, false, NULL, "record an application to CNITSEC", NULL },
+	{ "qual", "application list", "GET", "/v1/qual/applications", NULL, NULL, NO_OPTS,
+	  COLS("id", "kind", "level", "submitted_on"),
+	  NULL, false, NULL, "list applications with stages and rectification items", NULL },
+	{ "qual", "application stage", "POST", "/v1/qual/applications/{id}/stages", "ID", NULL,
+	  OPTS(B_CHOICE("stage", "stage", true, "eligibility_review|static_assessment|onsite_audit|"
+	           "comprehensive_evaluation|committee_decision|certificate_issued", "STAGE",
+	           "the next stage, in the guide's order"),
+	       B_STR("date", "completed_on", true, "DATE", "date completed (YYYY-MM-DD)"),
+	       B_STR("findings", "findings", false, "TEXT", "findings")),
+	  NULL, NULL, false, NULL, "record a completed stage", NULL },
+	{ "qual", "application rectification", "POST", "/v1/qual/applications/{id}/rectifications",
+	  "ID", NULL,
+	  OPTS(B_CHOICE("stage", "stage", true, "static_assessment|onsite_audit|"
+	           "comprehensive_evaluation|annual_inspection", "STAGE", "stage that found it"),
+	       B_STR("item", "item", true, "TEXT", "what must be rectified"),
+	       B_STR("deadline", "deadline_on", true, "DATE", "deadline (YYYY-MM-DD)")),
+	  NULL, NULL, false, NULL, "record a rectification item", NULL },
+	{ "qual", "rectification verify", "POST", "/v1/qual/rectifications/{id}/verify", "ID", NULL,
+	  OPTS(B_STR("date", "verified_on", true, "DATE", "date verified (YYYY-MM-DD)")),
+	  NULL, NULL, false, NULL, "record that a rectification was verified", NULL },
+	{ "qual", "cert add", "POST", "/v1/qual/certificates", NULL, NULL,
+	  OPTS(B_STR("number", "number", true, "NO", "certificate number"),
+	       B_STR("issued", "issued_on", true, "DATE", "issue date (YYYY-MM-DD); expiry is 3 years later"),
+	       B_INT("application", "application_id", false, 1, 0, "ID", "the application it concludes")),
+	  NULL, NULL, false, NULL, "record the qualification certificate", NULL },
+	{ "qual", "cert list", "GET", "/v1/qual/certificates", NULL, NULL, OPTS(QUAL_TODAY),
+	  COLS("id", "number", "level", "issued_on", "expires_on", "status"),
+	  NULL, false, NULL, "list certificates", NULL },
+	{ "qual", "filing add", "POST", "/v1/qual/filings", NULL, NULL,
+	  OPTS(B_CHOICE("kind", "kind", true, "annual_survey|renewal_application|"
+	           "change_notification|transfer_request", "KIND",
+	           "annual_survey, renewal_application, change_notification or transfer_request"),
+	       B_INT("certificate", "certificate_id", false, 1, 0, "ID", "certificate (surveys, renewals)"),
+	       B_STR("for", "for_on", false, "DATE", "anniversary the survey is for (YYYY-MM-DD)"),
+	       B_STR("date", "filed_on", true, "DATE", "date filed (YYYY-MM-DD)"),
+	       B_STR("subject", "subject", true, "TEXT", "what was filed")),
+	  NULL, NULL, false, NULL, "record a filing with CNITSEC", NULL },
+	{ "qual", "filing list", "GET", "/v1/qual/filings", NULL, NULL, NO_OPTS,
+	  COLS("id", "kind", "certificate_id", "for_on", "filed_on", "subject"),
+	  NULL, false, NULL, "list filings", NULL },
+	{ "qual", "sanction add", "POST", "/v1/qual/sanctions", NULL, NULL,
+	  OPTS(B_CHOICE("kind", "kind", true, "warning|rectification|suspension|revocation", "KIND",
+	           "warning, rectification, suspension or revocation"),
+	       B_INT("certificate", "certificate_id", false, 1, 0, "ID", "certificate"),
+	       B_STR("received", "received_on", true, "DATE", "date received (YYYY-MM-DD)"),
+	       B_STR("reason", "reason", true, "TEXT", "reason given")),
+	  NULL, NULL, false, NULL, "record a sanction received", NULL },
+	{ "qual", "sanction handle", "POST", "/v1/qual/sanctions/{id}/handle", "ID", NULL,
+	  OPTS(B_STR("handling", "handling", true, "TEXT", "how it was handled"),
+	       B_STR("date", "closed_on", true, "DATE", "date closed (YYYY-MM-DD)")),
+	  NULL, NULL, false, NULL, "record how a sanction was handled", NULL },
+	{ "qual", "sanction list", "GET", "/v1/qual/sanctions", NULL, NULL, NO_OPTS,
+	  COLS("id", "kind", "received_on", "reason", "closed_on"),
+	  NULL, false, NULL, "list sanctions", NULL },
+
 	{ .noun = NULL },
 };
 
@@ -408,6 +618,38 @@ put_value(const struct cli_opt *o, const char *v, long long iv, json_t *body,
 	return -1;
 }
 
+/* How many arguments a verb takes: "list" is one word, "staff add" two
+ * (nouns with many registers, such as qual, group their verbs). 0 when
+ * args do not start with the verb. */
+static int
+verb_words(const char *verb, int argc, char **args)
+{
+	int w = 0;
+
+	for (const char *p = verb; *p; w++) {
+		const char *sp = strchr(p, ' ');
+		size_t n = sp ? (size_t)(sp - p) : strlen(p);
+
+		if (w >= argc || strlen(args[w]) != n || strncmp(args[w], p, n) != 0)
+			return 0;
+		p = sp ? sp + 1 : p + n;
+	}
+	return w;
+}
+
+/* Is word the first of a multi-word verb of noun ("qual staff")? */
+static bool
+is_verb_group(const char *noun, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const struct cli_command *c = cli_commands; c->noun; c++)
+		if (strcmp(c->noun, noun) == 0 && c->verb != NULL &&
+		    strncmp(c->verb, word, n) == 0 && c->verb[n] == ' ')
+			return true;
+	return false;
+}
+
 int
 cli_build_request(int argc, char **argv, struct cli_request *out,
     char *err, size_t errlen)
@@ -455,18 +697,24 @@ cli_build_request(int argc, char **argv, struct cli_request *out,
 			return 0;
 		}
 		for (const struct cli_command *c = cli_commands; c->noun; c++) {
+			int w;
+
 			if (strcmp(c->noun, argv[0]) == 0 && c->verb != NULL &&
-			    strcmp(c->verb, argv[1]) == 0) {
+			    (w = verb_words(c->verb, argc - 1, argv + 1)) > 0) {
 				cmd = c;
+				first = 1 + w;
 				break;
 			}
 		}
 		if (cmd == NULL) {
-			set_err(err, errlen, "unknown command '%s %s'", argv[0],
-			    argv[1]);
+			if (is_verb_group(argv[0], argv[1]))
+				set_err(err, errlen, "'%s %s' needs a verb", argv[0],
+				    argv[1]);
+			else
+				set_err(err, errlen, "unknown command '%s %s'", argv[0],
+				    argv[1]);
 			return -1;
 		}
-		first = 2;
 	}
 	out->cmd = cmd;
 

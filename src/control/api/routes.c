@@ -38,6 +38,31 @@ int h_enroll(struct api_req *), h_node_list(struct api_req *), h_node_get(struct
 int h_node_revoke(struct api_req *), h_policy_set(struct api_req *);
 int h_node_heartbeat(struct api_req *), h_node_policy(struct api_req *);
 int h_node_events(struct api_req *);
+int h_qual_requirements(struct api_req *), h_qual_checklist(struct api_req *);
+int h_qual_deadlines(struct api_req *), h_qual_export(struct api_req *);
+int h_qual_staff_list(struct api_req *), h_qual_staff_add(struct api_req *);
+int h_qual_staff_cert(struct api_req *), h_qual_staff_nda(struct api_req *);
+int h_qual_staff_training(struct api_req *), h_qual_staff_leave(struct api_req *);
+int h_qual_engagement_list(struct api_req *), h_qual_engagement_get(struct api_req *);
+int h_qual_engagement_add(struct api_req *), h_qual_engagement_milestone(struct api_req *);
+int h_qual_milestone_done(struct api_req *), h_qual_engagement_assign(struct api_req *);
+int h_qual_engagement_risk(struct api_req *), h_qual_engagement_review(struct api_req *);
+int h_qual_engagement_accept(struct api_req *);
+int h_qual_supplier_list(struct api_req *), h_qual_supplier_add(struct api_req *);
+int h_qual_supplier_assess(struct api_req *);
+int h_qual_complaint_list(struct api_req *), h_qual_complaint_add(struct api_req *);
+int h_qual_complaint_close(struct api_req *);
+int h_qual_document_list(struct api_req *), h_qual_document_add(struct api_req *);
+int h_qual_document_review(struct api_req *);
+int h_qual_fee_list(struct api_req *), h_qual_fee_add(struct api_req *);
+int h_qual_application_list(struct api_req *), h_qual_application_add(struct api_req *);
+int h_qual_application_stage(struct api_req *);
+int h_qual_application_rectification(struct api_req *);
+int h_qual_rectification_verify(struct api_req *);
+int h_qual_certificate_list(struct api_req *), h_qual_certificate_add(struct api_req *);
+int h_qual_filing_list(struct api_req *), h_qual_filing_add(struct api_req *);
+int h_qual_sanction_list(struct api_req *), h_qual_sanction_add(struct api_req *);
+int h_qual_sanction_handle(struct api_req *);
 
 static const struct jsonv_field none[] = { END };
 static const struct jsonv_field login_body[] = {
@@ -92,6 +117,78 @@ static const struct jsonv_field audit_q[] = {
 	STR("result", false, 1, 64), INT("after", false, 0, ID_MAX),
 	INT("limit", false, 1, 1000), STR("format", false, 1, 8), END };
 
+/* Qualification registers (qual.c checks dates, enumerations and references;
+ * fields ending _on are dates YYYY-MM-DD). */
+#define DATE(n, req) STR(n, req, 10, 10)
+#define TEXT(n, req) STR(n, req, 1, 2000)
+#define NAME(n, req) STR(n, req, 1, 128)
+static const struct jsonv_field today_q[] = { DATE("today", false), END };
+static const struct jsonv_field q_staff_body[] = {
+	NAME("name", true), NAME("role", true), BOOL("full_time"), BOOL("support_only"),
+	DATE("nda_signed_on", false), NAME("nda_document", false), END };
+static const struct jsonv_field q_cert_body[] = {
+	STR("kind", true, 1, 32), NAME("number", true), DATE("issued_on", true),
+	DATE("expires_on", false), END };
+static const struct jsonv_field q_nda_body[] = {
+	DATE("nda_signed_on", true), NAME("nda_document", true), END };
+static const struct jsonv_field q_training_body[] = {
+	NAME("course", true), DATE("taken_on", true), INT("hours", true, 1, 2000), END };
+static const struct jsonv_field q_leave_body[] = { DATE("left_on", true), END };
+static const struct jsonv_field q_engagement_body[] = {
+	INT("tenant_id", true, 1, ID_MAX), NAME("name", true), TEXT("plan", true),
+	DATE("started_on", true), END };
+static const struct jsonv_field q_milestone_body[] = {
+	NAME("title", true), DATE("due_on", true), DATE("done_on", false), END };
+static const struct jsonv_field q_done_body[] = { DATE("done_on", true), END };
+static const struct jsonv_field q_assign_body[] = {
+	INT("staff_id", true, 1, ID_MAX), NAME("role", false), END };
+static const struct jsonv_field q_risk_body[] = {
+	TEXT("description", true), INT("likelihood", true, 1, 5), INT("impact", true, 1, 5),
+	NAME("owner", true), TEXT("treatment", true), END };
+static const struct jsonv_field q_review_body[] = {
+	DATE("reviewed_on", true), NAME("reviewer", true), STR("result", true, 1, 16),
+	TEXT("notes", false), END };
+static const struct jsonv_field q_accept_body[] = {
+	STR("acceptance", true, 1, 16), DATE("accepted_on", true), NAME("customer_signoff", true),
+	END };
+static const struct jsonv_field q_supplier_body[] = {
+	NAME("name", true), STR("supplies", true, 1, 16), NAME("contract_ref", false),
+	DATE("contract_ends_on", false), END };
+static const struct jsonv_field q_assess_body[] = {
+	DATE("assessed_on", true), STR("result", true, 1, 16), DATE("next_due_on", true),
+	TEXT("notes", false), END };
+static const struct jsonv_field q_complaint_body[] = {
+	DATE("received_on", true), NAME("complainant", true), TEXT("subject", true),
+	INT("tenant_id", false, 1, ID_MAX), END };
+static const struct jsonv_field q_close_body[] = {
+	TEXT("handling", true), DATE("closed_on", true), END };
+static const struct jsonv_field q_document_body[] = {
+	STR("requirement_id", true, 1, 16), NAME("title", true), STR("sha256", true, 1, 64),
+	NAME("reviewer", false), DATE("reviewed_on", false), DATE("expires_on", false), END };
+static const struct jsonv_field q_review_doc_body[] = {
+	NAME("reviewer", true), DATE("reviewed_on", true), DATE("expires_on", false), END };
+static const struct jsonv_field q_fee_body[] = {
+	STR("kind", true, 1, 32), INT("amount_fen", true, 0, 100000000000LL),
+	DATE("paid_on", true), TEXT("note", false), END };
+static const struct jsonv_field q_application_body[] = {
+	STR("kind", true, 1, 16), DATE("submitted_on", true), END };
+static const struct jsonv_field q_stage_body[] = {
+	STR("stage", true, 1, 32), DATE("completed_on", true), TEXT("findings", false), END };
+static const struct jsonv_field q_rect_body[] = {
+	STR("stage", true, 1, 32), TEXT("item", true), DATE("deadline_on", true), END };
+static const struct jsonv_field q_verify_body[] = { DATE("verified_on", true), END };
+static const struct jsonv_field q_certificate_body[] = {
+	NAME("number", true), INT("level", false, 1, 1), DATE("issued_on", true),
+	INT("application_id", false, 1, ID_MAX), END };
+static const struct jsonv_field q_filing_body[] = {
+	STR("kind", true, 1, 32), INT("certificate_id", false, 1, ID_MAX), DATE("for_on", false),
+	DATE("filed_on", true), TEXT("subject", true), END };
+static const struct jsonv_field q_sanction_body[] = {
+	STR("kind", true, 1, 16), INT("certificate_id", false, 1, ID_MAX),
+	DATE("received_on", true), TEXT("reason", true), END };
+static const struct jsonv_field q_sanction_body_handle[] = {
+	TEXT("handling", true), DATE("closed_on", true), END };
+
 #define ANY ROLES_ANY
 #define OPS ROLES_OPERATORS
 #define ADMIN ROLE_ADMIN
@@ -99,6 +196,7 @@ static const struct jsonv_field audit_q[] = {
 #define READERS (ROLES_OPERATORS | ROLES_TENANT)
 #define PUB ROUTE_PUBLIC
 #define RST ROUTE_RESTRICTED_OK
+#define QREAD (ROLE_ADMIN | ROLE_AUDITOR)
 
 const struct route api_routes[] = {
 	{ "GET", "/v1/health", h_health, 0, PUB, NULL, none, none },
@@ -161,5 +259,73 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/node/policy", h_node_policy, 0, ROUTE_NODE, NULL, none, none },
 	{ "POST", "/v1/node/events", h_node_events, 0, ROUTE_NODE | ROUTE_TELEMETRY, NULL,
 	  events_body, none },
+	/* qualification readiness: operators only */
+	{ "GET", "/v1/qual/requirements", h_qual_requirements, QREAD, 0, NULL, none, none },
+	{ "GET", "/v1/qual/checklist", h_qual_checklist, QREAD, 0, NULL, none, today_q },
+	{ "GET", "/v1/qual/deadlines", h_qual_deadlines, QREAD, 0, NULL, none, today_q },
+	{ "POST", "/v1/qual/exports", h_qual_export, QREAD, 0, "qual.export", none, none },
+	{ "GET", "/v1/qual/staff", h_qual_staff_list, QREAD, 0, NULL, none, today_q },
+	{ "POST", "/v1/qual/staff", h_qual_staff_add, ADMIN, 0, "qual.staff.add", q_staff_body, none },
+	{ "POST", "/v1/qual/staff/{id}/certificates", h_qual_staff_cert, ADMIN, 0,
+	  "qual.staff.certificate", q_cert_body, none },
+	{ "POST", "/v1/qual/staff/{id}/nda", h_qual_staff_nda, ADMIN, 0, "qual.staff.nda",
+	  q_nda_body, none },
+	{ "POST", "/v1/qual/staff/{id}/training", h_qual_staff_training, ADMIN, 0,
+	  "qual.staff.training", q_training_body, none },
+	{ "POST", "/v1/qual/staff/{id}/leave", h_qual_staff_leave, ADMIN, 0, "qual.staff.leave",
+	  q_leave_body, none },
+	{ "GET", "/v1/qual/engagements", h_qual_engagement_list, QREAD, 0, NULL, none, today_q },
+	{ "POST", "/v1/qual/engagements", h_qual_engagement_add, ADMIN, 0, "qual.engagement.add",
+	  q_engagement_body, none },
+	{ "GET", "/v1/qual/engagements/{id}", h_qual_engagement_get, QREAD, 0, NULL, none, today_q },
+	{ "POST", "/v1/qual/engagements/{id}/milestones", h_qual_engagement_milestone, ADMIN, 0,
+	  "qual.engagement.milestone", q_milestone_body, none },
+	{ "POST", "/v1/qual/milestones/{id}/done", h_qual_milestone_done, ADMIN, 0,
+	  "qual.milestone.done", q_done_body, none },
+	{ "POST", "/v1/qual/engagements/{id}/staff", h_qual_engagement_assign, ADMIN, 0,
+	  "qual.engagement.assign", q_assign_body, none },
+	{ "POST", "/v1/qual/engagements/{id}/risks", h_qual_engagement_risk, ADMIN, 0,
+	  "qual.engagement.risk", q_risk_body, none },
+	{ "POST", "/v1/qual/engagements/{id}/reviews", h_qual_engagement_review, ADMIN, 0,
+	  "qual.engagement.review", q_review_body, none },
+	{ "POST", "/v1/qual/engagements/{id}/acceptance", h_qual_engagement_accept, ADMIN, 0,
+	  "qual.engagement.accept", q_accept_body, none },
+	{ "GET", "/v1/qual/suppliers", h_qual_supplier_list, QREAD, 0, NULL, none, today_q },
+	{ "POST", "/v1/qual/suppliers", h_qual_supplier_add, ADMIN, 0, "qual.supplier.add",
+	  q_supplier_body, none },
+	{ "POST", "/v1/qual/suppliers/{id}/assessments", h_qual_supplier_assess, ADMIN, 0,
+	  "qual.supplier.assess", q_assess_body, none },
+	{ "GET", "/v1/qual/complaints", h_qual_complaint_list, QREAD, 0, NULL, none, none },
+	{ "POST", "/v1/qual/complaints", h_qual_complaint_add, ADMIN, 0, "qual.complaint.add",
+	  q_complaint_body, none },
+	{ "POST", "/v1/qual/complaints/{id}/close", h_qual_complaint_close, ADMIN, 0,
+	  "qual.complaint.close", q_close_body, none },
+	{ "GET", "/v1/qual/documents", h_qual_document_list, QREAD, 0, NULL, none, today_q },
+	{ "POST", "/v1/qual/documents", h_qual_document_add, ADMIN, 0, "qual.document.add",
+	  q_document_body, none },
+	{ "POST", "/v1/qual/documents/{id}/review", h_qual_document_review, ADMIN, 0,
+	  "qual.document.review", q_review_doc_body, none },
+	{ "GET", "/v1/qual/fees", h_qual_fee_list, QREAD, 0, NULL, none, none },
+	{ "POST", "/v1/qual/fees", h_qual_fee_add, ADMIN, 0, "qual.fee.add", q_fee_body, none },
+	{ "GET", "/v1/qual/applications", h_qual_application_list, QREAD, 0, NULL, none, none },
+	{ "POST", "/v1/qual/applications", h_qual_application_add, ADMIN, 0,
+	  "qual.application.add", q_application_body, none },
+	{ "POST", "/v1/qual/applications/{id}/stages", h_qual_application_stage, ADMIN, 0,
+	  "qual.application.stage", q_stage_body, none },
+	{ "POST", "/v1/qual/applications/{id}/rectifications", h_qual_application_rectification,
+	  ADMIN, 0, "qual.application.rectification", q_rect_body, none },
+	{ "POST", "/v1/qual/rectifications/{id}/verify", h_qual_rectification_verify, ADMIN, 0,
+	  "qual.rectification.verify", q_verify_body, none },
+	{ "GET", "/v1/qual/certificates", h_qual_certificate_list, QREAD, 0, NULL, none, today_q },
+	{ "POST", "/v1/qual/certificates", h_qual_certificate_add, ADMIN, 0,
+	  "qual.certificate.add", q_certificate_body, none },
+	{ "GET", "/v1/qual/filings", h_qual_filing_list, QREAD, 0, NULL, none, none },
+	{ "POST", "/v1/qual/filings", h_qual_filing_add, ADMIN, 0, "qual.filing.add",
+	  q_filing_body, none },
+	{ "GET", "/v1/qual/sanctions", h_qual_sanction_list, QREAD, 0, NULL, none, none },
+	{ "POST", "/v1/qual/sanctions", h_qual_sanction_add, ADMIN, 0, "qual.sanction.add",
+	  q_sanction_body, none },
+	{ "POST", "/v1/qual/sanctions/{id}/handle", h_qual_sanction_handle, ADMIN, 0,
+	  "qual.sanction.handle", q_sanction_body_handle, none },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, NULL },
 };
