@@ -32,7 +32,7 @@ h_qual_requirements(struct api_req *r)
 int
 h_qual_checklist(struct api_req *r)
 {
-	struct qual_ctx c = { r->ctx->db, r->ctx->verify_key, 0 };
+	struct qual_ctx c = { r->ctx->db, r->ctx->key, 0 };
 	json_t *out;
 
 	if (today_of(r, &c.today) < 0)
@@ -157,7 +157,7 @@ CHANGE(h_qual_sanction_handle, "sanction.handle")
 int
 h_qual_export(struct api_req *r)
 {
-	struct qual_ctx c = { r->ctx->db, r->ctx->verify_key, qual_today() };
+	struct qual_ctx c = { r->ctx->db, r->ctx->key, qual_today() };
 	char sha[65] = "";
 	json_t *out = qual_export(&c, sha);
 
