@@ -15,6 +15,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "alerts.h"
 #include "ca.h"
 #include "crypto.h"
 #include "jsonv.h"
@@ -434,10 +435,16 @@ nodes_events_ingest(struct db *db, const struct node_principal *n, const json_t 
 		free(payload);
 		if (rc < 0)
 			return ys_fail(e, "internal", "cannot store events");
-		if (rc == 1)
+		if (rc == 1) {
 			accepted++;
-		else
+			if (alerts_observe(db, n->tenant_id, n->node_id,
+			    json_string_value(json_object_get(ev, "module")),
+			    json_string_value(json_object_get(ev, "type")), jint(ev, "time_ms"),
+			    json_object_get(ev, "payload")) < 0)
+				return ys_fail(e, "internal", "cannot record an alert");
+		} else {
 			dup++;
+		}
 		if (seq > last)
 			last = seq;
 	}

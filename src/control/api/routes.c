@@ -63,6 +63,8 @@ int h_qual_certificate_list(struct api_req *), h_qual_certificate_add(struct api
 int h_qual_filing_list(struct api_req *), h_qual_filing_add(struct api_req *);
 int h_qual_sanction_list(struct api_req *), h_qual_sanction_add(struct api_req *);
 int h_qual_sanction_handle(struct api_req *);
+int h_alert_list(struct api_req *), h_alert_get(struct api_req *), h_alert_ack(struct api_req *);
+int h_alert_resolve(struct api_req *), h_event_list(struct api_req *);
 
 static const struct jsonv_field none[] = { END };
 static const struct jsonv_field login_body[] = {
@@ -106,6 +108,13 @@ static const struct jsonv_field heartbeat_body[] = {
 	OBJ("modules", false), STR("hostname", false, 0, 128), END };
 static const struct jsonv_field events_body[] = { ARR("events", true, 1000), END };
 static const struct jsonv_field kind_q[] = { STR("kind", false, 1, 16), END };
+static const struct jsonv_field alert_q[] = {
+	STR("status", false, 1, 16), STR("severity", false, 1, 16), INT("node_id", false, 1, ID_MAX),
+	STR("module", false, 1, 32), STR("type", false, 1, 64), INT("after", false, 0, ID_MAX),
+	INT("limit", false, 1, 1000), END };
+static const struct jsonv_field event_q[] = {
+	INT("node_id", false, 1, ID_MAX), STR("module", false, 1, 32), STR("type", false, 1, 64),
+	INT("after", false, 0, ID_MAX), INT("limit", false, 1, 1000), END };
 static const struct jsonv_field status_q[] = { STR("status", false, 1, 32), END };
 static const struct jsonv_field tenant_q[] = { INT("tenant_id", false, 1, ID_MAX), END };
 static const struct jsonv_field plan_q[] = { STR("service", false, 1, 32), BOOL("all"), END };
@@ -254,6 +263,13 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/nodes/{id}", h_node_get, READERS, 0, NULL, none, none },
 	{ "POST", "/v1/nodes/{id}/revoke", h_node_revoke, ADMIN | TADMIN, 0, "node.revoke", none, none },
 	{ "POST", "/v1/policies", h_policy_set, ADMIN | TADMIN, 0, "policy.set", policy_body, none },
+	{ "GET", "/v1/alerts", h_alert_list, READERS, 0, NULL, none, alert_q },
+	{ "GET", "/v1/alerts/{id}", h_alert_get, READERS, 0, NULL, none, none },
+	{ "POST", "/v1/alerts/{id}/acknowledge", h_alert_ack, ADMIN | ROLE_ANALYST | TADMIN, 0,
+	  "alert.acknowledge", note_body, none },
+	{ "POST", "/v1/alerts/{id}/resolve", h_alert_resolve, ADMIN | ROLE_ANALYST | TADMIN, 0,
+	  "alert.resolve", note_body, none },
+	{ "GET", "/v1/events", h_event_list, READERS, 0, NULL, none, event_q },
 	{ "POST", "/v1/node/heartbeat", h_node_heartbeat, 0, ROUTE_NODE | ROUTE_TELEMETRY, NULL,
 	  heartbeat_body, none },
 	{ "GET", "/v1/node/policy", h_node_policy, 0, ROUTE_NODE, NULL, none, none },

@@ -106,6 +106,14 @@ static const struct table_desc tables[STORE_TABLE_COUNT] = {
 	[STORE_QUAL_SANCTIONS] = { "qual_sanctions", "id",
 		"id, kind, certificate_id, received_on, reason, handling, closed_on, created_at",
 		NULL, { "id", "certificate_id" } },
+	[STORE_ALERTS] = { "alerts", "id",
+		"id, tenant_id, node_id, module, type, dedupe_key AS key, severity, title_zh, title_en,"
+		" first_seen_ms AS \"first_seen:ms\", last_seen_ms AS \"last_seen:ms\", count, status,"
+		" sample, note, created_at, acknowledged_by, acknowledged_at, resolved_by, resolved_at",
+		"tenant_id", { "status", "severity", "node_id", "module", "type", "id" } },
+	[STORE_EVENTS] = { "node_events", "id",
+		"id, node_id, seq, tenant_id, time_ms AS \"time:ms\", module, type, payload,"
+		" received_at", "tenant_id", { "node_id", "module", "type", "id" } },
 };
 
 static bool
