@@ -5,6 +5,7 @@
 #include "server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -162,7 +163,6 @@ listen_socket(const char *listen_addr, char *err, size_t errlen)
 	}
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
 	    /* Inherited by accepted sockets: a reply's TLS records must not
 	     * wait for the client's delayed ACK (a 40 ms stall per request). */
 	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0 ||
@@ -222,9 +222,10 @@ worker_free(struct worker *w)
 	db_close(w->user.ctx.db);
 }
 
+/* Each worker accepts from its own duplicate of the listening socket. */
 static int
-front_init(struct front *f, struct worker *w, const char *listen_addr, SSL_CTX *ssl,
-    char *err, size_t errlen)
+front_init(struct front *f, struct worker *w, int listen_fd, const char *listen_addr,
+    SSL_CTX *ssl, char *err, size_t errlen)
 {
 	int fd;
 
@@ -232,8 +233,10 @@ front_init(struct front *f, struct worker *w, const char *listen_addr, SSL_CTX *
 		snprintf(err, errlen, "cannot create an HTTP server");
 		return -1;
 	}
-	if ((fd = listen_socket(listen_addr, err, errlen)) < 0)
+	if ((fd = fcntl(listen_fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		snprintf(err, errlen, "cannot share the socket of %s: %s", listen_addr, strerror(errno));
 		return -1;
+	}
 	if ((f->bound = evhttp_accept_socket_with_handle(f->http, fd)) == NULL) {
 		snprintf(err, errlen, "cannot accept on %s", listen_addr);
 		close(fd);
@@ -253,7 +256,7 @@ front_init(struct front *f, struct worker *w, const char *listen_addr, SSL_CTX *
 
 static int
 worker_init(struct worker *w, const char *db_path, EVP_PKEY *key, const struct conf *c,
-    char *err, size_t errlen)
+    int user_fd, int node_fd, char *err, size_t errlen)
 {
 	memset(w, 0, sizeof(*w));
 	if (db_open(db_path, &w->user.ctx.db, err, errlen) < 0)
@@ -268,8 +271,8 @@ worker_init(struct worker *w, const char *db_path, EVP_PKEY *key, const struct c
 		snprintf(err, errlen, "cannot create an event loop");
 		return -1;
 	}
-	if (front_init(&w->user, w, c->listen, tls, err, errlen) < 0 ||
-	    (c->node_listen[0] && front_init(&w->node, w, c->node_listen, node_tls, err,
+	if (front_init(&w->user, w, user_fd, c->listen, tls, err, errlen) < 0 ||
+	    (node_fd >= 0 && front_init(&w->node, w, node_fd, c->node_listen, node_tls, err,
 	    errlen) < 0))
 		return -1;
 	w->stop_ev = event_new(w->base, -1, 0, worker_stop, w);
@@ -345,7 +348,7 @@ server_run(const char *state_dir, struct conf *conf, EVP_PKEY *key, char *err, s
 	struct event *sig_term = NULL, *sig_int = NULL, *sig_hup = NULL, *tick = NULL;
 	char db_path[1100];
 	size_t n;
-	int rc = -1;
+	int rc = -1, user_fd = -1, node_fd = -1;
 
 	state = state_dir;
 	atomic_store(&current, conf);
@@ -365,11 +368,21 @@ server_run(const char *state_dir, struct conf *conf, EVP_PKEY *key, char *err, s
 	if (m.workers == NULL || limiter == NULL || db_open(db_path, &m.db, err, errlen) < 0)
 		goto out;
 	audit_configure(key, conf->audit_checkpoint_every);
+	if ((user_fd = listen_socket(conf->listen, err, errlen)) < 0 ||
+	    (conf->node_listen[0] && (node_fd = listen_socket(conf->node_listen, err, errlen)) < 0))
+		goto out;
 	for (m.nworkers = 0; m.nworkers < n; m.nworkers++)
-		if (worker_init(&m.workers[m.nworkers], db_path, key, conf, err, errlen) < 0) {
+		if (worker_init(&m.workers[m.nworkers], db_path, key, conf, user_fd, node_fd, err,
+		    errlen) < 0) {
 			worker_free(&m.workers[m.nworkers]);
 			goto out;
 		}
+	/* The workers hold duplicates; draining closes those. */
+	close(user_fd);
+	user_fd = -1;
+	if (node_fd >= 0)
+		close(node_fd);
+	node_fd = -1;
 	m.base = event_base_new();
 	sig_term = evsignal_new(m.base, SIGTERM, on_term, &m);
 	sig_int = evsignal_new(m.base, SIGINT, on_term, &m);
@@ -395,6 +408,10 @@ server_run(const char *state_dir, struct conf *conf, EVP_PKEY *key, char *err, s
 	log_info("server: stopped");
 	rc = 0;
 out:
+	if (user_fd >= 0)
+		close(user_fd);
+	if (node_fd >= 0)
+		close(node_fd);
 	for (size_t i = 0; i < m.nworkers; i++)
 		worker_free(&m.workers[i]);
 	free(m.workers);

@@ -1,7 +1,9 @@
 /*
  * server: the HTTPS front of yunshoud. N worker threads, each with its own
- * event loop, store connection and SO_REUSEPORT listening socket (so the
- * kernel spreads connections and no lock is shared on the request path),
+ * event loop and store connection, accepting from one shared listening
+ * socket per API (no lock is shared on the request path; SO_REUSEPORT is
+ * not used, so a second daemon on the same port fails to start instead of
+ * silently sharing it),
  * TLS 1.2+ through bufferevent_openssl, and a main thread that handles
  * signals (SIGTERM/SIGINT drain, SIGHUP reload) and timed audit
  * checkpoints.

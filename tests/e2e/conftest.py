@@ -222,6 +222,10 @@ class Daemon:
         self.proc = None
         self.logs = []
         self.conf = dict(TEST_CONF if copy_of is None else copy_of.conf)
+        # every daemon gets its own node API port too
+        self.node_port = free_port()
+        self.conf["node_listen"] = f"127.0.0.1:{self.node_port}"
+        self.node_url = f"https://127.0.0.1:{self.node_port}"
         self.conf.update(conf or {})
         self.ca = os.path.join(self.state, "ca.crt")
         self.db_path = os.path.join(self.state, "yunshoud.db")

@@ -106,8 +106,12 @@ def qual_env():
                           timeout=60 * SLOW)
     assert init.returncode == 0, init.stderr
     otp = re.search(r"one-time password:\s+(\S+)", init.stdout).group(1)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        node_port = s.getsockname()[1]
     with open(os.path.join(env.state, "yunshoud.conf"), "a") as f:
-        f.write("\nargon2_memory_kib = 1024\nargon2_iterations = 1\n")
+        f.write("\nargon2_memory_kib = 1024\nargon2_iterations = 1\n"
+                "node_listen = 127.0.0.1:%d\n" % node_port)
     log = open(os.path.join(tmp, "yunshoud.log"), "w")
     daemon = subprocess.Popen([YUNSHOUD, "run", "--state", env.state], stdout=log,
                               stderr=subprocess.STDOUT)
