@@ -46,7 +46,7 @@ call(struct sender *s, const char *method, const char *path, const json_t *body,
 	return 0;
 }
 
-static void
+static int
 fetch_policy(struct sender *s)
 {
 	json_t *bundle = NULL;
@@ -56,14 +56,14 @@ fetch_policy(struct sender *s)
 
 	if (call(s, "GET", "/v1/node/policy", NULL, &bundle, &status) < 0) {
 		json_decref(bundle);
-		return;
+		return -1;
 	}
 	if (policy_accept(s->signing, bundle, s->node->node_id, s->paths->policy, &p, err,
 	    sizeof(err)) < 0) {
 		/* The old policy stays in force. */
 		log_err("sender: refused a policy bundle: %s", err);
 		json_decref(bundle);
-		return;
+		return -1;
 	}
 	json_decref(bundle);
 	pthread_mutex_lock(&s->lock);
@@ -72,10 +72,13 @@ fetch_policy(struct sender *s)
 	pthread_mutex_unlock(&s->lock);
 	atomic_fetch_add(&s->policy_changes, 1);
 	log_info("sender: policy version %lld in force", (long long)p.version);
+	return 0;
 }
 
+/* One heartbeat; when the control plane has a newer policy, fetch it and
+ * (again) report the version now in force. */
 static int
-heartbeat(struct sender *s)
+heartbeat(struct sender *s, bool after_update)
 {
 	json_t *body, *out = NULL;
 	int64_t want = 0, have;
@@ -92,8 +95,8 @@ heartbeat(struct sender *s)
 	if (rc == 0)
 		want = json_integer_value(json_object_get(out, "policy_version"));
 	json_decref(out);
-	if (rc == 0 && want != have)
-		fetch_policy(s);
+	if (rc == 0 && want != have && !after_update && fetch_policy(s) == 0)
+		return heartbeat(s, true);
 	return rc;
 }
 
@@ -148,7 +151,7 @@ sender_round(struct sender *s, bool force_heartbeat)
 	int rc = 0;
 
 	if (force_heartbeat || now - last_hb >= s->node->heartbeat_seconds) {
-		if (heartbeat(s) == 0)
+		if (heartbeat(s, false) == 0)
 			last_hb = now;
 		else
 			rc = -1;
