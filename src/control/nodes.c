@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 
 #include "alerts.h"
+#include "audit.h"
 #include "ca.h"
 #include "crypto.h"
 #include "jsonv.h"
@@ -411,6 +412,36 @@ nodes_policy_bundle(struct db *db, EVP_PKEY *key, const struct node_principal *n
 	return 0;
 }
 
+/* Actions a node takes on its own on the tenant's host are audited like
+ * operators' actions: blocking a source, quarantining or restoring a file. */
+static const char *const audited_types[] = {
+	"ids.blocked", "malware.quarantined", "malware.restored", NULL };
+
+static int
+audit_node_action(struct db *db, const struct node_principal *n, const json_t *ev)
+{
+	const char *type = json_string_value(json_object_get(ev, "type"));
+	json_t *payload = json_object_get(ev, "payload");
+	char actor[32], target[160], *detail;
+	int64_t rc;
+
+	for (size_t i = 0; audited_types[i]; i++) {
+		if (strcmp(type, audited_types[i]) != 0)
+			continue;
+		snprintf(actor, sizeof(actor), "node-%lld", (long long)n->node_id);
+		snprintf(target, sizeof(target), "%s", json_string_value(json_object_get(payload,
+		    "key")) ?: "");
+		detail = json_dumps(payload, JSON_COMPACT);
+		rc = audit_append(db, &(struct audit_entry){ .actor = actor, .actor_id = 0,
+			.tenant_id = n->tenant_id, .source = n->hostname, .action = type,
+			.target = target, .result = json_string_value(json_object_get(payload,
+			"result")) ?: "ok", .detail = detail ? detail : "" });
+		free(detail);
+		return rc < 0 ? -1 : 0;
+	}
+	return 0;
+}
+
 int
 nodes_events_ingest(struct db *db, const struct node_principal *n, const json_t *in,
     json_t **out, struct ys_err *e)
@@ -437,6 +468,8 @@ nodes_events_ingest(struct db *db, const struct node_principal *n, const json_t 
 			return ys_fail(e, "internal", "cannot store events");
 		if (rc == 1) {
 			accepted++;
+			if (audit_node_action(db, n, ev) < 0)
+				return ys_fail(e, "internal", "cannot audit a node action");
 			if (alerts_observe(db, n->tenant_id, n->node_id,
 			    json_string_value(json_object_get(ev, "module")),
 			    json_string_value(json_object_get(ev, "type")), jint(ev, "time_ms"),
@@ -529,14 +562,16 @@ nodes_policy_default(const char *kind)
 {
 	if (strcmp(kind, "agent") == 0)
 		return json_pack("{s:i, s:{s:{s:b, s:[s,s,s,s,s,s], s:[s,s,s], s:i},"
-		    " s:{s:b, s:i, s:i}, s:{s:b, s:i}, s:{s:b, s:i, s:i, s:b}, s:{s:b, s:i}}}",
+		    " s:{s:b, s:i, s:i}, s:{s:b, s:i}, s:{s:b, s:[s,s], s:i, s:i, s:b, s:i, s:s},"
+		    " s:{s:b, s:i}}}",
 		    "heartbeat_seconds", NODES_HEARTBEAT_SECONDS, "modules",
 		    "fim", "enabled", 1, "paths", "/etc", "/bin", "/sbin", "/usr/bin", "/usr/sbin",
 		    "/boot", "ignore", "*.swp", "/etc/mtab", "/etc/adjtime", "rescan_minutes", 720,
 		    "malware", "enabled", 1, "max_file_mb", 32, "scan_hours", 24,
 		    "baseline", "enabled", 1, "interval_minutes", 720,
-		    "ids", "enabled", 1, "brute_force_failures", 5, "brute_force_seconds", 60,
-		    "active_response", 0,
+		    "ids", "enabled", 1, "files", "/var/log/auth.log", "/var/log/secure",
+		    "brute_force_failures", 5, "brute_force_seconds", 60, "active_response", 0,
+		    "block_seconds", 600, "allow_list", "127.0.0.1,::1",
 		    "inventory", "enabled", 1, "interval_minutes", 60);
 	return json_pack("{s:i, s:{}}", "heartbeat_seconds", NODES_HEARTBEAT_SECONDS, "modules");
 }

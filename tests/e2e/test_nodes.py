@@ -334,3 +334,44 @@ def test_ten_thousand_events_survive_kill_9_of_both_sides(world, agents):
     assert len(seqs) == total and sorted(seqs) == list(range(1, total + 1))
     st = ag.run_cmd("status", "--state", ag.state)
     assert f"0 pending, last seq {total}, acknowledged through {total}" in st.stdout, st.stdout
+
+
+def test_ids_brute_force_becomes_one_alert_and_blocks_are_audited(world, agents):
+    """sshd failures in the log the agent follows: one alert with the right
+    count; the active response's block is an audit entry."""
+    d, a, admin = world["d"], world["a"], world["admin"]
+    ag = agents(d)
+    assert ag.enroll(token_for(d, a.token)).returncode == 0
+    nid = ag.node["node_id"]
+    logf = os.path.join(ag.tmp, "auth.log")
+    nft = os.path.join(ag.tmp, "nft")
+    with open(nft, "w") as fh:
+        fh.write(f"#!/bin/sh\necho \"$*\" >> '{ag.tmp}/nft.args'\n")
+    os.chmod(nft, 0o700)
+    open(logf, "w").close()
+    r = d.api("POST", "/v1/policies", a.token, {"kind": "agent", "policy": {"modules": {
+        "ids": {"enabled": True, "files": [logf], "brute_force_failures": 5,
+                "brute_force_seconds": 60, "active_response": True, "block_seconds": 120,
+                "allow_list": "127.0.0.1", "nft": nft}}}})
+    assert r.status == 201, r
+    ag.start()
+    wait_for(lambda: d.api("GET", f"/v1/nodes/{nid}", a.token).json["policy_stale"] is False,
+             "the IDS policy in force")
+    time.sleep(0.7)
+    with open(logf, "a") as fh:
+        for i in range(12):
+            fh.write(f"Nov 23 22:44:{i:02d} web01 sshd[{900 + i}]: Failed password for root "
+                     f"from 203.0.113.77 port {40000 + i} ssh2\n")
+    al = wait_for(lambda: [x for x in d.api("GET", f"/v1/alerts?node_id={nid}&type=ids.brute_force",
+                                             a.token).json["items"] if x["count"] == 12],
+                  "one brute-force alert counting 12 failures")
+    assert len(al) == 1 and al[0]["key"] == "203.0.113.77"
+    audit = wait_for(lambda: d.api("GET", "/v1/audit?action=ids.blocked",
+                                   admin.token).json["items"], "the audited block")
+    assert audit[0]["actor"] == f"node-{nid}" and audit[0]["target"] == "203.0.113.77"
+    assert audit[0]["tenant_id"] == a.id
+    with open(os.path.join(ag.tmp, "nft.args")) as fh:
+        assert "add element inet yunshou block4 { 203.0.113.77 timeout 120s }" in fh.read()
+    ag.stop()
+    v = d.api("GET", "/v1/audit/verify", admin.token).json
+    assert v["ok"] is True, v
