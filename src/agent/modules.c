@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ids.h"
+#include "fim.h"
 #include "log.h"
 #include "sender.h"
 
@@ -20,6 +21,7 @@ void selftest_stop(struct agent_ctx *ctx, void *state);
 const struct agent_module agent_modules[] = {
 	{ "selftest", selftest_start, selftest_stop },
 	{ "ids", ids_start, ids_stop },
+	{ "fim", fim_start, fim_stop },
 	{ NULL, NULL, NULL },
 };
 

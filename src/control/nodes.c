@@ -557,21 +557,33 @@ nodes_policy_set(struct db *db, const struct principal *by, const char *kind, in
 	return 0;
 }
 
+/* The built-in policy of each node kind: JSON text, one module per block,
+ * so that a module's defaults live on lines of their own. */
+static const struct {
+	const char *kind;
+	const char *json;
+} default_policies[] = {
+	{ "agent", "{\"heartbeat_seconds\": 30, \"modules\": {"
+	  "\"fim\": {\"enabled\": true,"
+	  " \"paths\": [\"/etc\", \"/bin\", \"/sbin\", \"/usr/bin\", \"/usr/sbin\", \"/boot\"],"
+	  " \"ignore\": [\"*.swp\", \"/etc/mtab\", \"/etc/adjtime\"],"
+	  " \"rescan_minutes\": 720, \"max_mb_per_s\": 0, \"realtime\": true},"
+	  "\"malware\": {\"enabled\": true, \"max_file_mb\": 32, \"scan_hours\": 24},"
+	  "\"baseline\": {\"enabled\": true, \"interval_minutes\": 720},"
+	  "\"ids\": {\"enabled\": true, \"files\": [\"/var/log/auth.log\", \"/var/log/secure\"],"
+	  " \"brute_force_failures\": 5, \"brute_force_seconds\": 60, \"active_response\": false,"
+	  " \"block_seconds\": 600, \"allow_list\": \"127.0.0.1,::1\"},"
+	  "\"inventory\": {\"enabled\": true, \"interval_minutes\": 60}"
+	  "}}" },
+	{ "waf", "{\"heartbeat_seconds\": 30, \"modules\": {}}" },
+	{ "scrubber", "{\"heartbeat_seconds\": 30, \"modules\": {}}" },
+};
+
 json_t *
 nodes_policy_default(const char *kind)
 {
-	if (strcmp(kind, "agent") == 0)
-		return json_pack("{s:i, s:{s:{s:b, s:[s,s,s,s,s,s], s:[s,s,s], s:i},"
-		    " s:{s:b, s:i, s:i}, s:{s:b, s:i}, s:{s:b, s:[s,s], s:i, s:i, s:b, s:i, s:s},"
-		    " s:{s:b, s:i}}}",
-		    "heartbeat_seconds", NODES_HEARTBEAT_SECONDS, "modules",
-		    "fim", "enabled", 1, "paths", "/etc", "/bin", "/sbin", "/usr/bin", "/usr/sbin",
-		    "/boot", "ignore", "*.swp", "/etc/mtab", "/etc/adjtime", "rescan_minutes", 720,
-		    "malware", "enabled", 1, "max_file_mb", 32, "scan_hours", 24,
-		    "baseline", "enabled", 1, "interval_minutes", 720,
-		    "ids", "enabled", 1, "files", "/var/log/auth.log", "/var/log/secure",
-		    "brute_force_failures", 5, "brute_force_seconds", 60, "active_response", 0,
-		    "block_seconds", 600, "allow_list", "127.0.0.1,::1",
-		    "inventory", "enabled", 1, "interval_minutes", 60);
+	for (size_t i = 0; i < sizeof(default_policies) / sizeof(default_policies[0]); i++)
+		if (strcmp(default_policies[i].kind, kind) == 0)
+			return json_loads(default_policies[i].json, 0, NULL);
 	return json_pack("{s:i, s:{}}", "heartbeat_seconds", NODES_HEARTBEAT_SECONDS, "modules");
 }
