@@ -38,6 +38,7 @@ int h_enroll(struct api_req *), h_node_list(struct api_req *), h_node_get(struct
 int h_node_revoke(struct api_req *), h_policy_set(struct api_req *);
 int h_node_heartbeat(struct api_req *), h_node_policy(struct api_req *);
 int h_node_events(struct api_req *);
+int h_quarantine_list(struct api_req *), h_quarantine_restore(struct api_req *);
 
 static const struct jsonv_field none[] = { END };
 static const struct jsonv_field login_body[] = {
@@ -80,6 +81,8 @@ static const struct jsonv_field heartbeat_body[] = {
 	STR("version", false, 0, 64), INT("policy_version", false, 0, ID_MAX),
 	OBJ("modules", false), STR("hostname", false, 0, 128), END };
 static const struct jsonv_field events_body[] = { ARR("events", true, 1000), END };
+static const struct jsonv_field restore_body[] = { STR("item", true, 1, 64), END };
+static const struct jsonv_field quarantine_q[] = { INT("node_id", false, 1, ID_MAX), END };
 static const struct jsonv_field kind_q[] = { STR("kind", false, 1, 16), END };
 static const struct jsonv_field status_q[] = { STR("status", false, 1, 32), END };
 static const struct jsonv_field tenant_q[] = { INT("tenant_id", false, 1, ID_MAX), END };
@@ -156,6 +159,9 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/nodes/{id}", h_node_get, READERS, 0, NULL, none, none },
 	{ "POST", "/v1/nodes/{id}/revoke", h_node_revoke, ADMIN | TADMIN, 0, "node.revoke", none, none },
 	{ "POST", "/v1/policies", h_policy_set, ADMIN | TADMIN, 0, "policy.set", policy_body, none },
+	{ "GET", "/v1/quarantine", h_quarantine_list, READERS, 0, NULL, none, quarantine_q },
+	{ "POST", "/v1/quarantine/{id}/restore", h_quarantine_restore, ADMIN | TADMIN, 0,
+	  "quarantine.restore", restore_body, none },
 	{ "POST", "/v1/node/heartbeat", h_node_heartbeat, 0, ROUTE_NODE | ROUTE_TELEMETRY, NULL,
 	  heartbeat_body, none },
 	{ "GET", "/v1/node/policy", h_node_policy, 0, ROUTE_NODE, NULL, none, none },

@@ -59,6 +59,8 @@ enum store_table {
 	STORE_AUDIT,
 	STORE_ENROLMENT_TOKENS,
 	STORE_NODES,
+	STORE_NODE_COMMANDS,
+	STORE_MALWARE_EVENTS,	/* node_events of module 'malware' */
 	STORE_TABLE_COUNT
 };
 
