@@ -142,9 +142,10 @@ apply_policy(struct agent_loop *l)
 			r->state = NULL;
 		}
 		if (json_is_true(json_object_get(mp, "enabled"))) {
+			/* "running" first: start() may say more (e.g. degraded). */
+			agent_module_status(&l->ctx, r->m->name, "running");
 			if (r->m->start(&l->ctx, mp, &r->state) == 0) {
 				r->on = true;
-				agent_module_status(&l->ctx, r->m->name, "running");
 			} else {
 				log_err("agent: module %s did not start", r->m->name);
 				agent_module_status(&l->ctx, r->m->name, "failed");
@@ -155,6 +156,33 @@ apply_policy(struct agent_loop *l)
 		json_decref(mp);
 	}
 	json_decref(modules);
+}
+
+static void *
+state_of(void *arg, const char *module)
+{
+	struct agent_loop *l = arg;
+
+	for (size_t i = 0; i < 16 && l->mods[i].m; i++)
+		if (l->mods[i].on && strcmp(l->mods[i].m->name, module) == 0)
+			return l->mods[i].state;
+	return NULL;
+}
+
+/* Commands from the control plane: each once, outcome reported as an
+ * event before the id is recorded as done. */
+static void
+run_commands(struct agent_loop *l)
+{
+	json_t *cmds = sender_take_commands(l->sender), *c;
+	size_t i;
+
+	json_array_foreach(cmds, i, c) {
+		agent_command_run(&l->ctx, c, state_of, l);
+		agent_flush(&l->ctx);
+		sender_command_done(l->sender, json_integer_value(json_object_get(c, "id")));
+	}
+	json_decref(cmds);
 }
 
 static void
@@ -173,6 +201,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		l->seen_changes = changes;
 		apply_policy(l);
 	}
+	run_commands(l);
 }
 
 static int

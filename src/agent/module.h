@@ -7,6 +7,11 @@
  * the main thread's event loop (timers, file descriptors) and may start
  * worker threads for long work (hashing, scanning); they report findings
  * with agent_emit() and their state with agent_module_status().
+ *
+ * Commands from the control plane (the "commands" of a heartbeat answer,
+ * e.g. restore a quarantined file) are rows of a second table,
+ * agent_commands: a command type and the module that carries it out. The
+ * agent runs each command once, in the event loop.
  */
 #ifndef YS_MODULE_H
 #define YS_MODULE_H
@@ -39,6 +44,23 @@ struct agent_module {
 };
 
 extern const struct agent_module agent_modules[];
+
+struct agent_command {
+	const char *type;	/* "quarantine.restore" */
+	const char *module;	/* whose state run() gets (NULL when it is not running) */
+	/* 0 when carried out: the module reports the outcome as an event with
+	 * "command_id"; -1 with err: the agent reports "command.failed". */
+	int (*run)(struct agent_ctx *ctx, void *state, const json_t *cmd, char *err,
+	    size_t errlen);
+};
+
+extern const struct agent_command agent_commands[];
+
+/* Carry out one command ({"id", "type", ...}); state_of() gives a running
+ * module's state by name. Unknown types and failures are reported as
+ * "command.failed" events {command_id, type, error}. 0 done / -1 failed. */
+int agent_command_run(struct agent_ctx *ctx, const json_t *cmd,
+    void *(*state_of)(void *arg, const char *module), void *arg);
 
 /* Queue one event: module, type and a payload object (taken over). Waits
  * while the queue is full (back-pressure: nothing is dropped) unless the

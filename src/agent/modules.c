@@ -13,6 +13,7 @@
 #include "ids.h"
 #include "fim.h"
 #include "log.h"
+#include "malware.h"
 #include "sender.h"
 
 int selftest_start(struct agent_ctx *ctx, const json_t *policy, void **state);
@@ -22,8 +23,43 @@ const struct agent_module agent_modules[] = {
 	{ "selftest", selftest_start, selftest_stop },
 	{ "ids", ids_start, ids_stop },
 	{ "fim", fim_start, fim_stop },
+	{ "malware", malware_start, malware_stop },
 	{ NULL, NULL, NULL },
 };
+
+const struct agent_command agent_commands[] = {
+	{ "quarantine.restore", "malware", malware_cmd_restore },
+	{ "malware.scan", "malware", malware_cmd_scan },
+	{ NULL, NULL, NULL },
+};
+
+int
+agent_command_run(struct agent_ctx *ctx, const json_t *cmd,
+    void *(*state_of)(void *arg, const char *module), void *arg)
+{
+	const char *type = json_string_value(json_object_get(cmd, "type"));
+	json_int_t id = json_integer_value(json_object_get(cmd, "id"));
+	char err[512] = "";
+	int rc = -1;
+
+	for (size_t i = 0; type && agent_commands[i].type; i++) {
+		if (strcmp(agent_commands[i].type, type) != 0)
+			continue;
+		rc = agent_commands[i].run(ctx, state_of ? state_of(arg,
+		    agent_commands[i].module) : NULL, cmd, err, sizeof(err));
+		break;
+	}
+	if (rc == 0)
+		return 0;
+	if (*err == '\0')
+		snprintf(err, sizeof(err), "this agent does not know the command type %s",
+		    type ? type : "(none)");
+	log_warn("agent: command %lld (%s) failed: %s", (long long)id, type ? type : "", err);
+	agent_emit(ctx, "agent", "command.failed", json_pack("{s:I, s:s, s:s}", "command_id",
+	    id, "type", type ? type : "", "error", err));
+	agent_flush(ctx);
+	return -1;
+}
 
 uint64_t
 agent_emit(struct agent_ctx *ctx, const char *module, const char *type, json_t *payload)

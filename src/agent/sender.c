@@ -92,8 +92,10 @@ heartbeat(struct sender *s, bool after_update)
 	pthread_mutex_unlock(&s->lock);
 	rc = call(s, "POST", "/v1/node/heartbeat", body, &out, &status);
 	json_decref(body);
-	if (rc == 0)
+	if (rc == 0) {
 		want = json_integer_value(json_object_get(out, "policy_version"));
+		sender_receive_commands(s, json_object_get(out, "commands"));
+	}
 	json_decref(out);
 	if (rc == 0 && want != have && !after_update && fetch_policy(s) == 0)
 		return heartbeat(s, true);
@@ -185,10 +187,103 @@ run(void *arg)
 	return NULL;
 }
 
+static void
+done_path(const struct sender *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/commands.done", s->paths->dir);
+}
+
+static bool
+is_done(const struct sender *s, int64_t id)
+{
+	for (size_t i = 0; i < s->ndone; i++)
+		if (s->done[i] == id)
+			return true;
+	return false;
+}
+
+void
+sender_receive_commands(struct sender *s, const json_t *commands)
+{
+	json_t *c, *p;
+	size_t i, j;
+
+	if (!json_is_array(commands))
+		return;
+	pthread_mutex_lock(&s->lock);
+	if (s->commands == NULL)
+		s->commands = json_array();
+	json_array_foreach(commands, i, c) {
+		json_int_t id = json_integer_value(json_object_get(c, "id"));
+		bool seen = is_done(s, id);
+
+		if (!json_is_object(c) || id <= 0 || !json_is_string(json_object_get(c, "type")))
+			continue;
+		json_array_foreach(s->commands, j, p)
+			seen = seen || json_integer_value(json_object_get(p, "id")) == id;
+		if (!seen)
+			json_array_append(s->commands, c);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+json_t *
+sender_take_commands(struct sender *s)
+{
+	json_t *c;
+
+	pthread_mutex_lock(&s->lock);
+	c = s->commands && json_array_size(s->commands) ? s->commands : NULL;
+	if (c)
+		s->commands = NULL;
+	pthread_mutex_unlock(&s->lock);
+	return c;
+}
+
+void
+sender_command_done(struct sender *s, int64_t id)
+{
+	char path[700], tmp[720];
+	json_t *a = json_array();
+
+	pthread_mutex_lock(&s->lock);
+	if (!is_done(s, id)) {
+		if (s->ndone == SENDER_DONE_MAX) {
+			memmove(s->done, s->done + 1, (SENDER_DONE_MAX - 1) * sizeof(s->done[0]));
+			s->ndone--;
+		}
+		s->done[s->ndone++] = id;
+	}
+	for (size_t i = 0; i < s->ndone; i++)
+		json_array_append_new(a, json_integer(s->done[i]));
+	pthread_mutex_unlock(&s->lock);
+	done_path(s, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (json_dump_file(a, tmp, JSON_COMPACT) < 0 || rename(tmp, path) < 0)
+		log_err("sender: cannot record command %lld as done", (long long)id);
+	json_decref(a);
+}
+
+static void
+done_load(struct sender *s)
+{
+	char path[700];
+	json_t *a, *v;
+	size_t i;
+
+	done_path(s, path, sizeof(path));
+	a = json_load_file(path, 0, NULL);
+	json_array_foreach(a, i, v)
+		if (json_is_integer(v) && s->ndone < SENDER_DONE_MAX)
+			s->done[s->ndone++] = json_integer_value(v);
+	json_decref(a);
+}
+
 int
 sender_start(struct sender *s)
 {
 	pthread_mutex_init(&s->lock, NULL);
+	done_load(s);
 	atomic_store(&s->stop, false);
 	if (s->modules == NULL)
 		s->modules = json_object();
@@ -203,6 +298,8 @@ sender_stop(struct sender *s)
 	pthread_mutex_destroy(&s->lock);
 	json_decref(s->modules);
 	s->modules = NULL;
+	json_decref(s->commands);
+	s->commands = NULL;
 }
 
 void

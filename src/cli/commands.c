@@ -230,6 +230,15 @@ const struct cli_command cli_commands[] = {
 	{ "node", "revoke", "POST", "/v1/nodes/{id}/revoke", "ID", NULL, NO_OPTS,
 	  NULL, NULL, false, NULL, "revoke a node: its certificate is refused at once and its "
 	  "quota freed", NULL },
+	/* malware quarantine on agents */
+	{ "quarantine", "list", "GET", "/v1/quarantine", NULL, NULL,
+	  OPTS(Q_INT("node", "node_id", 1, 0, "ID", "only this node")),
+	  COLS("node_id", "item", "path", "severity", "quarantined_at", "restore_pending"),
+	  NULL, false, NULL, "list files that agents moved into quarantine", NULL },
+	{ "quarantine", "restore", "POST", "/v1/quarantine/{id}/restore", "NODE_ID", NULL,
+	  OPTS(B_STR("item", "item", true, "ID", "the quarantine item (yunshou quarantine list)")),
+	  NULL, NULL, false, NULL, "put a quarantined file back on its node",
+	  "the node restores it at its next heartbeat, unless something now exists at its path" },
 	{ "ca", "show", "GET", "/v1/ca", NULL, NULL, NO_OPTS,
 	  NULL, NULL, true, NULL, "show the control plane's CA certificate and its fingerprint",
 	  NULL },

@@ -1,8 +1,8 @@
 /*
  * nodes: enrolment tokens, enrolment (CSR -> client certificate), the node
- * registry, heartbeats, signed policy bundles and idempotent event intake.
- * All writes to enrolment_tokens, nodes, node_policies and node_events
- * happen here.
+ * registry, heartbeats, signed policy bundles, idempotent event intake and
+ * commands to nodes. All writes to enrolment_tokens, nodes, node_policies,
+ * node_events and node_commands happen here.
  */
 #include "nodes.h"
 
@@ -355,6 +355,93 @@ nodes_authenticate(struct db *db, const char *serial_hex, struct node_principal 
 	return rc;
 }
 
+#define COMMANDS_PER_HEARTBEAT 20
+
+/* The node's pending commands, oldest first: {id, module, type, ...args}. */
+static json_t *
+pending_commands(struct db *db, const struct node_principal *n)
+{
+	struct db_stmt *st = db_q(db, "SELECT id, module, type, args FROM node_commands"
+	    " WHERE node_id = ? AND status = 'pending' ORDER BY id LIMIT ?", "li", n->node_id,
+	    COMMANDS_PER_HEARTBEAT);
+	json_t *out = json_array();
+
+	while (st && db_step(st) == DB_ROW) {
+		json_t *c = json_loads(db_col_text(st, 3), 0, NULL);
+
+		if (!json_is_object(c)) {
+			json_decref(c);
+			c = json_object();
+		}
+		json_object_set_new(c, "id", json_integer(db_col_int(st, 0)));
+		json_object_set_new(c, "module", json_string(db_col_text(st, 1)));
+		json_object_set_new(c, "type", json_string(db_col_text(st, 2)));
+		json_array_append_new(out, c);
+	}
+	db_done(st);
+	return out;
+}
+
+int
+nodes_command_create(struct db *db, const struct principal *by, int64_t node_id,
+    const char *module, const char *type, const json_t *args, json_t **out, struct ys_err *e)
+{
+	json_t *n = store_get(db, principal_scope(by), STORE_NODES, node_id);
+	int64_t tenant, now = time(NULL), id;
+	bool revoked;
+	char *text;
+
+	if (n == NULL)
+		return ys_fail(e, "not_found", "no node %lld", (long long)node_id);
+	tenant = jint(n, "tenant_id");
+	revoked = !json_is_null(json_object_get(n, "revoked_at"));
+	json_decref(n);
+	if (revoked)
+		return ys_fail(e, "conflict", "node %lld is revoked and takes no commands",
+		    (long long)node_id);
+	text = json_dumps(args ? args : json_object(), JSON_COMPACT | JSON_SORT_KEYS);
+	if (text == NULL)
+		return ys_fail(e, "internal", "out of memory");
+	if (db_int(db, 0, "SELECT count(*) FROM node_commands WHERE node_id = ? AND type = ?"
+	    " AND args = ? AND status = 'pending'", "lss", node_id, type, text) > 0) {
+		free(text);
+		return ys_fail(e, "conflict", "the same %s command is already waiting for node %lld",
+		    type, (long long)node_id);
+	}
+	if (db_run(db, "INSERT INTO node_commands (node_id, tenant_id, module, type, args, status,"
+	    " created_by, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)", "lLssssl", node_id,
+	    tenant, module, type, text, by->username, now) != 1) {
+		free(text);
+		return ys_fail(e, "internal", "cannot store the command");
+	}
+	free(text);
+	id = db_last_id(db);
+	*out = store_get(db, principal_scope(by), STORE_NODE_COMMANDS, id);
+	if (*out && json_is_string(json_object_get(*out, "args"))) {
+		json_t *a = json_loads(json_string_value(json_object_get(*out, "args")), 0, NULL);
+
+		json_object_set_new(*out, "args", a ? a : json_object());
+	}
+	return *out ? 0 : ys_fail(e, "internal", "cannot read the command back");
+}
+
+/* An event that reports a command's outcome closes it (only the node's
+ * own commands, only once). */
+static int
+close_command(struct db *db, const struct node_principal *n, const json_t *ev,
+    const char *payload, int64_t now)
+{
+	json_t *cid = json_object_get(json_object_get(ev, "payload"), "command_id");
+	const char *type = json_string_value(json_object_get(ev, "type"));
+
+	if (!json_is_integer(cid))
+		return 0;
+	return db_run(db, "UPDATE node_commands SET status = ?, done_at = ?, result = ?"
+	    " WHERE id = ? AND node_id = ? AND status = 'pending'", "slsll",
+	    strcmp(type, "command.failed") == 0 ? "failed" : "done", now, payload,
+	    (int64_t)json_integer_value(cid), n->node_id) < 0 ? -1 : 0;
+}
+
 int
 nodes_heartbeat(struct db *db, const struct node_principal *n, const json_t *in, json_t **out,
     struct ys_err *e)
@@ -378,9 +465,9 @@ nodes_heartbeat(struct db *db, const struct node_principal *n, const json_t *in,
 	free(ms);
 	p = effective_policy(db, n->kind, n->tenant_id, &version);
 	json_decref(p);
-	*out = json_pack("{s:I, s:i}", "policy_version", (json_int_t)version,
-	    "heartbeat_seconds", NODES_HEARTBEAT_SECONDS);
-	return 0;
+	*out = json_pack("{s:I, s:i, s:o}", "policy_version", (json_int_t)version,
+	    "heartbeat_seconds", NODES_HEARTBEAT_SECONDS, "commands", pending_commands(db, n));
+	return *out ? 0 : ys_fail(e, "internal", "out of memory");
 }
 
 int
@@ -463,6 +550,8 @@ nodes_events_ingest(struct db *db, const struct node_principal *n, const json_t 
 		    " ON CONFLICT (node_id, seq) DO NOTHING", "llLlsssl", n->node_id, seq, n->tenant_id,
 		    jint(ev, "time_ms"), json_string_value(json_object_get(ev, "module")),
 		    json_string_value(json_object_get(ev, "type")), payload, now);
+		if (rc == 1 && close_command(db, n, ev, payload, now) < 0)
+			rc = -1;
 		free(payload);
 		if (rc < 0)
 			return ys_fail(e, "internal", "cannot store events");
@@ -568,7 +657,10 @@ static const struct {
 	  " \"paths\": [\"/etc\", \"/bin\", \"/sbin\", \"/usr/bin\", \"/usr/sbin\", \"/boot\"],"
 	  " \"ignore\": [\"*.swp\", \"/etc/mtab\", \"/etc/adjtime\"],"
 	  " \"rescan_minutes\": 720, \"max_mb_per_s\": 0, \"realtime\": true},"
-	  "\"malware\": {\"enabled\": true, \"max_file_mb\": 32, \"scan_hours\": 24},"
+	  "\"malware\": {\"enabled\": true, \"max_file_mb\": 32, \"scan_hours\": 24,"
+	  " \"quarantine\": true, \"threads\": 1,"
+	  " \"paths\": [\"/etc\", \"/bin\", \"/sbin\", \"/usr/bin\", \"/usr/sbin\", \"/boot\","
+	  " \"/var/www\", \"/srv\", \"/home/*/public_html\", \"/tmp\", \"/dev/shm\"]},"
 	  "\"baseline\": {\"enabled\": true, \"interval_minutes\": 720},"
 	  "\"ids\": {\"enabled\": true, \"files\": [\"/var/log/auth.log\", \"/var/log/secure\"],"
 	  " \"brute_force_failures\": 5, \"brute_force_seconds\": 60, \"active_response\": false,"

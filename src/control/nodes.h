@@ -57,6 +57,14 @@ int nodes_events_validate(const json_t *in, struct ys_err *e);
 int nodes_events_ingest(struct db *db, const struct node_principal *n, const json_t *in,
     json_t **out, struct ys_err *e);
 
+/* Commands for a node, delivered in heartbeat answers until the node
+ * reports their outcome: an event whose payload carries "command_id"
+ * ("command.failed" marks it failed, any other type done). The node must
+ * be in the caller's scope and not revoked; an identical pending command
+ * is a conflict. args (an object) travel with the command. */
+int nodes_command_create(struct db *db, const struct principal *by, int64_t node_id,
+    const char *module, const char *type, const json_t *args, json_t **out, struct ys_err *e);
+
 /* Operators / tenant admins set the policy of a node kind for a tenant (or
  * the provider default with tenant 0); every change is a new version. */
 int nodes_policy_set(struct db *db, const struct principal *by, const char *kind,

@@ -80,6 +80,30 @@ test_order_create(void **state)
 	cli_request_free(&req);
 }
 
+/* yunshou quarantine: list (optionally one node) and restore NODE_ID --item ID */
+static void
+test_quarantine(void **state)
+{
+	struct cli_request req;
+	char err[256];
+	int rc;
+
+	(void)state;
+	rc = BUILD(&req, err, "quarantine", "list");
+	expect_request(rc, &req, "GET", "/v1/quarantine", NULL, "(none)");
+	cli_request_free(&req);
+	rc = BUILD(&req, err, "quarantine", "list", "--node", "7");
+	expect_request(rc, &req, "GET", "/v1/quarantine", "node_id=7", "(none)");
+	cli_request_free(&req);
+	rc = BUILD(&req, err, "quarantine", "restore", "7", "--item", "q0123456789abcdef");
+	expect_request(rc, &req, "POST", "/v1/quarantine/7/restore", NULL,
+	    "{\"item\":\"q0123456789abcdef\"}");
+	cli_request_free(&req);
+	assert_int_equal(BUILD(&req, err, "quarantine", "restore", "7"), -1);
+	assert_string_equal(err, "missing required option --item ID");
+	cli_request_free(&req);
+}
+
 static void
 test_order_create_errors(void **state)
 {
@@ -626,6 +650,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_create),
 		cmocka_unit_test(test_order_create_errors),
+		cmocka_unit_test(test_quarantine),
 		cmocka_unit_test(test_lists_and_query),
 		cmocka_unit_test(test_ids_in_path),
 		cmocka_unit_test(test_auth_commands),

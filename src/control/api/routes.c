@@ -65,6 +65,7 @@ int h_qual_sanction_list(struct api_req *), h_qual_sanction_add(struct api_req *
 int h_qual_sanction_handle(struct api_req *);
 int h_alert_list(struct api_req *), h_alert_get(struct api_req *), h_alert_ack(struct api_req *);
 int h_alert_resolve(struct api_req *), h_event_list(struct api_req *);
+int h_quarantine_list(struct api_req *), h_quarantine_restore(struct api_req *);
 
 static const struct jsonv_field none[] = { END };
 static const struct jsonv_field login_body[] = {
@@ -107,6 +108,8 @@ static const struct jsonv_field heartbeat_body[] = {
 	STR("version", false, 0, 64), INT("policy_version", false, 0, ID_MAX),
 	OBJ("modules", false), STR("hostname", false, 0, 128), END };
 static const struct jsonv_field events_body[] = { ARR("events", true, 1000), END };
+static const struct jsonv_field restore_body[] = { STR("item", true, 1, 64), END };
+static const struct jsonv_field quarantine_q[] = { INT("node_id", false, 1, ID_MAX), END };
 static const struct jsonv_field kind_q[] = { STR("kind", false, 1, 16), END };
 static const struct jsonv_field alert_q[] = {
 	STR("status", false, 1, 16), STR("severity", false, 1, 16), INT("node_id", false, 1, ID_MAX),
@@ -270,6 +273,9 @@ const struct route api_routes[] = {
 	{ "POST", "/v1/alerts/{id}/resolve", h_alert_resolve, ADMIN | ROLE_ANALYST | TADMIN, 0,
 	  "alert.resolve", note_body, none },
 	{ "GET", "/v1/events", h_event_list, READERS, 0, NULL, none, event_q },
+	{ "GET", "/v1/quarantine", h_quarantine_list, READERS, 0, NULL, none, quarantine_q },
+	{ "POST", "/v1/quarantine/{id}/restore", h_quarantine_restore, ADMIN | TADMIN, 0,
+	  "quarantine.restore", restore_body, none },
 	{ "POST", "/v1/node/heartbeat", h_node_heartbeat, 0, ROUTE_NODE | ROUTE_TELEMETRY, NULL,
 	  heartbeat_body, none },
 	{ "GET", "/v1/node/policy", h_node_policy, 0, ROUTE_NODE, NULL, none, none },

@@ -373,6 +373,27 @@ static const struct store_migration migrations[] = {
 "  UNIQUE (node_id, seq));"
 "CREATE INDEX node_events_tenant ON node_events(tenant_id, time_ms);"
 	},
+	{ 5, "node commands; malware events view for the quarantine",
+"CREATE TABLE node_commands ("
+"  id INTEGER PRIMARY KEY,"
+"  node_id INTEGER NOT NULL REFERENCES nodes(id),"
+"  tenant_id INTEGER REFERENCES tenants(id),"
+"  module TEXT NOT NULL,"
+"  type TEXT NOT NULL,"
+"  args TEXT NOT NULL,"
+"  status TEXT NOT NULL CHECK (status IN ('pending','done','failed')),"
+"  created_by TEXT NOT NULL,"
+"  created_at INTEGER NOT NULL,"
+"  done_at INTEGER,"
+"  result TEXT);"
+"CREATE INDEX node_commands_node ON node_commands(node_id, status);"
+/* Only malware events are indexed (partial index), so ingestion of every
+ * other event pays nothing; the view's literal module = 'malware' lets
+ * SQLite use it. */
+"CREATE INDEX node_events_malware_type ON node_events(node_id, type) WHERE module = 'malware';"
+"CREATE VIEW node_events_malware AS SELECT rowid AS id, node_id, seq, tenant_id, time_ms,"
+"  type, payload FROM node_events WHERE module = 'malware';"
+	},
 	{ 6, "alerts",
 "CREATE TABLE alerts ("
 "  id INTEGER PRIMARY KEY,"

@@ -114,6 +114,12 @@ static const struct table_desc tables[STORE_TABLE_COUNT] = {
 	[STORE_EVENTS] = { "node_events", "id",
 		"id, node_id, seq, tenant_id, time_ms AS \"time:ms\", module, type, payload,"
 		" received_at", "tenant_id", { "node_id", "module", "type", "id" } },
+	[STORE_NODE_COMMANDS] = { "node_commands", "id",
+		"id, node_id, tenant_id, module, type, args, status, created_by, created_at, done_at,"
+		" result", "tenant_id", { "node_id", "status", "type", "id" } },
+	[STORE_MALWARE_EVENTS] = { "node_events_malware", "id",
+		"id, node_id, seq, tenant_id, time_ms AS \"time:ms\", type, payload", "tenant_id",
+		{ "node_id", "type", "id" } },
 };
 
 static bool

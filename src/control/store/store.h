@@ -81,6 +81,8 @@ enum store_table {
 	STORE_QUAL_SANCTIONS,
 	STORE_ALERTS,
 	STORE_EVENTS,
+	STORE_NODE_COMMANDS,
+	STORE_MALWARE_EVENTS,	/* node_events of module 'malware' */
 	STORE_TABLE_COUNT
 };
 
