@@ -145,6 +145,24 @@ send_batch(struct sender *s)
 	return rc;
 }
 
+/* The policy's heartbeat_seconds (1..3600) when it has one, else the one
+ * given at enrolment. */
+static long
+heartbeat_interval(struct sender *s)
+{
+	long v = s->node->heartbeat_seconds;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->policy.body) {
+		json_int_t p = json_integer_value(json_object_get(s->policy.body, "heartbeat_seconds"));
+
+		if (p >= 1 && p <= 3600)
+			v = (long)p;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return v;
+}
+
 int
 sender_round(struct sender *s, bool force_heartbeat)
 {
@@ -152,7 +170,7 @@ sender_round(struct sender *s, bool force_heartbeat)
 	time_t now = time(NULL);
 	int rc = 0;
 
-	if (force_heartbeat || now - last_hb >= s->node->heartbeat_seconds) {
+	if (force_heartbeat || now - last_hb >= heartbeat_interval(s)) {
 		if (heartbeat(s, false) == 0)
 			last_hb = now;
 		else

@@ -375,3 +375,66 @@ def test_ids_brute_force_becomes_one_alert_and_blocks_are_audited(world, agents)
     ag.stop()
     v = d.api("GET", "/v1/audit/verify", admin.token).json
     assert v["ok"] is True, v
+
+
+def eicar():
+    # assembled here so that the repository itself holds no test virus
+    return ("X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + "EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*")
+
+
+def test_fim_alert_and_malware_quarantine_restored_through_the_cli(world, agents):
+    """A watched file changes: an alert within 2 s. An EICAR file appears:
+    detected, quarantined, and restored through the CLI with its mode."""
+    d, a = world["d"], world["a"]
+    ag = agents(d)
+    assert ag.enroll(token_for(d, a.token)).returncode == 0
+    nid = ag.node["node_id"]
+    tree = os.path.join(ag.tmp, "www")
+    os.makedirs(tree)
+    conf = os.path.join(tree, "app.conf")
+    with open(conf, "w") as fh:
+        fh.write("listen 80\n")
+    r = d.api("POST", "/v1/policies", a.token, {"kind": "agent", "policy": {
+        "heartbeat_seconds": 1, "modules": {
+            "fim": {"enabled": True, "paths": [tree], "realtime": True},
+            "malware": {"enabled": True, "paths": [tree], "quarantine": True,
+                        "scan_hours": 24}}}})
+    assert r.status == 201, r
+    ag.start()
+    wait_for(lambda: d.api("GET", f"/v1/events?node_id={nid}&type=fim.baseline",
+                           a.token).json["items"], "the FIM baseline")
+    t0 = time.monotonic()
+    with open(conf, "a") as fh:
+        fh.write("listen 8080\n")
+    al = wait_for(lambda: [x for x in d.api("GET", f"/v1/alerts?node_id={nid}&module=fim",
+                                            a.token).json["items"] if x["key"] == conf],
+                  "the FIM alert", timeout=5)
+    elapsed = time.monotonic() - t0
+    assert elapsed < 2.0 * SLOW, elapsed
+    assert al[0]["type"] == "fim.modified" and al[0]["sample"]["before"]["sha256"] != \
+        al[0]["sample"]["after"]["sha256"]
+    # malware: detected, quarantined, gone from its place
+    bad = os.path.join(tree, "upload.txt")
+    with open(bad, "w") as fh:
+        fh.write(eicar())
+    os.chmod(bad, 0o640)
+    wait_for(lambda: not os.path.exists(bad), "the quarantine")
+    cli = d.cli(a.username)
+    assert cli.run("login", a.username, password=a.password)[0] == 0
+    items = wait_for(lambda: cli.ok("quarantine", "list", "--node", str(nid))["items"],
+                     "the quarantine listing")
+    assert items[0]["path"] == bad, items
+    det = d.api("GET", f"/v1/alerts?node_id={nid}&module=malware", a.token).json["items"]
+    # the EICAR rule rates the test file "low"; the alert carries the rule's rating
+    assert det and det[0]["type"] == "malware.detected" and det[0]["key"] == bad, det
+    assert det[0]["severity"] == det[0]["sample"]["severity"]
+    # restored through the CLI: the file is back with its mode, and audited
+    cli.ok("quarantine", "restore", str(nid), "--item", items[0]["item"])
+    wait_for(lambda: os.path.exists(bad), "the restore")
+    assert os.stat(bad).st_mode & 0o777 == 0o640
+    with open(bad) as fh:
+        assert fh.read() == eicar()
+    ag.stop()
+    actions = [e["action"] for e in d.api("GET", "/v1/audit?limit=1000",
+                                          world["admin"].token).json["items"]]
+    assert {"quarantine.restore", "malware.quarantined", "malware.restored"} <= set(actions)
