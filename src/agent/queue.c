@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crypto.h"
@@ -30,6 +31,7 @@
 
 struct queue {
 	pthread_mutex_t lock;
+	pthread_cond_t synced_cv;	/* signalled when records become sendable */
 	char dir[512];
 	int fd;
 	uint64_t size, synced, head;
@@ -180,11 +182,13 @@ queue_open(const char *dir, uint64_t max_bytes, struct queue **out, char *err, s
 		return -1;
 	}
 	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->synced_cv, NULL);
 	snprintf(q->dir, sizeof(q->dir), "%s", dir);
 	q->max_bytes = max_bytes;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
 		pthread_mutex_destroy(&q->lock);
+		pthread_cond_destroy(&q->synced_cv);
 		free(q);
 		return -1;
 	}
@@ -195,6 +199,7 @@ queue_open(const char *dir, uint64_t max_bytes, struct queue **out, char *err, s
 		if (q->fd >= 0)
 			close(q->fd);
 		pthread_mutex_destroy(&q->lock);
+		pthread_cond_destroy(&q->synced_cv);
 		free(q);
 		return -1;
 	}
@@ -245,6 +250,7 @@ queue_close(struct queue *q)
 		close(q->fd);
 	}
 	pthread_mutex_destroy(&q->lock);
+	pthread_cond_destroy(&q->synced_cv);
 	free(q);
 }
 
@@ -290,10 +296,34 @@ queue_sync(struct queue *q)
 	pthread_mutex_lock(&q->lock);
 	size = q->size;
 	rc = fdatasync(q->fd);
-	if (rc == 0)
+	if (rc == 0) {
 		q->synced = size;
+		pthread_cond_broadcast(&q->synced_cv);
+	}
 	pthread_mutex_unlock(&q->lock);
 	return rc;
+}
+
+bool
+queue_wait(struct queue *q, int timeout_ms)
+{
+	struct timespec ts;
+	bool ready;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&q->lock);
+	while (q->synced <= q->head &&
+	    pthread_cond_timedwait(&q->synced_cv, &q->lock, &ts) == 0)
+		;
+	ready = q->synced > q->head;
+	pthread_mutex_unlock(&q->lock);
+	return ready;
 }
 
 size_t

@@ -14,6 +14,7 @@
 #ifndef YS_QUEUE_H
 #define YS_QUEUE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,10 @@ void queue_records_free(struct queue_record *r, size_t n);
 /* Everything up to and including seq is acknowledged: made durable, and
  * the log is compacted when most of it is acknowledged. 0 / -1. */
 int queue_ack(struct queue *q, uint64_t seq);
+
+/* Wait up to timeout_ms for sendable records (woken by queue_sync). Returns
+ * true when there are some. */
+bool queue_wait(struct queue *q, int timeout_ms);
 
 uint64_t queue_pending(struct queue *q);	/* unacknowledged records */
 uint64_t queue_last_seq(struct queue *q);

@@ -198,9 +198,14 @@ run(void *arg)
 		}
 		if (rc < 0)
 			backoff_ms = backoff_ms ? (backoff_ms * 2 > 30000 ? 30000 : backoff_ms * 2) : 200;
-		/* Sleep in short steps so that stop is noticed at once. */
-		for (unsigned t = 0; t < (rc < 0 ? backoff_ms : 200) && !atomic_load(&s->stop); t += 50)
-			usleep(50 * 1000);
+		if (rc < 0) {
+			/* Back off in short steps so that stop is noticed at once. */
+			for (unsigned t = 0; t < backoff_ms && !atomic_load(&s->stop); t += 50)
+				usleep(50 * 1000);
+		} else {
+			/* Idle: wake as soon as a module syncs new events. */
+			queue_wait(s->queue, 200);
+		}
 	}
 	return NULL;
 }
