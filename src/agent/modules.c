@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "baseline.h"
 #include "log.h"
 #include "sender.h"
 
@@ -18,6 +19,7 @@ void selftest_stop(struct agent_ctx *ctx, void *state);
 
 const struct agent_module agent_modules[] = {
 	{ "selftest", selftest_start, selftest_stop },
+	{ "baseline", baseline_start, baseline_stop },
 	{ NULL, NULL, NULL },
 };
 

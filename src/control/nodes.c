@@ -522,12 +522,15 @@ nodes_policy_default(const char *kind)
 {
 	if (strcmp(kind, "agent") == 0)
 		return json_pack("{s:i, s:{s:{s:b, s:[s,s,s,s,s,s], s:[s,s,s], s:i},"
-		    " s:{s:b, s:i, s:i}, s:{s:b, s:i}, s:{s:b, s:i, s:i, s:b}, s:{s:b, s:i}}}",
+		    " s:{s:b, s:i, s:i}, s:{s:b, s:i, s:[], s:{}}, s:{s:b, s:i, s:i, s:b}, s:{s:b, s:i}}}",
 		    "heartbeat_seconds", NODES_HEARTBEAT_SECONDS, "modules",
 		    "fim", "enabled", 1, "paths", "/etc", "/bin", "/sbin", "/usr/bin", "/usr/sbin",
 		    "/boot", "ignore", "*.swp", "/etc/mtab", "/etc/adjtime", "rescan_minutes", 720,
 		    "malware", "enabled", 1, "max_file_mb", 32, "scan_hours", 24,
-		    "baseline", "enabled", 1, "interval_minutes", 720,
+		    /* baseline: "disabled" lists check ids to skip; "overrides" maps a
+		     * check id to test arguments replacing the rules file's (e.g.
+		     * {"net-listening": {"allow_ports": [22, 443]}}). */
+		    "baseline", "enabled", 1, "interval_minutes", 720, "disabled", "overrides",
 		    "ids", "enabled", 1, "brute_force_failures", 5, "brute_force_seconds", 60,
 		    "active_response", 0,
 		    "inventory", "enabled", 1, "interval_minutes", 60);
