@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "baseline.h"
+#include "inventory.h"
 #include "log.h"
 #include "sender.h"
 
@@ -20,6 +21,7 @@ void selftest_stop(struct agent_ctx *ctx, void *state);
 const struct agent_module agent_modules[] = {
 	{ "selftest", selftest_start, selftest_stop },
 	{ "baseline", baseline_start, baseline_stop },
+	{ "inventory", inventory_start, inventory_stop },
 	{ NULL, NULL, NULL },
 };
 
