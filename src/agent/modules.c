@@ -12,6 +12,8 @@
 
 #include "ids.h"
 #include "fim.h"
+#include "baseline.h"
+#include "inventory.h"
 #include "log.h"
 #include "malware.h"
 #include "sender.h"
@@ -24,6 +26,8 @@ const struct agent_module agent_modules[] = {
 	{ "ids", ids_start, ids_stop },
 	{ "fim", fim_start, fim_stop },
 	{ "malware", malware_start, malware_stop },
+	{ "baseline", baseline_start, baseline_stop },
+	{ "inventory", inventory_start, inventory_stop },
 	{ NULL, NULL, NULL },
 };
 

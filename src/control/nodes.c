@@ -661,7 +661,10 @@ static const struct {
 	  " \"quarantine\": true, \"threads\": 1,"
 	  " \"paths\": [\"/etc\", \"/bin\", \"/sbin\", \"/usr/bin\", \"/usr/sbin\", \"/boot\","
 	  " \"/var/www\", \"/srv\", \"/home/*/public_html\", \"/tmp\", \"/dev/shm\"]},"
-	  "\"baseline\": {\"enabled\": true, \"interval_minutes\": 720},"
+	  /* baseline: "disabled" lists check ids to skip; "overrides" maps a check
+	   * id to test arguments replacing the rules file's. */
+	  "\"baseline\": {\"enabled\": true, \"interval_minutes\": 720, \"disabled\": [],"
+	  " \"overrides\": {}},"
 	  "\"ids\": {\"enabled\": true, \"files\": [\"/var/log/auth.log\", \"/var/log/secure\"],"
 	  " \"brute_force_failures\": 5, \"brute_force_seconds\": 60, \"active_response\": false,"
 	  " \"block_seconds\": 600, \"allow_list\": \"127.0.0.1,::1\"},"
