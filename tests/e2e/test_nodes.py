@@ -438,3 +438,49 @@ def test_fim_alert_and_malware_quarantine_restored_through_the_cli(world, agents
     actions = [e["action"] for e in d.api("GET", "/v1/audit?limit=1000",
                                           world["admin"].token).json["items"]]
     assert {"quarantine.restore", "malware.quarantined", "malware.restored"} <= set(actions)
+
+
+def test_baseline_results_and_inventory_of_this_host(world, agents):
+    """The real agent on this machine: baseline results with pass and fail,
+    mapped to GB/T 22239 controls, and the host's inventory (its installed
+    packages, as dpkg counts them)."""
+    d, a = world["d"], world["a"]
+    ag = agents(d)
+    assert ag.enroll(token_for(d, a.token)).returncode == 0
+    nid = ag.node["node_id"]
+    r = d.api("POST", "/v1/policies", a.token, {"kind": "agent", "policy": {
+        "heartbeat_seconds": 1, "modules": {
+            "baseline": {"enabled": True, "interval_minutes": 720},
+            "inventory": {"enabled": True, "interval_minutes": 60}}}})
+    assert r.status == 201, r
+    ag.start()
+    cli = d.cli(a.username)
+    assert cli.run("login", a.username, password=a.password)[0] == 0
+    res = wait_for(lambda: (lambda rc_out: rc_out if rc_out[0] == 0 else None)(
+        cli.json("baseline", "show", str(nid))), "baseline results", timeout=60)[1]
+    checks = res["items"]
+    statuses = {c["status"] for c in checks}
+    assert {"pass", "fail"} <= statuses, statuses
+    assert all(c["control"].startswith("8.1.4.") and c["title_zh"] for c in checks)
+    assert res["summary"]["pass"] + res["summary"]["fail"] >= 10
+    # failing checks became alerts with the check id as their subject
+    failing = {c["id"] for c in checks if c["status"] == "fail"}
+    al = wait_for(lambda: d.api("GET", f"/v1/alerts?node_id={nid}&module=baseline&limit=1000",
+                                a.token).json["items"], "baseline alerts")
+    assert {x["key"] for x in al} <= failing and al
+    inv = wait_for(lambda: (lambda rc_out: rc_out if rc_out[0] == 0 and rc_out[1]["complete"]
+                            else None)(cli.json("inventory", "show", str(nid))),
+                   "the inventory", timeout=60)[1]
+    dpkg = subprocess.run(["dpkg-query", "-W", "-f=${db:Status-Abbrev}\\n"],
+                          capture_output=True, text=True).stdout.split("\n")
+    installed = sum(1 for s in dpkg if s[:2] in ("ii", "hi", "iW", "it"))
+    assert len(inv["items"]) == installed, (len(inv["items"]), installed)
+    names = {p["name"] for p in inv["items"]}
+    assert {"openssl", "libc6"} <= names
+    libc = next(p for p in inv["items"] if p["name"] == "libc6")
+    assert libc["source"] == "glibc" and libc["version"]
+    assert inv["os"].get("id") == "debian", inv["os"]
+    # another tenant sees none of it
+    assert_error(d.api("GET", f"/v1/nodes/{nid}/inventory", world["b"].token), 404, "not_found")
+    assert_error(d.api("GET", f"/v1/nodes/{nid}/baseline", world["b"].token), 404, "not_found")
+    ag.stop()

@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "ca.h"
+#include "hostview.h"
 #include "nodes.h"
 
 static char *
@@ -165,5 +166,25 @@ h_node_events(struct api_req *r)
 		json_decref(out);
 		return rc < 0 ? -1 : ys_fail(&r->err, "internal", "cannot store events");
 	}
+	return api_ok(r, 200, out);
+}
+
+int
+h_node_baseline(struct api_req *r)
+{
+	json_t *out = NULL;
+
+	if (hostview_baseline(r->ctx->db, &r->who, r->id, &out, &r->err) < 0)
+		return -1;
+	return api_ok(r, 200, out);
+}
+
+int
+h_node_inventory(struct api_req *r)
+{
+	json_t *out = NULL;
+
+	if (hostview_inventory(r->ctx->db, &r->who, r->id, &out, &r->err) < 0)
+		return -1;
 	return api_ok(r, 200, out);
 }
