@@ -283,6 +283,40 @@ nodes_list(struct db *db, const struct principal *by, const char *kind)
 }
 
 json_t *
+nodes_health(struct db *db)
+{
+	struct store_filter f = { "id", ">", NULL, 0 };
+	json_t *out = json_pack("{s:i, s:{}, s:[], s:[], s:[]}", "enrolled", 0, "by_kind",
+	    "never_seen_ids", "offline_ids", "stale_policy_ids"), *rows, *n;
+	size_t i;
+
+	rows = store_list(db, scope_all(), STORE_NODES, &f, 1, 100000);
+	json_array_foreach(rows, i, n) {
+		const char *health, *kind;
+		json_t *id;
+
+		if (!json_is_null(json_object_get(n, "revoked_at")))
+			continue;
+		annotate(db, n);
+		health = json_string_value(json_object_get(n, "health"));
+		kind = json_string_value(json_object_get(n, "kind"));
+		id = json_object_get(n, "id");
+		json_object_set_new(out, "enrolled",
+		    json_integer(json_integer_value(json_object_get(out, "enrolled")) + 1));
+		json_object_set_new(json_object_get(out, "by_kind"), kind, json_integer(
+		    json_integer_value(json_object_get(json_object_get(out, "by_kind"), kind)) + 1));
+		if (strcmp(health, "never_seen") == 0)
+			json_array_append(json_object_get(out, "never_seen_ids"), id);
+		else if (strcmp(health, "offline") == 0)
+			json_array_append(json_object_get(out, "offline_ids"), id);
+		if (json_is_true(json_object_get(n, "policy_stale")))
+			json_array_append(json_object_get(out, "stale_policy_ids"), id);
+	}
+	json_decref(rows);
+	return out;
+}
+
+json_t *
 nodes_get(struct db *db, const struct principal *by, int64_t id, struct ys_err *e)
 {
 	json_t *n = store_get(db, principal_scope(by), STORE_NODES, id);

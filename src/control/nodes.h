@@ -40,6 +40,10 @@ int nodes_enroll(struct db *db, const char *state_dir, const json_t *in, json_t 
     int64_t *tenant_id, int64_t *node_id, struct ys_err *e);
 
 json_t *nodes_list(struct db *db, const struct principal *by, const char *kind);
+/* Platform-wide node health for evidence (qualification §3.3.1):
+ * {"enrolled": n, "by_kind": {kind: n}, "never_seen_ids": [...],
+ *  "offline_ids": [...], "stale_policy_ids": [...]} over non-revoked nodes. */
+json_t *nodes_health(struct db *db);
 json_t *nodes_get(struct db *db, const struct principal *by, int64_t id, struct ys_err *e);
 int nodes_revoke(struct db *db, const struct principal *by, int64_t id, json_t **out,
     struct ys_err *e);

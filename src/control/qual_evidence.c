@@ -8,6 +8,7 @@
  * "met". "document" evidence is an uploaded document that a named reviewer
  * has reviewed and that has not expired.
  */
+#include "nodes.h"
 #include "qual.h"
 
 #include <stdarg.h>
@@ -655,8 +656,50 @@ waiting(struct ev *v, const char *service_zh, const char *service_en)
 #define WAITING(fn, zh, en) \
 	static void fn(const struct qual_ctx *c, struct ev *v) { (void)c; waiting(v, zh, en); }
 
-WAITING(ev_nodes, "节点注册（主机代理、WAF、抗DDoS清洗节点）", "node enrolment (agents, WAF, scrubbers)")
-WAITING(ev_node_health, "节点心跳与策略分发", "node heartbeats and policy distribution")
+/* §3.3.1: security agent modules and protection nodes are deployed. */
+static void
+ev_nodes(const struct qual_ctx *c, struct ev *v)
+{
+	json_t *h = nodes_health(c->db);
+	json_int_t n = json_integer_value(json_object_get(h, "enrolled"));
+
+	json_object_set(v->evidence, "enrolled_nodes", json_object_get(h, "enrolled"));
+	json_object_set(v->evidence, "by_kind", json_object_get(h, "by_kind"));
+	SUMMARY(v, "已注册节点 %lld 个（未吊销）", (long long)n);
+	SUMMARY_EN(v, "%lld enrolled nodes (not revoked)", (long long)n);
+	if (n == 0) {
+		v->st = NO_EVIDENCE;
+		miss(v, "尚未注册任何节点（主机代理、WAF、清洗节点）",
+		    "no node (agent, WAF, scrubber) is enrolled yet");
+	}
+	json_decref(h);
+}
+
+/* §3.3.1: kept available (heartbeats) and policies current. */
+static void
+ev_node_health(const struct qual_ctx *c, struct ev *v)
+{
+	json_t *h = nodes_health(c->db);
+	json_int_t n = json_integer_value(json_object_get(h, "enrolled"));
+	size_t off = json_array_size(json_object_get(h, "offline_ids")) +
+	    json_array_size(json_object_get(h, "never_seen_ids"));
+	size_t stale = json_array_size(json_object_get(h, "stale_policy_ids"));
+
+	json_object_update(v->evidence, h);
+	SUMMARY(v, "节点 %lld 个：离线或未上线 %zu 个，策略过期 %zu 个", (long long)n, off, stale);
+	SUMMARY_EN(v, "%lld nodes: %zu offline or never seen, %zu with a stale policy",
+	    (long long)n, off, stale);
+	if (n == 0) {
+		v->st = NO_EVIDENCE;
+		miss(v, "尚未注册任何节点", "no node is enrolled yet");
+	} else if (off > 0 || stale > 0) {
+		v->st = NOT_MET;
+		miss(v, "offline_ids / never_seen_ids 中的节点须恢复心跳，stale_policy_ids 中的节点须更新策略",
+		    "the nodes in offline_ids / never_seen_ids must heartbeat again and those in "
+		    "stale_policy_ids must fetch their current policy");
+	}
+	json_decref(h);
+}
 WAITING(ev_monitoring, "持续监控、风险与合规检查", "continuous monitoring, risk and compliance")
 WAITING(ev_service_plans, "五类安全服务（及其服务方案）", "the five security services (and their plans)")
 WAITING(ev_service_deployment, "代理部署与DNS引流", "agent deployment and DNS diversion")

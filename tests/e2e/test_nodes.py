@@ -195,6 +195,11 @@ def test_enrol_heartbeat_policy_events(world, agents):
     ag.stop()
     st = ag.run_cmd("status", "--state", ag.state)
     assert f"version {p.json['version']} (signature verified)" in st.stdout, st.stdout
+    # the qualification checklist now has live evidence for §3.3.1
+    cl = d.api("GET", "/v1/qual/checklist", world["admin"].token).json
+    st = {it["id"]: it["status"] for it in cl["items"]}
+    assert st["3.3.1-1"] == "met", st
+    assert st["3.3.1-2"] in ("met", "not_met")
     # enrolment, token and policy changes are audited
     actions = [e["action"] for e in d.api("GET", "/v1/audit?limit=1000",
                                           world["admin"].token).json["items"]]

@@ -206,9 +206,12 @@ def test_catalogue_and_empty_checklist(qual_env):
     assert st["3.2.3-5"] == st["3.2.1-3"] == st["3.2.6-2"] == "no_evidence"
     assert st["5-1"] == st["5-2"] == "no_evidence"
     # services that do not exist yet are never met, and say what they wait for
-    w = item(cl, "3.3.1-1")
+    w = item(cl, "3.3.2-1")
     assert w["evidence"][0]["evidence"]["waiting_for"]
     assert w["missing_zh"] and w["missing_en"]
+    # node evidence is live: no node enrolled yet, so no evidence yet
+    n = item(cl, "3.3.1-1")
+    assert n["evidence"][0]["evidence"]["enrolled_nodes"] == 0 and n["missing_en"]
 
 
 def test_staff_cisp_and_confidentiality(qual_env):
