@@ -5,17 +5,9 @@ NAME_count`. Used to compile shipped lists, such as common passwords, into
 the binaries so that no run-time path can be missing or swapped."""
 import sys
 
+from embedlib import c_string
 
-def c_string(s):
-    out = []
-    for b in s.encode("utf-8"):
-        if b in (0x22, 0x5C):
-            out.append("\\" + chr(b))
-        elif 0x20 <= b < 0x7F:
-            out.append(chr(b))
-        else:
-            out.append("\\%03o" % b)
-    return '"' + "".join(out) + '"'
+
 
 
 def main():

@@ -10,21 +10,9 @@ namespace), `scanner_builtin_texts[]` (the rule text) and
 import os
 import sys
 
+from embedlib import c_string
 
-def c_string(s):
-    out = []
-    for b in s.encode("utf-8"):
-        if b in (0x22, 0x5C):
-            out.append("\\" + chr(b))
-        elif b == 0x0A:
-            out.append("\\n")
-        elif b == 0x09:
-            out.append("\\t")
-        elif 0x20 <= b < 0x7F and b != 0x3F:  # '?' escaped: no trigraphs
-            out.append(chr(b))
-        else:
-            out.append("\\%03o" % b)
-    return '"' + "".join(out) + '"'
+
 
 
 def main():

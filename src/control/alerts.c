@@ -163,13 +163,10 @@ alerts_list(struct db *db, const struct principal *p, const json_t *filters)
 json_t *
 alerts_get(struct db *db, const struct principal *p, int64_t id, struct ys_err *e)
 {
-	json_t *a = store_get(db, principal_scope(p), STORE_ALERTS, id);
+	json_t *a = store_find(db, principal_scope(p), STORE_ALERTS, id, "alert", e);
 
-	if (a == NULL) {
-		ys_fail(e, "not_found", "no alert %lld", (long long)id);
-		return NULL;
-	}
-	decode(a, "sample");
+	if (a)
+		decode(a, "sample");
 	return a;
 }
 

@@ -226,6 +226,25 @@ file_exists(const char *path)
 	return lstat(path, &st) == 0 || errno != ENOENT;
 }
 
+/* Sign cert with signer, then write key (0600) and cert; no key file is
+ * left behind when the certificate cannot be written. 0 / -1. */
+static int
+sign_and_write(X509 *cert, EVP_PKEY *signer, EVP_PKEY *key, const char *keypath,
+    const char *crtpath, const char *what, char *err, size_t errlen)
+{
+	if (X509_sign(cert, signer, EVP_sha256()) <= 0) {
+		ca_err(err, errlen, "cannot sign %s certificate", what);
+		return -1;
+	}
+	if (write_key(keypath, key, err, errlen) == -1)
+		return -1;
+	if (write_cert(crtpath, cert, err, errlen) == -1) {
+		unlink(keypath);
+		return -1;
+	}
+	return 0;
+}
+
 int
 ca_create(const char *dir, const char *cn, char *err, size_t errlen)
 {
@@ -276,17 +295,7 @@ ca_create(const char *dir, const char *cn, char *err, size_t errlen)
 		ca_err(err, errlen, "cannot add CA extensions");
 		goto out;
 	}
-	if (X509_sign(cert, key, EVP_sha256()) <= 0) {
-		ca_err(err, errlen, "cannot sign CA certificate");
-		goto out;
-	}
-	if (write_key(keypath, key, err, errlen) == -1)
-		goto out;
-	if (write_cert(crtpath, cert, err, errlen) == -1) {
-		unlink(keypath);
-		goto out;
-	}
-	rc = 0;
+	rc = sign_and_write(cert, key, key, keypath, crtpath, "CA", err, errlen);
 out:
 	X509_free(cert);
 	X509_NAME_free(name);
@@ -484,17 +493,7 @@ ca_issue_server(const char *dir, const char *const *sans, size_t nsans,
 	}
 	if (add_sans(cert, sans, nsans, err, errlen) == -1)
 		goto out;
-	if (X509_sign(cert, cakey, EVP_sha256()) <= 0) {
-		ca_err(err, errlen, "cannot sign server certificate");
-		goto out;
-	}
-	if (write_key(keypath, key, err, errlen) == -1)
-		goto out;
-	if (write_cert(crtpath, cert, err, errlen) == -1) {
-		unlink(keypath);
-		goto out;
-	}
-	rc = 0;
+	rc = sign_and_write(cert, cakey, key, keypath, crtpath, "server", err, errlen);
 out:
 	X509_NAME_free(name);
 	X509_free(cert);

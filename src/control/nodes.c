@@ -319,13 +319,10 @@ nodes_health(struct db *db)
 json_t *
 nodes_get(struct db *db, const struct principal *by, int64_t id, struct ys_err *e)
 {
-	json_t *n = store_get(db, principal_scope(by), STORE_NODES, id);
+	json_t *n = store_find(db, principal_scope(by), STORE_NODES, id, "node", e);
 
-	if (n == NULL) {
-		ys_fail(e, "not_found", "no node %lld", (long long)id);
-		return NULL;
-	}
-	annotate(db, n);
+	if (n)
+		annotate(db, n);
 	return n;
 }
 

@@ -205,11 +205,7 @@ orders_list(struct db *db, const struct principal *p, const char *status)
 json_t *
 orders_get(struct db *db, const struct principal *p, int64_t id, struct ys_err *e)
 {
-	json_t *row = store_get(db, principal_scope(p), STORE_ORDERS, id);
-
-	if (row == NULL)
-		ys_fail(e, "not_found", "no order %lld", (long long)id);
-	return row;
+	return store_find(db, principal_scope(p), STORE_ORDERS, id, "order", e);
 }
 
 json_t *
@@ -229,11 +225,7 @@ subscriptions_list(struct db *db, const struct principal *p, const char *service
 json_t *
 subscriptions_get(struct db *db, const struct principal *p, int64_t id, struct ys_err *e)
 {
-	json_t *row = store_get(db, principal_scope(p), STORE_SUBSCRIPTIONS, id);
-
-	if (row == NULL)
-		ys_fail(e, "not_found", "no subscription %lld", (long long)id);
-	return row;
+	return store_find(db, principal_scope(p), STORE_SUBSCRIPTIONS, id, "subscription", e);
 }
 
 int

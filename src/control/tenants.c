@@ -124,9 +124,5 @@ tenants_list(struct db *db, const struct principal *p, const char *status)
 json_t *
 tenants_get(struct db *db, const struct principal *p, int64_t id, struct ys_err *e)
 {
-	json_t *row = store_get(db, principal_scope(p), STORE_TENANTS, id);
-
-	if (row == NULL)
-		ys_fail(e, "not_found", "no tenant %lld", (long long)id);
-	return row;
+	return store_find(db, principal_scope(p), STORE_TENANTS, id, "tenant", e);
 }

@@ -154,6 +154,17 @@ store_get(struct db *db, struct scope sc, enum store_table t, int64_t id)
 	return row;
 }
 
+json_t *
+store_find(struct db *db, struct scope sc, enum store_table t, int64_t id, const char *what,
+    struct ys_err *e)
+{
+	json_t *row = store_get(db, sc, t, id);
+
+	if (row == NULL)
+		ys_fail(e, "not_found", "no %s %lld", what, (long long)id);
+	return row;
+}
+
 bool
 store_exists(struct db *db, struct scope sc, enum store_table t, int64_t id)
 {

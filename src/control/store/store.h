@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "db.h"
+#include "err.h"
 
 struct store_migration {
 	int version;
@@ -97,6 +98,9 @@ struct store_filter {
  * tenant's: the caller cannot tell which, by design). */
 json_t *store_get(struct db *db, struct scope sc, enum store_table t, int64_t id);
 bool store_exists(struct db *db, struct scope sc, enum store_table t, int64_t id);
+/* store_get, or NULL with e set to not_found "no <what> <id>". */
+json_t *store_find(struct db *db, struct scope sc, enum store_table t, int64_t id,
+    const char *what, struct ys_err *e);
 /* Rows inside scope matching every filter (at most 8), by ascending id (seq
  * for the audit trail), at most limit (0: 1000).
  * NULL on error (bad filter column is a programming error, logged). */
