@@ -227,6 +227,8 @@ const struct cli_command cli_commands[] = {
 	  NULL, false, NULL, "list enrolled nodes with health and policy state", NULL },
 	{ "node", "show", "GET", "/v1/nodes/{id}", "ID", NULL, NO_OPTS,
 	  NULL, NULL, false, NULL, "show a node", NULL },
+	{ "node", "scan", "POST", "/v1/nodes/{id}/scan", "ID", NULL, NO_OPTS,
+	  NULL, NULL, false, NULL, "request an on-demand full malware scan of a host", NULL },
 	{ "node", "revoke", "POST", "/v1/nodes/{id}/revoke", "ID", NULL, NO_OPTS,
 	  NULL, NULL, false, NULL, "revoke a node: its certificate is refused at once and its "
 	  "quota freed", NULL },

@@ -262,6 +262,14 @@ annotate(struct db *db, json_t *node)
 	json_object_set_new(node, "current_policy_version", json_integer(version));
 	json_object_set_new(node, "policy_stale",
 	    json_boolean(strcmp(health, "revoked") != 0 && jint(node, "policy_version") < version));
+	/* The shipped rules (YARA, baseline) travel with the agent's version:
+	 * an agent older than the control plane runs older rules. */
+	{
+		const char *v = json_string_value(json_object_get(node, "version"));
+
+		json_object_set_new(node, "agent_outdated", json_boolean(v && *v &&
+		    strcmp(v, YS_VERSION) != 0 && strcmp(health, "revoked") != 0));
+	}
 	if (json_is_string(json_object_get(node, "module_status"))) {
 		json_t *ms = json_loads(json_string_value(json_object_get(node, "module_status")),
 		    0, NULL);
@@ -430,7 +438,7 @@ nodes_command_create(struct db *db, const struct principal *by, int64_t node_id,
 	if (revoked)
 		return ys_fail(e, "conflict", "node %lld is revoked and takes no commands",
 		    (long long)node_id);
-	text = json_dumps(args ? args : json_object(), JSON_COMPACT | JSON_SORT_KEYS);
+	text = args ? json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
 	if (text == NULL)
 		return ys_fail(e, "internal", "out of memory");
 	if (db_int(db, 0, "SELECT count(*) FROM node_commands WHERE node_id = ? AND type = ?"

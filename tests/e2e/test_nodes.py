@@ -439,6 +439,15 @@ def test_fim_alert_and_malware_quarantine_restored_through_the_cli(world, agents
     assert os.stat(bad).st_mode & 0o777 == 0o640
     with open(bad) as fh:
         assert fh.read() == eicar()
+    # an on-demand full scan through the CLI: its summary event arrives, and the
+    # restored file (allow-listed by its restore) is not quarantined again
+    cmd = cli.ok("node", "scan", str(nid))
+    assert cmd["type"] == "malware.scan" and cmd["status"] == "pending", cmd
+    scans = wait_for(lambda: [e for e in d.api("GET", f"/v1/events?node_id={nid}&type=malware.scan",
+                                               a.token).json["items"]
+                              if e["payload"].get("trigger") == "on_demand"], "the on-demand scan")
+    assert scans[0]["payload"]["files"] >= 2, scans[0]
+    assert os.path.exists(bad)
     ag.stop()
     actions = [e["action"] for e in d.api("GET", "/v1/audit?limit=1000",
                                           world["admin"].token).json["items"]]

@@ -188,3 +188,21 @@ h_node_inventory(struct api_req *r)
 		return -1;
 	return api_ok(r, 200, out);
 }
+
+/* An on-demand full malware scan: a command the node picks up with its
+ * next heartbeat; the scan's summary arrives as a malware.scan event. */
+int
+h_node_scan(struct api_req *r)
+{
+	json_t *out = NULL, *args = json_object();
+	int rc;
+
+	api_target(r, "node", r->id);
+	rc = nodes_command_create(r->ctx->db, &r->who, r->id, "malware", "malware.scan", args, &out,
+	    &r->err);
+	json_decref(args);
+	if (rc < 0)
+		return -1;
+	r->audit_tenant = json_integer_value(json_object_get(out, "tenant_id"));
+	return api_ok(r, 201, out);
+}

@@ -38,7 +38,7 @@ int h_enroll(struct api_req *), h_node_list(struct api_req *), h_node_get(struct
 int h_node_revoke(struct api_req *), h_policy_set(struct api_req *);
 int h_node_heartbeat(struct api_req *), h_node_policy(struct api_req *);
 int h_node_events(struct api_req *), h_node_baseline(struct api_req *);
-int h_node_inventory(struct api_req *);
+int h_node_inventory(struct api_req *), h_node_scan(struct api_req *);
 int h_qual_requirements(struct api_req *), h_qual_checklist(struct api_req *);
 int h_qual_deadlines(struct api_req *), h_qual_export(struct api_req *);
 int h_qual_staff_list(struct api_req *), h_qual_staff_add(struct api_req *);
@@ -267,6 +267,8 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/nodes/{id}", h_node_get, READERS, 0, NULL, none, none },
 	{ "GET", "/v1/nodes/{id}/baseline", h_node_baseline, READERS, 0, NULL, none, none },
 	{ "GET", "/v1/nodes/{id}/inventory", h_node_inventory, READERS, 0, NULL, none, none },
+	{ "POST", "/v1/nodes/{id}/scan", h_node_scan, ADMIN | TADMIN, 0, "malware.scan.request",
+	  none, none },
 	{ "POST", "/v1/nodes/{id}/revoke", h_node_revoke, ADMIN | TADMIN, 0, "node.revoke", none, none },
 	{ "POST", "/v1/policies", h_policy_set, ADMIN | TADMIN, 0, "policy.set", policy_body, none },
 	{ "GET", "/v1/alerts", h_alert_list, READERS, 0, NULL, none, alert_q },
