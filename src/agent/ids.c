@@ -2,12 +2,16 @@
  * ids: the intrusion detection module (see ids.h). The log is followed on
  * a timer: new bytes are read, split into lines and parsed; a rotated file
  * (new inode) is read to its end before the new one is opened, and the
- * position is saved so a restart resumes exactly where it stopped.
+ * position is saved so a restart resumes exactly where it stopped. Hosts
+ * without a syslog file (Debian 12 installs no rsyslog by default) are
+ * followed through the journal: `journalctl -f` for sshd, resuming from a
+ * cursor file.
  */
 #include "ids.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +55,9 @@ struct ids {
 	bool active;
 	char allow[1024];
 	char nft[256];
+	char journalctl[256];
+	pid_t jpid;		/* journalctl -f, when following the journal */
+	int jfd;
 	struct source *src;
 	size_t nsrc;
 	json_t *known;		/* user -> [sources] */
@@ -325,6 +332,46 @@ open_log(struct ids *m, bool resume)
 	}
 }
 
+/* Follow sshd in the journal, from where the last run stopped. */
+static int
+journal_start(struct ids *m)
+{
+	char cursor[640], arg[700];
+	int p[2];
+	posix_spawn_file_actions_t fa;
+	char *argv[] = { m->journalctl, "-f", "-q", "-o", "short-iso", "--no-pager", "-n", "0",
+		arg, "_COMM=sshd", NULL };
+
+	snprintf(cursor, sizeof(cursor), "%s/ids.cursor", m->ctx->paths->dir);
+	snprintf(arg, sizeof(arg), "--cursor-file=%s", cursor);
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	if (posix_spawn(&m->jpid, m->journalctl, &fa, NULL, argv, environ) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		close(p[0]);
+		close(p[1]);
+		m->jpid = 0;
+		return -1;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	m->jfd = p[0];
+	fcntl(m->jfd, F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+static void
+journal_read(struct ids *m)
+{
+	char buf[READ_CHUNK];
+	ssize_t n;
+
+	while ((n = read(m->jfd, buf, sizeof(buf))) > 0)
+		consume(m, buf, (size_t)n);
+}
+
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -333,7 +380,9 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (m->fd < 0)
+	if (m->jfd >= 0)
+		journal_read(m);
+	else if (m->fd < 0)
 		open_log(m, false);
 	if (m->fd >= 0) {
 		read_to_end(m);
@@ -376,6 +425,7 @@ ids_start(struct agent_ctx *ctx, const json_t *policy, void **state)
 		return -1;
 	m->ctx = ctx;
 	m->fd = -1;
+	m->jfd = -1;
 	m->src = calloc(MAX_SOURCES, sizeof(*m->src));
 	m->threshold = json_integer_value(json_object_get(policy, "brute_force_failures"));
 	m->window_s = json_integer_value(json_object_get(policy, "brute_force_seconds"));
@@ -389,6 +439,8 @@ ids_start(struct agent_ctx *ctx, const json_t *policy, void **state)
 		m->block_s = 600;
 	snprintf(m->allow, sizeof(m->allow), "%s", allow ? allow : "127.0.0.1,::1");
 	snprintf(m->nft, sizeof(m->nft), "%s", nft ? nft : "/usr/sbin/nft");
+	snprintf(m->journalctl, sizeof(m->journalctl), "%s",
+	    json_string_value(json_object_get(policy, "journalctl")) ?: "/usr/bin/journalctl");
 	snprintf(m->statefile, sizeof(m->statefile), "%s/ids.state", ctx->paths->dir);
 	snprintf(m->knownfile, sizeof(m->knownfile), "%s/ids.known", ctx->paths->dir);
 	/* The first log that exists: Debian/Ubuntu, then RHEL. */
@@ -421,7 +473,12 @@ ids_start(struct agent_ctx *ctx, const json_t *policy, void **state)
 		m->active = false;
 		agent_module_status(ctx, "ids", "running (active response failed)");
 	}
-	open_log(m, true);
+	/* No readable log file: the journal, unless the policy says not to. */
+	if (access(m->path, R_OK) != 0 && !json_is_false(json_object_get(policy, "journal")) &&
+	    access(m->journalctl, X_OK) == 0 && journal_start(m) == 0)
+		snprintf(m->path, sizeof(m->path), "journal");
+	else
+		open_log(m, true);
 	m->tick = event_new(ctx->base, -1, EV_PERSIST, on_tick, m);
 	if (m->tick == NULL || event_add(m->tick, &every) < 0)
 		goto fail;
@@ -448,6 +505,13 @@ ids_stop(struct agent_ctx *ctx, void *state)
 	}
 	if (m->fd >= 0)
 		close(m->fd);
+	if (m->jpid > 0) {
+		/* journalctl writes its cursor file when it ends. */
+		kill(m->jpid, SIGTERM);
+		waitpid(m->jpid, NULL, 0);
+	}
+	if (m->jfd >= 0)
+		close(m->jfd);
 	for (size_t i = 0; m->src && i < m->nsrc; i++)
 		free(m->src[i].fails);
 	free(m->src);

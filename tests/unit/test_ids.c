@@ -156,7 +156,7 @@ start(struct fx *f, const char *extra)
 	char text[512];
 	json_t *policy;
 
-	snprintf(text, sizeof(text), "{\"enabled\":true,\"files\":[\"%s\"],"
+	snprintf(text, sizeof(text), "{\"enabled\":true,\"files\":[\"%s\"],\"journal\":false,"
 	    "\"brute_force_failures\":5,\"brute_force_seconds\":60%s}", f->log, extra ? extra : "");
 	policy = json_loads(text, 0, NULL);
 	assert_non_null(policy);
@@ -314,6 +314,46 @@ test_active_response_respects_allow_list(void **state)
 	assert_int_equal(blocked, 1);
 }
 
+static void
+test_journal_when_there_is_no_log_file(void **state)
+{
+	struct fx *f = *state;
+	char jc[128], text[768], args[160];
+	json_t *policy;
+	long long count;
+	FILE *fp;
+
+	/* A stand-in for journalctl: records its arguments, prints sshd lines
+	 * in short-iso form, then keeps running like -f does. */
+	snprintf(jc, sizeof(jc), "%s/journalctl", f->dir);
+	snprintf(args, sizeof(args), "%s/journalctl.args", f->dir);
+	fp = fopen(jc, "w");
+	assert_non_null(fp);
+	fprintf(fp, "#!/bin/sh\necho \"$*\" > '%s'\n", args);
+	for (int i = 0; i < 7; i++)
+		fprintf(fp, "echo '2026-11-23T22:44:%02d+0800 web01 sshd[%d]: Failed password for "
+		    "root from 198.51.100.66 port %d ssh2'\n", i, 100 + i, 40000 + i);
+	fprintf(fp, "exec sleep 30\n");
+	fclose(fp);
+	chmod(jc, 0700);
+	snprintf(text, sizeof(text), "{\"enabled\":true,\"files\":[\"%s/none.log\"],"
+	    "\"journalctl\":\"%s\",\"brute_force_failures\":5,\"brute_force_seconds\":60}",
+	    f->dir, jc);
+	policy = json_loads(text, 0, NULL);
+	assert_int_equal(ids_start(&f->ctx, policy, &f->mod), 0);
+	json_decref(policy);
+	spin(f, 1200);
+	assert_int_equal(events(f, "ids.brute_force", &count) >= 1, 1);
+	assert_int_equal(count, 7);
+	fp = fopen(args, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(text, sizeof(text), fp));
+	fclose(fp);
+	assert_non_null(strstr(text, "-f"));
+	assert_non_null(strstr(text, "_COMM=sshd"));
+	assert_non_null(strstr(text, "--cursor-file="));
+}
+
 int
 main(void)
 {
@@ -326,6 +366,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rotation_and_restart_lose_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_active_response_respects_allow_list, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_journal_when_there_is_no_log_file, setup,
 		    teardown),
 	};
 
