@@ -5,7 +5,7 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
-FUZZ_RUNS  ?= 20000
+FUZZ_RUNS  ?= 200000
 MESON_TEST  = meson test --print-errorlogs --num-processes 2
 
 .PHONY: all deps build demo test unit e2e asan fuzz fuzz-long bench clean
@@ -30,6 +30,7 @@ test: build
 	$(MESON_TEST) -C $(BUILD) --suite unit --suite e2e
 	$(MAKE) --no-print-directory asan
 	$(MAKE) --no-print-directory fuzz
+	@./scripts/test-summary $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
 
 unit: build
 	$(MESON_TEST) -C $(BUILD) --suite unit
