@@ -50,6 +50,8 @@ static const struct rule {
 	{ "ids", "ids.blocked", "medium", "low", "已封禁攻击来源", "Attack source blocked" },
 	{ "baseline", "baseline.failed", "medium", "low", "基线检查未通过", "Baseline check failed" },
 	{ "agent", "*", "medium", "medium", "代理异常", "Agent problem" },
+	{ "qual", "qual.deadline", "medium", "low", "资质期限提醒（年度确认/换证/整改）",
+	  "Qualification deadline (annual confirmation, renewal, rectification)" },
 	{ "*", "*", "info", "high", "安全事件", "Security event" },
 };
 
@@ -86,8 +88,9 @@ alerts_observe(struct db *db, int64_t tenant_id, int64_t node_id, const char *mo
 		key = "";
 	if (time_ms <= 0 || time_ms > now_ms + 86400000LL)
 		time_ms = now_ms;
-	id = db_int(db, 0, "SELECT id FROM alerts WHERE node_id = ? AND module = ? AND type = ?"
-	    " AND dedupe_key = ? AND status != 'resolved' AND last_seen_ms >= ?"
+	/* Provider-wide alerts (node 0, stored as NULL) group like the others. */
+	id = db_int(db, 0, "SELECT id FROM alerts WHERE coalesce(node_id, 0) = ? AND module = ?"
+	    " AND type = ? AND dedupe_key = ? AND status != 'resolved' AND last_seen_ms >= ?"
 	    " ORDER BY id DESC LIMIT 1", "lsssl", node_id, module, type, key,
 	    time_ms - (int64_t)ALERTS_GROUP_WINDOW_S * 1000);
 	sample = json_dumps(payload, JSON_COMPACT);

@@ -110,6 +110,9 @@ struct qual_ctx {
 /* Every deadline of the current certificate and of open rectification
  * items, with its state on c->today. */
 json_t *qual_deadlines(struct db *db, int64_t today);
+/* Raise provider alerts (module "qual", type "qual.deadline") for every
+ * deadline whose window is open or overdue today. Returns how many. */
+int qual_deadline_alerts(struct db *db);
 bool qual_evidence_known(const char *name);
 /* One evidence function's result: {"status", "summary_zh", "summary_en",
  * "evidence": {...}, "missing_zh": [...], "missing_en": [...]}; NULL when

@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
+#include "alerts.h"
 #include "audit.h"
 
 enum st { MET, NOT_MET, NO_EVIDENCE, DOC_PENDING };
@@ -884,4 +886,36 @@ qual_checklist(const struct qual_ctx *c)
 	    "title_en", qual_catalogue_title_en, "today", t,
 	    "summary", "total", (int)qual_item_count, "met", counts[0], "document_pending", counts[1],
 	    "no_evidence", counts[2], "not_met", counts[3], "alerts", alerts, "items", items);
+}
+
+int
+qual_deadline_alerts(struct db *db)
+{
+	json_t *dl = qual_deadlines(db, qual_today()), *items, *w;
+	int64_t now_ms = (int64_t)time(NULL) * 1000;
+	size_t i;
+	int n = 0;
+
+	items = json_is_array(dl) ? dl : json_object_get(dl, "items");
+	json_array_foreach(items, i, w) {
+		const char *state = json_string_value(json_object_get(w, "state"));
+		const char *kind = json_string_value(json_object_get(w, "kind"));
+		const char *end = json_string_value(json_object_get(w, "window_end_on"));
+		char key[96];
+		json_t *payload;
+
+		if (state == NULL || kind == NULL ||
+		    (strcmp(state, "open") != 0 && strcmp(state, "overdue") != 0))
+			continue;
+		snprintf(key, sizeof(key), "%s:%s", kind, end ? end : "");
+		payload = json_deep_copy(w);
+		json_object_set_new(payload, "key", json_string(key));
+		json_object_set_new(payload, "severity",
+		    json_string(strcmp(state, "overdue") == 0 ? "high" : "medium"));
+		if (alerts_observe(db, 0, 0, "qual", "qual.deadline", now_ms, payload) == 0)
+			n++;
+		json_decref(payload);
+	}
+	json_decref(dl);
+	return n;
 }

@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/bufferevent.h>
@@ -31,6 +32,7 @@
 #include "api.h"
 #include "audit.h"
 #include "log.h"
+#include "qual.h"
 #include "store.h"
 
 #define HARD_BODY_LIMIT (16 * 1024 * 1024 + 1)
@@ -284,6 +286,7 @@ struct main_loop {
 	struct worker *workers;
 	size_t nworkers;
 	struct db *db;
+	time_t deadlines_at;	/* last qualification deadline check */
 };
 
 static void
@@ -339,6 +342,16 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (audit_checkpoint(m->db) < 0)
 		log_err("server: cannot write an audit checkpoint");
+	/* Qualification deadlines become provider alerts ahead of time; an
+	 * hour is fine for windows counted in days. */
+	if (time(NULL) - m->deadlines_at >= 3600) {
+		m->deadlines_at = time(NULL);
+		if (db_begin(m->db) == 0) {
+			qual_deadline_alerts(m->db);
+			if (db_commit(m->db) < 0)
+				log_err("server: cannot record qualification deadline alerts");
+		}
+	}
 }
 
 int

@@ -567,6 +567,34 @@ test_export_manifest(void **state)
 	teardown(state);
 }
 
+/* A certificate whose annual survey falls due in ten days raises one
+ * provider alert (not a tenant's), grouped on repeat checks. */
+static void
+test_deadline_alerts(void **state)
+{
+	char body[160], day[32];
+	int y, m, d;
+
+	(void)setup(state);
+	assert_int_equal(qual_deadline_alerts(db), 0);	/* no certificate: nothing due */
+	qual_ymd(qual_today() + 10, &y, &m, &d);
+	if (m == 2 && d == 29)
+		d = 28;
+	snprintf(day, sizeof(day), "%04d-%02d-%02d", y - 1, m, d);
+	snprintf(body, sizeof(body), "{\"number\": \"CNITSEC-2025-001\", \"issued_on\": \"%s\"}",
+	    day);
+	apply("certificate.add", 0, body);
+	assert_int_equal(qual_deadline_alerts(db), 1);
+	assert_int_equal(qual_deadline_alerts(db), 1);
+	assert_int_equal(db_int(db, -1, "SELECT count(*) FROM alerts WHERE module = 'qual' AND"
+	    " type = 'qual.deadline' AND tenant_id IS NULL AND node_id IS NULL AND status = 'open'",
+	    ""), 1);
+	assert_int_equal(db_int(db, -1, "SELECT count FROM alerts WHERE module = 'qual'", ""), 2);
+	assert_int_equal(db_int(db, -1, "SELECT count(*) FROM alerts WHERE module = 'qual' AND"
+	    " dedupe_key LIKE 'annual_survey:%'", ""), 1);
+	teardown(state);
+}
+
 int
 main(void)
 {
@@ -581,6 +609,7 @@ main(void)
 		cmocka_unit_test(test_platform_evidence),
 		cmocka_unit_test(test_documents_and_validation),
 		cmocka_unit_test(test_export_manifest),
+		cmocka_unit_test(test_deadline_alerts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
