@@ -348,20 +348,12 @@ admit_node(struct api_req *r)
 	return 0;
 }
 
-/* Checks before the handler; 0 when the handler may run. */
+/* The body's type, then body and query against the route's schemas. */
 static int
-admit(struct api_req *r, const char *body, size_t len, const char *query)
+admit_input(struct api_req *r, const char *body, size_t len, const char *query)
 {
-	const struct route *rt = r->route;
 	struct jsonv_error je = { NULL, "" };
-	const struct conf *c = r->conf;
-	int64_t wait = 0;
 
-	long long limit = rt->flags & ROUTE_NODE ? c->node_max_body_bytes : c->max_body_bytes;
-
-	if ((long long)len > limit)
-		return ys_fail(&r->err, "body_too_large", "request body is larger than %lld bytes",
-		    limit);
 	if (len > 0 && r->ev) {
 		const char *ct = evhttp_find_header(evhttp_request_get_input_headers(r->ev),
 		    "Content-Type");
@@ -370,9 +362,26 @@ admit(struct api_req *r, const char *body, size_t len, const char *query)
 			return ys_fail(&r->err, "unsupported_media_type",
 			    "send the body as application/json");
 	}
-	if ((r->body = api_parse_body(rt, body, len, &je)) == NULL ||
-	    (r->query = api_parse_query(rt, query, &je)) == NULL)
+	if ((r->body = api_parse_body(r->route, body, len, &je)) == NULL ||
+	    (r->query = api_parse_query(r->route, query, &je)) == NULL)
 		return ys_fail(&r->err, je.code, "%s", je.message);
+	return 0;
+}
+
+/* Checks before the handler; 0 when the handler may run. The caller is
+ * identified before its input is looked at, so that nobody learns a
+ * route's schema without the right to call it. */
+static int
+admit(struct api_req *r, const char *body, size_t len, const char *query)
+{
+	const struct route *rt = r->route;
+	const struct conf *c = r->conf;
+	long long limit = rt->flags & ROUTE_NODE ? c->node_max_body_bytes : c->max_body_bytes;
+	int64_t wait = 0;
+
+	if ((long long)len > limit)
+		return ys_fail(&r->err, "body_too_large", "request body is larger than %lld bytes",
+		    limit);
 	if (rt->flags & ROUTE_RATE_LOGIN)
 		wait = ratelimit_take(r->ctx->rl, "login", r->source, c->login_rate_per_minute, 60);
 	else if (rt->flags & ROUTE_RATE_REGISTER)
@@ -385,9 +394,9 @@ admit(struct api_req *r, const char *body, size_t len, const char *query)
 		return -1;
 	}
 	if (rt->flags & ROUTE_PUBLIC)
-		return 0;
+		return admit_input(r, body, len, query);
 	if (rt->flags & ROUTE_NODE)
-		return admit_node(r);
+		return admit_node(r) < 0 ? -1 : admit_input(r, body, len, query);
 	if (auth_resolve(r->ctx->db, c, r->ev ? bearer(r->ev) : NULL, &r->who, &r->err) < 0)
 		return -1;
 	r->authed = true;
@@ -405,7 +414,7 @@ admit(struct api_req *r, const char *body, size_t len, const char *query)
 			return ys_fail(&r->err, "mfa_enrollment_required",
 			    "administrators must enrol MFA first (yunshou mfa setup / mfa enable)");
 	}
-	return 0;
+	return admit_input(r, body, len, query);
 }
 
 static void
