@@ -41,8 +41,9 @@ json_t *baseline_statuses(const json_t *result);
  * NULL on a first run). A new array of check objects. */
 json_t *baseline_newly_failed(const json_t *prev, const json_t *result);
 
-/* Where the rules files are: the policy's rules_dir, else the installed
- * directory, else the source tree's (a development build). */
+/* Where the rules files are: $YUNSHOU_BASELINE_RULES (set by the host's
+ * administrator, never by the policy), else the installed directory, else
+ * the source tree's (a development build). */
 const char *baseline_rules_dir(const json_t *policy);
 
 int baseline_start(struct agent_ctx *ctx, const json_t *policy, void **state);

@@ -418,7 +418,7 @@ ids_start(struct agent_ctx *ctx, const json_t *policy, void **state)
 	struct timeval every = { 0, 500 * 1000 };
 	json_t *files = json_object_get(policy, "files"), *f;
 	const char *allow = json_string_value(json_object_get(policy, "allow_list"));
-	const char *nft = json_string_value(json_object_get(policy, "nft"));
+	const char *nft = getenv("YUNSHOU_NFT");
 	size_t i;
 
 	if (m == NULL)
@@ -438,9 +438,11 @@ ids_start(struct agent_ctx *ctx, const json_t *policy, void **state)
 	if (m->block_s <= 0)
 		m->block_s = 600;
 	snprintf(m->allow, sizeof(m->allow), "%s", allow ? allow : "127.0.0.1,::1");
-	snprintf(m->nft, sizeof(m->nft), "%s", nft ? nft : "/usr/sbin/nft");
+	/* The programs run as root come from the host, not from the policy. */
+	snprintf(m->nft, sizeof(m->nft), "%s", nft && *nft ? nft : "/usr/sbin/nft");
 	snprintf(m->journalctl, sizeof(m->journalctl), "%s",
-	    json_string_value(json_object_get(policy, "journalctl")) ?: "/usr/bin/journalctl");
+	    getenv("YUNSHOU_JOURNALCTL") && *getenv("YUNSHOU_JOURNALCTL") ?
+	    getenv("YUNSHOU_JOURNALCTL") : "/usr/bin/journalctl");
 	snprintf(m->statefile, sizeof(m->statefile), "%s/ids.state", ctx->paths->dir);
 	snprintf(m->knownfile, sizeof(m->knownfile), "%s/ids.known", ctx->paths->dir);
 	/* The first log that exists: Debian/Ubuntu, then RHEL. */

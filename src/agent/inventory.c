@@ -409,9 +409,12 @@ inventory_start(struct agent_ctx *ctx, const json_t *policy, void **state)
 	if (iv == NULL)
 		return -1;
 	iv->ctx = ctx;
+	/* The host's file system root: "/" unless the host's administrator runs
+	 * the agent in a container with the host mounted elsewhere. Never from
+	 * the policy (the control plane must not choose what the agent reads). */
 	snprintf(iv->root, sizeof(iv->root), "%s",
-	    json_string_value(json_object_get(policy, "root")) ?
-	    json_string_value(json_object_get(policy, "root")) : "/");
+	    getenv("YUNSHOU_HOST_ROOT") && *getenv("YUNSHOU_HOST_ROOT") ?
+	    getenv("YUNSHOU_HOST_ROOT") : "/");
 	iv->job = periodic_start(minutes > 0 ? (long)minutes * 60 : 3600, run_once, iv);
 	if (iv->job == NULL) {
 		free(iv);

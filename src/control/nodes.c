@@ -664,8 +664,11 @@ nodes_policy_set(struct db *db, const struct principal *by, const char *kind, in
 
 	if (kind_of(kind) == NULL)
 		return ys_fail(e, "invalid_field", "kind: expected agent, waf or scrubber");
-	if (by->role == ROLE_TENANT_ADMIN)
+	if (by->role == ROLE_TENANT_ADMIN) {
+		if (strcmp(kind, "agent") != 0)
+			return ys_fail(e, "forbidden", "tenants set the policy of their agents only");
 		tenant_id = by->tenant_id;
+	}
 	else if (tenant_id && !store_exists(db, scope_all(), STORE_TENANTS, tenant_id))
 		return ys_fail(e, "not_found", "no tenant %lld", (long long)tenant_id);
 	if (!json_is_object(policy))

@@ -52,13 +52,15 @@ class Agent:
                             "--token", token, "--ca-fingerprint",
                             fingerprint or self.d.ca_fingerprint)
 
-    def start(self, *extra):
+    def start(self, *extra, env=None):
         path = os.path.join(self.tmp, f"agent.{len(self.logs) + 1}.log")
         self.logs.append(path)
         self._log = open(path, "wb")
+        e = _env_base(self.tmp)
+        e.update(env or {})
         self.proc = subprocess.Popen([AGENT, "run", "--state", self.state, *extra],
                                      stdout=self._log, stderr=subprocess.STDOUT,
-                                     env=_env_base(self.tmp), start_new_session=True)
+                                     env=e, start_new_session=True)
         return self
 
     def log(self):
@@ -357,9 +359,10 @@ def test_ids_brute_force_becomes_one_alert_and_blocks_are_audited(world, agents)
     r = d.api("POST", "/v1/policies", a.token, {"kind": "agent", "policy": {"modules": {
         "ids": {"enabled": True, "files": [logf], "brute_force_failures": 5,
                 "brute_force_seconds": 60, "active_response": True, "block_seconds": 120,
-                "allow_list": "127.0.0.1", "nft": nft}}}})
+                "allow_list": "127.0.0.1"}}}})
     assert r.status == 201, r
-    ag.start()
+    # the nft binary is the host's choice (environment), never the policy's
+    ag.start(env={"YUNSHOU_NFT": nft})
     wait_for(lambda: d.api("GET", f"/v1/nodes/{nid}", a.token).json["policy_stale"] is False,
              "the IDS policy in force")
     time.sleep(0.7)

@@ -282,6 +282,28 @@ test_policy_disables_and_overrides(void **state)
 	json_decref(policy);
 }
 
+/* The policy comes from the control plane: it may tune thresholds, but it
+ * cannot point a check at another file or key (which would report that
+ * file's content as "actual"). */
+static void
+test_policy_cannot_redirect_what_checks_read(void **state)
+{
+	json_t *plain = run_bad(NULL);
+	json_t *policy = json_pack("{s:{s:{s:s, s:s, s:s}}}", "overrides", "ssh-permit-root-login",
+	    "file", "/etc/shadow", "key", "root", "format", "keyvalue");
+	json_t *redirected = run_bad(policy);
+	char *a = json_dumps(find_check(plain, "ssh-permit-root-login"), JSON_SORT_KEYS);
+	char *b = json_dumps(find_check(redirected, "ssh-permit-root-login"), JSON_SORT_KEYS);
+
+	(void)state;
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	json_decref(plain);
+	json_decref(redirected);
+	json_decref(policy);
+}
+
 static void
 test_evidence_names_offenders(void **state)
 {
@@ -408,8 +430,10 @@ test_module_events(void **state)
 	{
 		struct agent_ctx ctx = { .queue = q, .paths = &paths,
 			.stopping = (const volatile int *)&stopping };
-		json_t *policy = json_pack("{s:b, s:i, s:s, s:s}", "enabled", 1, "interval_minutes", 60,
-		    "root", root, "rules_dir", RULES_DIR);
+		json_t *policy = json_pack("{s:b, s:i}", "enabled", 1, "interval_minutes", 60);
+
+		setenv("YUNSHOU_HOST_ROOT", root, 1);
+		setenv("YUNSHOU_BASELINE_RULES", RULES_DIR, 1);
 
 		for (int run = 0; run < 2; run++) {
 			void *mod = NULL;
@@ -493,6 +517,7 @@ main(void)
 		cmocka_unit_test(test_bad_rules_refused_with_reason),
 		cmocka_unit_test(test_fixtures_give_expected_statuses),
 		cmocka_unit_test(test_policy_disables_and_overrides),
+		cmocka_unit_test(test_policy_cannot_redirect_what_checks_read),
 		cmocka_unit_test(test_evidence_names_offenders),
 		cmocka_unit_test(test_newly_failed_only_on_change),
 		cmocka_unit_test(test_config_value_operators),

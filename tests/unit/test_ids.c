@@ -297,7 +297,8 @@ test_active_response_respects_allow_list(void **state)
 	fclose(fp);
 	chmod(nft, 0700);
 	snprintf(extra, sizeof(extra), ",\"active_response\":true,\"block_seconds\":300,"
-	    "\"allow_list\":\"203.0.113.0/28\",\"nft\":\"%s\"", nft);
+	    "\"allow_list\":\"203.0.113.0/28\"");
+	setenv("YUNSHOU_NFT", nft, 1);
 	start(f, extra);
 	fail_lines(f->log, "203.0.113.5", 6);	/* allow-listed */
 	fail_lines(f->log, "198.51.100.200", 6);
@@ -337,8 +338,8 @@ test_journal_when_there_is_no_log_file(void **state)
 	fclose(fp);
 	chmod(jc, 0700);
 	snprintf(text, sizeof(text), "{\"enabled\":true,\"files\":[\"%s/none.log\"],"
-	    "\"journalctl\":\"%s\",\"brute_force_failures\":5,\"brute_force_seconds\":60}",
-	    f->dir, jc);
+	    "\"brute_force_failures\":5,\"brute_force_seconds\":60}", f->dir);
+	setenv("YUNSHOU_JOURNALCTL", jc, 1);
 	policy = json_loads(text, 0, NULL);
 	assert_int_equal(ids_start(&f->ctx, policy, &f->mod), 0);
 	json_decref(policy);

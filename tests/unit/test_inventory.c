@@ -459,7 +459,8 @@ test_module_snapshot_then_diffs(void **state)
 	    "debian-good"), "modes"), root, sizeof(root)), 0);
 	ctx = (struct agent_ctx){ .queue = q, .paths = &paths,
 		.stopping = (const volatile int *)&stopping };
-	policy = json_pack("{s:b, s:i, s:s}", "enabled", 1, "interval_minutes", 60, "root", root);
+	policy = json_pack("{s:b, s:i}", "enabled", 1, "interval_minutes", 60);
+	setenv("YUNSHOU_HOST_ROOT", root, 1);
 
 	/* First start in this process: the full snapshot. */
 	run_module(&ctx, policy);
