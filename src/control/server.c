@@ -287,6 +287,7 @@ struct main_loop {
 	size_t nworkers;
 	struct db *db;
 	time_t deadlines_at;	/* last qualification deadline check */
+	struct event *tick;	/* audit checkpoints and deadline checks */
 };
 
 static void
@@ -304,6 +305,7 @@ on_term(evutil_socket_t sig, short what, void *arg)
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
+	struct main_loop *m = arg;
 	struct conf *c = calloc(1, sizeof(*c)), *old = atomic_load(&current);
 	struct conf_node *n = calloc(1, sizeof(*n));
 	enum log_level lvl;
@@ -311,7 +313,6 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 
 	(void)sig;
 	(void)what;
-	(void)arg;
 	if (c == NULL || n == NULL || conf_load(state, c, err, sizeof(err)) < 0) {
 		log_err("server: reload failed, keeping the running configuration: %s",
 		    c && n ? err : "out of memory");
@@ -326,6 +327,10 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	if (log_level_parse(c->log_level, &lvl) == 0)
 		log_set_level(lvl);
 	audit_set_interval(c->audit_checkpoint_every);
+	if (c->audit_checkpoint_seconds != old->audit_checkpoint_seconds && m->tick) {
+		event_del(m->tick);
+		event_add(m->tick, &(struct timeval){ c->audit_checkpoint_seconds, 0 });
+	}
 	n->conf = old;
 	n->next = retired;
 	retired = n;
@@ -409,6 +414,7 @@ server_run(const char *state_dir, struct conf *conf, EVP_PKEY *key, char *err, s
 	event_add(sig_int, NULL);
 	event_add(sig_hup, NULL);
 	event_add(tick, &(struct timeval){ conf->audit_checkpoint_seconds, 0 });
+	m.tick = tick;
 	for (size_t i = 0; i < m.nworkers; i++)
 		pthread_create(&m.workers[i].thread, NULL, worker_main, &m.workers[i]);
 	log_info("server: listening on https://%s (nodes: %s) with %zu workers", conf->listen,
