@@ -113,75 +113,66 @@ check_user_active(struct db_stmt *st, int base, struct ys_err *e)
 	return 0;
 }
 
+/* The two kinds of bearer credential, resolved the same way. Each query
+ * yields: id, dead (revoked), expires_at, last touched, then USER_COLS. */
+static const struct credential {
+	const char *prefix;
+	const char *query;
+	const char *touch;
+	const char *unknown;	/* message for a token not found */
+	const char *expired;
+	bool is_session;
+} credentials[] = {
+	{ AUTH_SESSION_PREFIX,
+	  "SELECT s.id, s.revoked != 0, s.expires_at, s.last_seen_at, " USER_COLS
+	  " FROM sessions s JOIN users u ON u.id = s.user_id"
+	  " LEFT JOIN tenants t ON t.id = u.tenant_id WHERE s.token_hash = ?",
+	  "UPDATE sessions SET last_seen_at = ? WHERE id = ?",
+	  "invalid session token", "session expired; log in again", true },
+	{ AUTH_APIKEY_PREFIX,
+	  "SELECT k.id, k.revoked_at IS NOT NULL, coalesce(k.expires_at, 9223372036854775807),"
+	  " k.last_used_at, " USER_COLS " FROM api_keys k JOIN users u ON u.id = k.user_id"
+	  " LEFT JOIN tenants t ON t.id = u.tenant_id WHERE k.key_hash = ?",
+	  "UPDATE api_keys SET last_used_at = ? WHERE id = ?",
+	  "invalid API key", "API key revoked or expired", false },
+};
+
 static int
-resolve_session(struct db *db, const struct conf *c, const unsigned char hash[32],
-    struct principal *out, struct ys_err *e)
+resolve(struct db *db, const struct conf *c, const struct credential *cr,
+    const unsigned char hash[32], struct principal *out, struct ys_err *e)
 {
-	int64_t now = time(NULL), sid, last_seen;
+	int64_t now = time(NULL), id, touched;
 	struct db_stmt *st;
 	int rc = -1;
 
-	st = db_q(db, "SELECT s.id, s.expires_at, s.last_seen_at, s.revoked, " USER_COLS
-	    " FROM sessions s JOIN users u ON u.id = s.user_id"
-	    " LEFT JOIN tenants t ON t.id = u.tenant_id WHERE s.token_hash = ?",
-	    "b", hash, (size_t)32);
+	st = db_q(db, cr->query, "b", hash, (size_t)32);
 	if (st == NULL)
-		return ys_fail(e, "internal", "cannot read sessions");
+		return ys_fail(e, "internal", "cannot read credentials");
 	if (db_step(st) != DB_ROW) {
 		db_done(st);
-		return ys_fail(e, "unauthorized", "invalid session token");
+		return ys_fail(e, "unauthorized", "%s", cr->unknown);
 	}
-	sid = db_col_int(st, 0);
-	last_seen = db_col_int(st, 2);
-	if (db_col_int(st, 3) != 0 || db_col_int(st, 1) <= now ||
-	    now - last_seen > c->session_idle_minutes * 60) {
-		ys_fail(e, "unauthorized", "session expired; log in again");
+	id = db_col_int(st, 0);
+	touched = db_col_int(st, 3);
+	if (db_col_int(st, 1) != 0 || db_col_int(st, 2) <= now ||
+	    (cr->is_session && now - touched > c->session_idle_minutes * 60)) {
+		ys_fail(e, "unauthorized", "%s", cr->expired);
 	} else if (check_user_active(st, 4, e) < 0) {
 		e->code = "unauthorized";
 	} else if (fill_principal(out, st, 4) == 0) {
-		out->session_id = sid;
+		if (cr->is_session) {
+			out->session_id = id;
+		} else {
+			out->apikey_id = id;
+			/* Keys are created only by unrestricted sessions. */
+			out->must_change_password = false;
+			out->needs_mfa_enrollment = false;
+		}
 		rc = 0;
 	}
 	db_done(st);
-	if (rc == 0 && now - last_seen >= TOUCH_INTERVAL)
-		db_run(db, "UPDATE sessions SET last_seen_at = ? WHERE id = ?", "ll", now, sid);
-	return rc;
-}
-
-static int
-resolve_apikey(struct db *db, const unsigned char hash[32], struct principal *out,
-    struct ys_err *e)
-{
-	int64_t now = time(NULL), kid, last_used;
-	struct db_stmt *st;
-	int rc = -1;
-
-	st = db_q(db, "SELECT k.id, k.expires_at, k.last_used_at, k.revoked_at, " USER_COLS
-	    " FROM api_keys k JOIN users u ON u.id = k.user_id"
-	    " LEFT JOIN tenants t ON t.id = u.tenant_id WHERE k.key_hash = ?",
-	    "b", hash, (size_t)32);
-	if (st == NULL)
-		return ys_fail(e, "internal", "cannot read API keys");
-	if (db_step(st) != DB_ROW) {
-		db_done(st);
-		return ys_fail(e, "unauthorized", "invalid API key");
-	}
-	kid = db_col_int(st, 0);
-	last_used = db_col_int(st, 2);
-	if (!db_col_is_null(st, 3) || (!db_col_is_null(st, 1) && db_col_int(st, 1) <= now)) {
-		ys_fail(e, "unauthorized", "API key revoked or expired");
-	} else if (check_user_active(st, 4, e) < 0) {
-		e->code = "unauthorized";
-	} else if (fill_principal(out, st, 4) == 0) {
-		out->apikey_id = kid;
-		/* Keys are created only by unrestricted sessions. */
-		out->must_change_password = false;
-		out->needs_mfa_enrollment = false;
-		rc = 0;
-	}
-	db_done(st);
-	if (rc == 0 && now - last_used >= TOUCH_INTERVAL)
-		db_run(db, "UPDATE api_keys SET last_used_at = ? WHERE id = ?", "ll", now, kid);
+	if (rc == 0 && now - touched >= TOUCH_INTERVAL)
+		db_run(db, cr->touch, "ll", now, id);
 	return rc;
 }
 
@@ -196,10 +187,9 @@ auth_resolve(struct db *db, const struct conf *c, const char *token, struct prin
 	if (len < 8 || len > 128)
 		return ys_fail(e, "unauthorized", "missing or malformed bearer token");
 	crypto_sha256(token, len, hash);
-	if (strncmp(token, AUTH_SESSION_PREFIX, 4) == 0)
-		return resolve_session(db, c, hash, out, e);
-	if (strncmp(token, AUTH_APIKEY_PREFIX, 4) == 0)
-		return resolve_apikey(db, hash, out, e);
+	for (size_t i = 0; i < sizeof(credentials) / sizeof(credentials[0]); i++)
+		if (strncmp(token, credentials[i].prefix, 4) == 0)
+			return resolve(db, c, &credentials[i], hash, out, e);
 	return ys_fail(e, "unauthorized", "missing or malformed bearer token");
 }
 
