@@ -432,35 +432,32 @@ queue_ack(struct queue *q, uint64_t seq)
 	return rc;
 }
 
-uint64_t
-queue_pending(struct queue *q)
+/* One field read under the lock. */
+static uint64_t
+locked(struct queue *q, const uint64_t *field)
 {
 	uint64_t v;
 
 	pthread_mutex_lock(&q->lock);
-	v = q->pending;
+	v = *field;
 	pthread_mutex_unlock(&q->lock);
 	return v;
+}
+
+uint64_t
+queue_pending(struct queue *q)
+{
+	return locked(q, &q->pending);
 }
 
 uint64_t
 queue_last_seq(struct queue *q)
 {
-	uint64_t v;
-
-	pthread_mutex_lock(&q->lock);
-	v = q->last_seq;
-	pthread_mutex_unlock(&q->lock);
-	return v;
+	return locked(q, &q->last_seq);
 }
 
 uint64_t
 queue_acked_seq(struct queue *q)
 {
-	uint64_t v;
-
-	pthread_mutex_lock(&q->lock);
-	v = q->acked_seq;
-	pthread_mutex_unlock(&q->lock);
-	return v;
+	return locked(q, &q->acked_seq);
 }
