@@ -74,6 +74,12 @@ struct cli_command {
 				 * success, e.g. "the key is shown once" */
 };
 
+/* A row with method "LOCAL" runs here without a server or login (path "-"),
+ * and takes up to CLI_MAX_ARGS positionals into req->args. */
+bool cli_is_local(const struct cli_command *cmd);
+
+#define CLI_MAX_ARGS 2
+
 extern const struct cli_command cli_commands[];	/* ends with noun NULL */
 
 struct cli_request {
@@ -84,6 +90,8 @@ struct cli_request {
 	char *query;		/* "k=v&k=v", URL-encoded; NULL if none */
 	json_t *body;		/* POST: an object (maybe empty); else NULL */
 	json_t *local;		/* local options, e.g. {"output": "f.csv"} */
+	const char *args[CLI_MAX_ARGS];	/* is_local commands' positionals */
+	int nargs;
 };
 
 /*
@@ -135,5 +143,6 @@ int cli_run_audit_export(struct cli_ctx *ctx, struct cli_request *req);
 int cli_run_audit_verify(struct cli_ctx *ctx, struct cli_request *req);
 int cli_run_qual_checklist(struct cli_ctx *ctx, struct cli_request *req);
 int cli_run_qual_export(struct cli_ctx *ctx, struct cli_request *req);
+int cli_run_vuln_compare(struct cli_ctx *ctx, struct cli_request *req);
 
 #endif

@@ -502,6 +502,18 @@ const struct cli_command cli_commands[] = {
 	  COLS("id", "kind", "received_on", "reason", "closed_on"),
 	  NULL, false, NULL, "list sanctions", NULL },
 
+	/* vulnerability scanning, local tools */
+	{ "vuln", "compare", "LOCAL", "-", "[A B]", NULL,
+	  OPTS({ .flag = "format", .field = "format", .type = CLI_OPT_STR,
+	         .dest = CLI_DEST_LOCAL, .required = true, .choices = "dpkg|rpm|apk",
+	         .metavar = "FMT", .help = "version rules: dpkg, rpm or apk" },
+	       { .flag = "stdin", .field = "stdin", .type = CLI_OPT_BOOL,
+	         .dest = CLI_DEST_LOCAL,
+	         .help = "read one 'A B' pair per line, print one result per line" }),
+	  NULL, NULL, false, cli_run_vuln_compare,
+	  "compare two package versions as dpkg, rpm or apk would: prints <, = or >",
+	  NULL },
+
 	{ .noun = NULL },
 };
 
@@ -820,6 +832,14 @@ cli_build_request(int argc, char **argv, struct cli_request *out,
 			set_err(err, errlen, "unknown option %s", a);
 			goto fail;
 		}
+		if (cli_is_local(cmd)) {
+			if (out->nargs >= CLI_MAX_ARGS) {
+				set_err(err, errlen, "unexpected argument '%s'", a);
+				goto fail;
+			}
+			out->args[out->nargs++] = a;
+			continue;
+		}
 		if (cmd->pos == NULL || pos != NULL) {
 			set_err(err, errlen, "unexpected argument '%s'", a);
 			goto fail;
@@ -828,11 +848,11 @@ cli_build_request(int argc, char **argv, struct cli_request *out,
 	}
 
 	/* Validate everything before building anything. */
-	if (cmd->pos != NULL && pos == NULL) {
+	if (cmd->pos != NULL && pos == NULL && !cli_is_local(cmd)) {
 		set_err(err, errlen, "missing %s", cmd->pos);
 		goto fail;
 	}
-	if (cmd->pos != NULL && cmd->pos_field == NULL) {
+	if (cmd->pos != NULL && cmd->pos_field == NULL && !cli_is_local(cmd)) {
 		long long id;
 
 		if (parse_int(cmd->pos, pos, 1, 0, &id, err, errlen) < 0)
@@ -881,7 +901,7 @@ cli_build_request(int argc, char **argv, struct cli_request *out,
 		}
 	}
 
-	if (fill_path(out, cmd->path, (cmd->pos && !cmd->pos_field) ? pos : "") < 0) {
+	if (fill_path(out, cmd->path, (pos && !cmd->pos_field) ? pos : "") < 0) {
 		set_err(err, errlen, "%s: too long", cmd->pos ? cmd->pos : "path");
 		goto fail;
 	}
@@ -932,6 +952,12 @@ fail:
 	json_decref(out->local);
 	out->body = out->local = NULL;
 	return -1;
+}
+
+bool
+cli_is_local(const struct cli_command *cmd)
+{
+	return strcmp(cmd->method, "LOCAL") == 0;
 }
 
 void
@@ -992,7 +1018,10 @@ cli_help_command(FILE *f, const struct cli_command *cmd)
 	fputs("usage: ", f);
 	cli_usage_line(f, cmd);
 	fprintf(f, "  %s\n", cmd->summary);
-	fprintf(f, "  API: %s %s\n", cmd->method, cmd->path);
+	if (cli_is_local(cmd))
+		fputs("  local: needs no server or login\n", f);
+	else
+		fprintf(f, "  API: %s %s\n", cmd->method, cmd->path);
 	for (const struct cli_opt *o = cmd->opts; o->flag; o++) {
 		char left[64];
 
@@ -1041,13 +1070,18 @@ cli_reference_markdown(FILE *f)
 		fputs("\n```\n", f);
 		cli_usage_line(f, c);
 		fputs("```\n\n", f);
-		fprintf(f, "%c%s. `%s %s`%s.\n",
-		    c->summary[0] >= 'a' && c->summary[0] <= 'z' ?
-		    c->summary[0] - 'a' + 'A' : c->summary[0], c->summary + 1,
-		    c->method, c->path, c->is_public ? " (public)" : "");
+		fprintf(f, "%c%s. ", c->summary[0] >= 'a' && c->summary[0] <= 'z' ?
+		    c->summary[0] - 'a' + 'A' : c->summary[0], c->summary + 1);
+		if (cli_is_local(c))
+			fputs("Local: needs no server or login.\n", f);
+		else
+			fprintf(f, "`%s %s`%s.\n", c->method, c->path,
+			    c->is_public ? " (public)" : "");
 		if (c->opts[0].flag != NULL || c->secret != NULL || c->pos) {
 			fputs("\n| argument | API | |\n|---|---|---|\n", f);
-			if (c->pos != NULL)
+			if (c->pos != NULL && cli_is_local(c))
+				fprintf(f, "| `%s` | local | positional |\n", c->pos);
+			else if (c->pos != NULL)
 				fprintf(f, "| `%s` | %s%s%s | required |\n", c->pos,
 				    c->pos_field ? "body `" : "`{id}` in the path",
 				    c->pos_field ? c->pos_field : "",

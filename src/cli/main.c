@@ -259,6 +259,14 @@ main(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 
+	/* Local commands (vuln compare) need no server, session or libcurl. */
+	if (cli_is_local(req.cmd)) {
+		ctx.json = g.json;
+		rc = req.cmd->run(&ctx, &req);
+		cli_request_free(&req);
+		return rc;
+	}
+
 	rc = CLI_EXIT_USAGE;
 	if (g.config_dir == NULL) {
 		if (cli_session_default_dir(cfgdir, sizeof(cfgdir), err,

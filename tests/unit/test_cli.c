@@ -473,6 +473,37 @@ test_two_word_verbs(void **state)
 	cli_request_free(&req);
 }
 
+/* vuln compare is local: two positionals, no request, a --format choice. */
+static void
+test_vuln_compare_local(void **state)
+{
+	struct cli_request req;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(BUILD(&req, err, "vuln", "compare", "--format", "dpkg",
+	    "1.0", "1.0-1"), 0);
+	assert_true(cli_is_local(req.cmd));
+	assert_int_equal(req.nargs, 2);
+	assert_string_equal(req.args[0], "1.0");
+	assert_string_equal(req.args[1], "1.0-1");
+	assert_string_equal(cli_request_local(&req, "format"), "dpkg");
+	assert_null(req.body);
+	cli_request_free(&req);
+
+	assert_int_equal(BUILD(&req, err, "vuln", "compare", "--format", "rpm", "--stdin"), 0);
+	assert_int_equal(req.nargs, 0);
+	assert_non_null(cli_request_local(&req, "stdin"));
+	cli_request_free(&req);
+
+	assert_int_equal(BUILD(&req, err, "vuln", "compare", "--format", "deb", "1", "2"), -1);
+	assert_string_equal(err, "--format: 'deb' is not one of dpkg|rpm|apk");
+	cli_request_free(&req);
+	assert_int_equal(BUILD(&req, err, "vuln", "compare", "--format", "apk", "1", "2", "3"), -1);
+	assert_string_equal(err, "unexpected argument '3'");
+	cli_request_free(&req);
+}
+
 /* Invariants every row must keep, so that a new row cannot be half right. */
 static void
 test_table_consistency(void **state)
@@ -483,8 +514,13 @@ test_table_consistency(void **state)
 	for (const struct cli_command *c = cli_commands; c->noun; c++, n++) {
 		bool has_id = strstr(c->path, "{id}") != NULL;
 
-		assert_true(strncmp(c->path, "/v1/", 4) == 0);
-		assert_int_equal(has_id, c->pos != NULL && c->pos_field == NULL);
+		if (cli_is_local(c)) {
+			assert_string_equal(c->path, "-");
+			assert_non_null(c->run);
+		} else {
+			assert_true(strncmp(c->path, "/v1/", 4) == 0);
+			assert_int_equal(has_id, c->pos != NULL && c->pos_field == NULL);
+		}
 		assert_non_null(c->summary);
 		if (c->verb != NULL && (strcmp(c->verb, "list") == 0 ||
 		    (strlen(c->verb) > 5 && strcmp(c->verb + strlen(c->verb) - 5, " list") == 0)))
@@ -505,7 +541,7 @@ test_table_consistency(void **state)
 			    ((c->verb == NULL && d->verb == NULL) ||
 			    (c->verb && d->verb && strcmp(c->verb, d->verb) == 0)));
 	}
-	assert_true(n >= 87);	/* the commands of docs/API.md */
+	assert_true(n >= 88);	/* docs/API.md's commands + vuln compare */
 }
 
 static char *
@@ -659,6 +695,7 @@ main(void)
 		cmocka_unit_test(test_unknown_and_help),
 		cmocka_unit_test(test_two_word_verbs),
 		cmocka_unit_test(test_table_consistency),
+		cmocka_unit_test(test_vuln_compare_local),
 		cmocka_unit_test(test_table_rendering),
 		cmocka_unit_test(test_hostile_text_is_cleaned),
 		cmocka_unit_test(test_object_rendering),
