@@ -49,6 +49,8 @@ static const struct rule {
 	{ "ids", "ids.new_source", "medium", "low", "来自新来源的登录", "Login from a new source" },
 	{ "ids", "ids.blocked", "medium", "low", "已封禁攻击来源", "Attack source blocked" },
 	{ "baseline", "baseline.failed", "medium", "low", "基线检查未通过", "Baseline check failed" },
+	{ "vuln", "vuln.finding", "high", "high", "发现超危/高危漏洞",
+	  "Critical or high vulnerability found" },
 	{ "agent", "*", "medium", "medium", "代理异常", "Agent problem" },
 	{ "qual", "qual.deadline", "medium", "low", "资质期限提醒（年度确认/换证/整改）",
 	  "Qualification deadline (annual confirmation, renewal, rectification)" },

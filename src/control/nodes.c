@@ -23,6 +23,7 @@
 #include "log.h"
 #include "orders.h"
 #include "store.h"
+#include "vulnmatch.h"
 
 #define TOKEN_PREFIX "yse_"
 #define CERT_DAYS 825
@@ -568,6 +569,20 @@ audit_node_action(struct db *db, const struct node_principal *n, const json_t *e
 	return 0;
 }
 
+/* The last part of an inventory snapshot or change set: time to re-match. */
+static bool
+completes_inventory(const json_t *ev)
+{
+	const char *type = json_string_value(json_object_get(ev, "type"));
+	json_t *p = json_object_get(ev, "payload");
+
+	if (type == NULL || (strcmp(type, "inventory.snapshot") != 0 &&
+	    strcmp(type, "inventory.changed") != 0))
+		return false;
+	return json_integer_value(json_object_get(p, "part")) ==
+	    json_integer_value(json_object_get(p, "parts"));
+}
+
 int
 nodes_events_ingest(struct db *db, const struct node_principal *n, const json_t *in,
     json_t **out, struct ys_err *e)
@@ -578,6 +593,8 @@ nodes_events_ingest(struct db *db, const struct node_principal *n, const json_t 
 
 	if (nodes_events_validate(in, e) < 0)
 		return -1;
+	bool rematch = false;
+
 	json_array_foreach(events, i, ev) {
 		char *payload = json_dumps(json_object_get(ev, "payload"), JSON_COMPACT);
 		int64_t seq = jint(ev, "seq"), rc;
@@ -603,12 +620,18 @@ nodes_events_ingest(struct db *db, const struct node_principal *n, const json_t 
 			    json_string_value(json_object_get(ev, "type")), jint(ev, "time_ms"),
 			    json_object_get(ev, "payload")) < 0)
 				return ys_fail(e, "internal", "cannot record an alert");
+			rematch |= completes_inventory(ev);
 		} else {
 			dup++;
 		}
 		if (seq > last)
 			last = seq;
 	}
+	/* Findings are derived state: a failed re-match is logged and retried
+	 * with the next inventory, it does not refuse the node's events. */
+	if (rematch && vulnmatch_node(db, n->node_id) < 0)
+		log_warn("nodes: node %lld: re-matching vulnerabilities failed",
+		    (long long)n->node_id);
 	*out = json_pack("{s:I, s:I, s:I}", "accepted", (json_int_t)accepted,
 	    "duplicates", (json_int_t)dup, "last_seq", (json_int_t)last);
 	return 0;

@@ -36,7 +36,7 @@ static const struct {
 	{ "mfa_enrollment_required", 403 }, { "tenant_not_active", 403 },
 	{ "user_disabled", 403 }, { "not_found", 404 }, { "method_not_allowed", 405 },
 	{ "conflict", 409 }, { "body_too_large", 413 }, { "unsupported_media_type", 415 },
-	{ "quota_exceeded", 422 }, { "account_locked", 423 }, { "rate_limited", 429 },
+	{ "quota_exceeded", 422 }, { "invalid_feed", 422 }, { "account_locked", 423 }, { "rate_limited", 429 },
 	{ "internal", 500 },
 };
 

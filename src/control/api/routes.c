@@ -67,6 +67,10 @@ int h_qual_sanction_handle(struct api_req *);
 int h_alert_list(struct api_req *), h_alert_get(struct api_req *), h_alert_ack(struct api_req *);
 int h_alert_resolve(struct api_req *), h_event_list(struct api_req *);
 int h_quarantine_list(struct api_req *), h_quarantine_restore(struct api_req *);
+int h_vuln_feed_import(struct api_req *), h_vuln_feed_list(struct api_req *);
+int h_vuln_xref_import(struct api_req *), h_vuln_finding_list(struct api_req *);
+int h_vuln_finding_get(struct api_req *), h_vuln_finding_accept(struct api_req *);
+int h_vuln_finding_false_positive(struct api_req *), h_vuln_finding_export(struct api_req *);
 
 static const struct jsonv_field none[] = { END };
 static const struct jsonv_field login_body[] = {
@@ -119,6 +123,14 @@ static const struct jsonv_field alert_q[] = {
 static const struct jsonv_field event_q[] = {
 	INT("node_id", false, 1, ID_MAX), STR("module", false, 1, 32), STR("type", false, 1, 64),
 	INT("after", false, 0, ID_MAX), INT("limit", false, 1, 1000), END };
+static const struct jsonv_field vuln_feed_body[] = {
+	STR("kind", true, 1, 32), STR("path", false, 1, 4096), STR("url", false, 1, 4096), END };
+static const struct jsonv_field vuln_xref_body[] = { STR("path", true, 1, 4096), END };
+static const struct jsonv_field vuln_accept_body[] = {
+	STR("reason", true, 1, 512), STR("expires_on", true, 10, 10), END };
+static const struct jsonv_field vuln_finding_q[] = {
+	INT("node_id", false, 1, ID_MAX), STR("severity", false, 1, 16), STR("status", false, 1, 16),
+	STR("cve", false, 1, 64), STR("package", false, 1, 128), STR("format", false, 1, 8), END };
 static const struct jsonv_field status_q[] = { STR("status", false, 1, 32), END };
 static const struct jsonv_field tenant_q[] = { INT("tenant_id", false, 1, ID_MAX), END };
 static const struct jsonv_field plan_q[] = { STR("service", false, 1, 32), BOOL("all"), END };
@@ -281,6 +293,20 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/quarantine", h_quarantine_list, READERS, 0, NULL, none, quarantine_q },
 	{ "POST", "/v1/quarantine/{id}/restore", h_quarantine_restore, ADMIN | TADMIN, 0,
 	  "quarantine.restore", restore_body, none },
+	/* host vulnerabilities (feeds.c, vulnmatch.c, findings.c) */
+	{ "POST", "/v1/vuln/feeds", h_vuln_feed_import, ADMIN, 0, "vuln.feed.import",
+	  vuln_feed_body, none },
+	{ "GET", "/v1/vuln/feeds", h_vuln_feed_list, OPS, 0, NULL, none, none },
+	{ "POST", "/v1/vuln/xref", h_vuln_xref_import, ADMIN, 0, "vuln.xref.import",
+	  vuln_xref_body, none },
+	{ "GET", "/v1/vuln/findings", h_vuln_finding_list, READERS, 0, NULL, none, vuln_finding_q },
+	{ "GET", "/v1/vuln/findings/export", h_vuln_finding_export, READERS, ROUTE_RAW_BODY, NULL,
+	  none, vuln_finding_q },
+	{ "GET", "/v1/vuln/findings/{id}", h_vuln_finding_get, READERS, 0, NULL, none, none },
+	{ "POST", "/v1/vuln/findings/{id}/accept", h_vuln_finding_accept,
+	  ADMIN | ROLE_ANALYST | TADMIN, 0, "vuln.finding.accept", vuln_accept_body, none },
+	{ "POST", "/v1/vuln/findings/{id}/false-positive", h_vuln_finding_false_positive,
+	  ADMIN | ROLE_ANALYST | TADMIN, 0, "vuln.finding.false_positive", reason_body, none },
 	{ "POST", "/v1/node/heartbeat", h_node_heartbeat, 0, ROUTE_NODE | ROUTE_TELEMETRY, NULL,
 	  heartbeat_body, none },
 	{ "GET", "/v1/node/policy", h_node_policy, 0, ROUTE_NODE, NULL, none, none },

@@ -120,6 +120,14 @@ static const struct table_desc tables[STORE_TABLE_COUNT] = {
 	[STORE_MALWARE_EVENTS] = { "node_events_malware", "id",
 		"id, node_id, seq, tenant_id, time_ms AS \"time:ms\", type, payload", "tenant_id",
 		{ "node_id", "type", "id" } },
+	[STORE_VULN_FEEDS] = { "vuln_feeds", "id",
+		"id, kind, source, sha256, size, packages, advisories, entries, active AS \"active:b\","
+		" imported_by, imported_at", NULL, { "kind", "id" } },
+	[STORE_VULN_FINDINGS] = { "vuln_findings_v", "id",
+		"id, tenant_id, node_id, cve, cnnvd, cnvd, package, installed_version, fixed_version,"
+		" feed, advisory, urgency, cvss, severity, severity_zh, status, reason, expires_on,"
+		" decided_by, decided_at, first_seen_at, last_seen_at, fixed_at", "tenant_id",
+		{ "node_id", "severity", "status", "cve", "package", "tenant_id", "id" } },
 };
 
 static bool

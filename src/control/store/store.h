@@ -84,6 +84,8 @@ enum store_table {
 	STORE_EVENTS,
 	STORE_NODE_COMMANDS,
 	STORE_MALWARE_EVENTS,	/* node_events of module 'malware' */
+	STORE_VULN_FEEDS,	/* operators only */
+	STORE_VULN_FINDINGS,
 	STORE_TABLE_COUNT
 };
 
