@@ -91,17 +91,42 @@ feeds_cvss_x10(const char *s)
 
 /* ---- Debian Security Tracker ---- */
 
+/* Where parsed entries go: a JSON array (feeds_parse) or straight into the
+ * store (feeds_import), so that a large feed is not held twice. */
+struct sink {
+	json_t *rows;		/* JSON mode */
+	struct db *db;		/* store mode */
+	int64_t feed_id;
+	int64_t entries;
+};
+
+/* One entry; ranges (may be NULL) is taken over. */
 static int
-add_row(json_t *rows, const char *release, const char *package, const char *cve,
+add_row(struct sink *k, const char *release, const char *package, const char *cve,
     const char *advisory, const char *status, const char *fixed, json_t *ranges,
     const char *urgency, int cvss, const char *summary)
 {
-	json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:o?, s:s?, s:i, s:s?}",
-	    "release", release, "package", package, "cve", cve, "advisory", advisory,
-	    "status", status, "fixed_version", fixed, "ranges", ranges, "urgency", urgency,
-	    "cvss_x10", cvss, "summary", summary);
+	k->entries++;
+	if (k->rows) {
+		json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:o?, s:s?, s:i, s:s?}",
+		    "release", release, "package", package, "cve", cve, "advisory", advisory,
+		    "status", status, "fixed_version", fixed, "ranges", ranges, "urgency", urgency,
+		    "cvss_x10", cvss, "summary", summary);
 
-	return row ? json_array_append_new(rows, row) : -1;
+		return row ? json_array_append_new(k->rows, row) : -1;
+	} else {
+		char *rtext = ranges ? json_dumps(ranges, JSON_COMPACT) : NULL;
+		int64_t rc;
+
+		json_decref(ranges);
+		rc = db_run(k->db, "INSERT INTO vuln_entries (feed_id, release, package, cve, advisory,"
+		    " status, fixed_version, ranges, urgency, cvss_x10, summary)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, -1), ?)", "lssssssssls", k->feed_id,
+		    release, package, cve, advisory, status, fixed, rtext, urgency, (int64_t)cvss,
+		    summary);
+		free(rtext);
+		return rc == 1 ? 0 : -1;
+	}
 }
 
 /* Urgency as the tracker writes it, without the "**" marks of unchecked
@@ -117,62 +142,191 @@ clean_urgency(const char *in, char *out, size_t outlen)
 		out[--n] = '\0';
 }
 
+/* One package of the tracker: {CVE: {"description", "releases": {...}}}. */
 static int
-parse_tracker(const json_t *root, json_t *rows, int64_t *packages, int64_t *advisories,
+tracker_package(const char *pkg, const json_t *cves, struct sink *rows, int64_t *advisories,
     struct ys_err *e)
 {
-	const char *pkg, *cve, *rel;
-	json_t *cves, *adv, *r;
+	const char *cve, *rel;
+	json_t *adv, *r;
 
-	if (!json_is_object(root))
-		return ys_fail(e, "invalid_feed", "debian-tracker: the top level must be an object "
-		    "{package: {CVE: ...}}");
-	json_object_foreach((json_t *)root, pkg, cves) {
-		if (!json_is_object(cves))
-			return ys_fail(e, "invalid_feed", "debian-tracker: package '%.64s' is not an "
-			    "object", pkg);
-		(*packages)++;
-		json_object_foreach(cves, cve, adv) {
-			json_t *rels = json_object_get(adv, "releases");
-			const char *desc = json_string_value(json_object_get(adv, "description"));
+	if (!json_is_object(cves))
+		return ys_fail(e, "invalid_feed", "debian-tracker: package '%.64s' is not an "
+		    "object", pkg);
+	json_object_foreach((json_t *)cves, cve, adv) {
+		json_t *rels = json_object_get(adv, "releases");
+		const char *desc = json_string_value(json_object_get(adv, "description"));
 
-			if (!json_is_object(adv) || (rels && !json_is_object(rels)))
-				return ys_fail(e, "invalid_feed", "debian-tracker: %.64s/%.32s: expected "
-				    "an object with \"releases\"", pkg, cve);
-			(*advisories)++;
-			json_object_foreach(rels, rel, r) {
-				json_t *st = json_object_get(r, "status");
-				json_t *fv = json_object_get(r, "fixed_version");
-				const char *status, *fixed = json_string_value(fv);
-				char urg[64];
+		if (!json_is_object(adv) || (rels && !json_is_object(rels)))
+			return ys_fail(e, "invalid_feed", "debian-tracker: %.64s/%.32s: expected an "
+			    "object with \"releases\"", pkg, cve);
+		(*advisories)++;
+		json_object_foreach(rels, rel, r) {
+			json_t *st = json_object_get(r, "status");
+			json_t *fv = json_object_get(r, "fixed_version");
+			const char *status, *fixed = json_string_value(fv);
+			char urg[64];
 
-				if (!json_is_object(r) || !json_is_string(st) || (fv && !json_is_string(fv)))
-					return ys_fail(e, "invalid_feed", "debian-tracker: %.64s/%.32s/%.32s: "
-					    "needs a string \"status\" (and \"fixed_version\" if present)",
-					    pkg, cve, rel);
-				clean_urgency(json_string_value(json_object_get(r, "urgency")), urg,
-				    sizeof(urg));
-				if (fixed && strcmp(fixed, "0") == 0)
-					status = "not_affected";
-				else if (fixed)
-					status = "fixed";
-				else if (strcmp(json_string_value(st), "undetermined") == 0)
-					status = "undetermined";
-				else
-					status = "open";
-				if (add_row(rows, rel, pkg, cve, cve, status, fixed, NULL, urg[0] ? urg : NULL,
-				    -1, desc) < 0)
-					return ys_fail(e, "internal", "out of memory");
-			}
+			if (!json_is_object(r) || !json_is_string(st) || (fv && !json_is_string(fv)))
+				return ys_fail(e, "invalid_feed", "debian-tracker: %.64s/%.32s/%.32s: "
+				    "needs a string \"status\" (and \"fixed_version\" if present)", pkg,
+				    cve, rel);
+			clean_urgency(json_string_value(json_object_get(r, "urgency")), urg, sizeof(urg));
+			if (fixed && strcmp(fixed, "0") == 0)
+				status = "not_affected";
+			else if (fixed)
+				status = "fixed";
+			else if (strcmp(json_string_value(st), "undetermined") == 0)
+				status = "undetermined";
+			else
+				status = "open";
+			if (add_row(rows, rel, pkg, cve, cve, status, fixed, NULL, urg[0] ? urg : NULL,
+			    -1, desc) < 0)
+				return ys_fail(e, "internal", "cannot keep the entry %.32s/%.64s", cve, pkg);
 		}
 	}
 	return 0;
 }
 
+/* Past a JSON string starting at p (at its opening quote); NULL if it does
+ * not end before end. */
+static const char *
+skip_string(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	}
+	return NULL;
+}
+
+static const char *
+skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* Past one JSON value (object, array, string or scalar) starting at p; the
+ * value is checked later by jansson, this only finds where it ends. */
+static const char *
+skip_value(const char *p, const char *end)
+{
+	int depth = 0;
+
+	if (p < end && *p == '"')
+		return skip_string(p, end);
+	if (p < end && *p != '{' && *p != '[') {
+		while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' &&
+		    *p != '\n' && *p != '\r' && *p != '\t')
+			p++;
+		return p;
+	}
+	while (p < end) {
+		if (*p == '"') {
+			if ((p = skip_string(p, end)) == NULL)
+				return NULL;
+			continue;
+		}
+		if (*p == '{' || *p == '[')
+			depth++;
+		else if ((*p == '}' || *p == ']') && --depth == 0)
+			return p + 1;
+		p++;
+	}
+	return NULL;
+}
+
+/* The tracker's top level, {package: {...}, ...}, one package at a time:
+ * each member is parsed and released on its own, so a feed of tens of MB
+ * never becomes one tree of millions of small objects (which cost more to
+ * build and free than the parse itself). */
+static int
+parse_tracker(const char *text, size_t len, struct sink *rows, int64_t *packages,
+    int64_t *advisories, struct ys_err *e)
+{
+	const char *p = skip_ws(text, text + len), *end = text + len;
+	json_t *seen = json_object();
+	int rc = -1;
+
+	if (seen == NULL)
+		return ys_fail(e, "internal", "out of memory");
+	if (p == end || *p != '{') {
+		ys_fail(e, "invalid_feed", "debian-tracker: the top level must be an object "
+		    "{package: {CVE: ...}}");
+		goto out;
+	}
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == '}') {
+		rc = skip_ws(p + 1, end) == end ? 0 : ys_fail(e, "invalid_feed",
+		    "debian-tracker: text after the top-level object");
+		goto out;
+	}
+	for (;;) {
+		const char *ks = p, *ke, *vs, *ve;
+		json_t *key, *val;
+		json_error_t je;
+		int prc;
+
+		if (p >= end || *p != '"' || (ke = skip_string(p, end)) == NULL) {
+			ys_fail(e, "invalid_feed", "debian-tracker: expected a package name at byte %zu",
+			    (size_t)(p - text));
+			goto out;
+		}
+		p = skip_ws(ke, end);
+		if (p >= end || *p != ':') {
+			ys_fail(e, "invalid_feed", "debian-tracker: expected ':' at byte %zu",
+			    (size_t)(p - text));
+			goto out;
+		}
+		vs = skip_ws(p + 1, end);
+		if ((ve = skip_value(vs, end)) == NULL) {
+			ys_fail(e, "invalid_feed", "debian-tracker: a value is cut short at byte %zu",
+			    (size_t)(vs - text));
+			goto out;
+		}
+		key = json_loadb(ks, (size_t)(ke - ks), JSON_DECODE_ANY, &je);
+		val = json_loadb(vs, (size_t)(ve - vs), JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+		if (!json_is_string(key) || val == NULL ||
+		    json_object_get(seen, json_string_value(key))) {
+			ys_fail(e, "invalid_feed", "debian-tracker: %s at byte %zu: %.120s",
+			    val == NULL ? "not JSON" : "bad or repeated package name",
+			    (size_t)(ks - text), val == NULL ? je.text : "");
+			json_decref(key);
+			json_decref(val);
+			goto out;
+		}
+		json_object_set_new(seen, json_string_value(key), json_true());
+		(*packages)++;
+		prc = tracker_package(json_string_value(key), val, rows, advisories, e);
+		json_decref(key);
+		json_decref(val);
+		if (prc < 0)
+			goto out;
+		p = skip_ws(ve, end);
+		if (p < end && *p == ',') {
+			p = skip_ws(p + 1, end);
+			continue;
+		}
+		if (p < end && *p == '}' && skip_ws(p + 1, end) == end)
+			break;
+		ys_fail(e, "invalid_feed", "debian-tracker: expected ',' or '}' at byte %zu; nothing "
+		    "imported, the previous feed stays in force", (size_t)(p - text));
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(seen);
+	return rc;
+}
+
 /* ---- OSV ---- */
 
 static int
-osv_one(const json_t *a, json_t *rows, int64_t *packages, struct ys_err *e)
+osv_one(const json_t *a, struct sink *rows, int64_t *packages, struct ys_err *e)
 {
 	const char *id = json_string_value(json_object_get(a, "id")), *cve = NULL;
 	json_t *aff = json_object_get(a, "affected"), *v, *sev = json_object_get(a, "severity");
@@ -232,7 +386,7 @@ osv_one(const json_t *a, json_t *rows, int64_t *packages, struct ys_err *e)
 }
 
 static int
-parse_osv(const json_t *root, json_t *rows, int64_t *packages, int64_t *advisories,
+parse_osv(const json_t *root, struct sink *rows, int64_t *packages, int64_t *advisories,
     struct ys_err *e)
 {
 	json_t *a;
@@ -253,31 +407,43 @@ parse_osv(const json_t *root, json_t *rows, int64_t *packages, int64_t *advisori
 	return 0;
 }
 
-int
-feeds_parse(const char *kind, const char *text, size_t len, json_t **rows, int64_t *packages,
+static int
+parse_into(const char *kind, const char *text, size_t len, struct sink *k, int64_t *packages,
     int64_t *advisories, struct ys_err *e)
 {
 	json_error_t je;
 	json_t *root;
 	int rc;
 
-	*rows = NULL;
 	*packages = *advisories = 0;
 	if (strcmp(kind, "debian-tracker") != 0 && strcmp(kind, "osv") != 0)
 		return ys_fail(e, "invalid_field", "kind: expected debian-tracker or osv");
+	if (strcmp(kind, "debian-tracker") == 0)
+		return parse_tracker(text, len, k, packages, advisories, e);
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (root == NULL)
 		return ys_fail(e, "invalid_feed", "%s: not JSON (line %d: %.120s); nothing imported, "
 		    "the previous feed stays in force", kind, je.line, je.text);
-	*rows = json_array();
-	rc = strcmp(kind, "osv") == 0 ? parse_osv(root, *rows, packages, advisories, e) :
-	    parse_tracker(root, *rows, packages, advisories, e);
+	rc = parse_osv(root, k, packages, advisories, e);
 	json_decref(root);
-	if (rc < 0) {
-		json_decref(*rows);
-		*rows = NULL;
-	}
 	return rc;
+}
+
+int
+feeds_parse(const char *kind, const char *text, size_t len, json_t **rows, int64_t *packages,
+    int64_t *advisories, struct ys_err *e)
+{
+	struct sink k = { .rows = json_array() };
+
+	*rows = NULL;
+	if (k.rows == NULL)
+		return ys_fail(e, "internal", "out of memory");
+	if (parse_into(kind, text, len, &k, packages, advisories, e) < 0) {
+		json_decref(k.rows);
+		return -1;
+	}
+	*rows = k.rows;
+	return 0;
 }
 
 /* The whole file, at most FEEDS_MAX_BYTES. */
@@ -325,47 +491,20 @@ fail:
 	return NULL;
 }
 
-static int
-store_rows(struct db *db, int64_t feed_id, const json_t *rows)
-{
-	json_t *r;
-	size_t i;
-
-	json_array_foreach(rows, i, r) {
-		char *ranges = json_object_get(r, "ranges") ?
-		    json_dumps(json_object_get(r, "ranges"), JSON_COMPACT) : NULL;
-		int cvss = (int)json_integer_value(json_object_get(r, "cvss_x10"));	/* -1: none */
-		int64_t rc;
-
-		rc = db_run(db, "INSERT INTO vuln_entries (feed_id, release, package, cve, advisory,"
-		    " status, fixed_version, ranges, urgency, cvss_x10, summary)"
-		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, -1), ?)", "lssssssssls", feed_id,
-		    json_string_value(json_object_get(r, "release")),
-		    json_string_value(json_object_get(r, "package")),
-		    json_string_value(json_object_get(r, "cve")),
-		    json_string_value(json_object_get(r, "advisory")),
-		    json_string_value(json_object_get(r, "status")),
-		    json_string_value(json_object_get(r, "fixed_version")), ranges,
-		    json_string_value(json_object_get(r, "urgency")),
-		    (int64_t)cvss,
-		    json_string_value(json_object_get(r, "summary")));
-		free(ranges);
-		if (rc != 1)
-			return -1;
-	}
-	return 0;
-}
-
+/* The file is parsed straight into the store inside one transaction: a
+ * feed that fails anywhere is rolled back whole and the previous one stays
+ * in force. */
 int
 feeds_import(struct db *db, const char *kind, const char *path, const char *by, json_t **out,
     struct ys_err *e)
 {
 	uint8_t sum[CRYPTO_SHA256_LEN];
 	char hex[2 * CRYPTO_SHA256_LEN + 1];
-	int64_t packages, advisories, id, nodes;
-	json_t *rows;
+	int64_t packages = 0, advisories = 0, nodes;
+	struct sink k = { .db = db };
 	size_t len = 0;
 	char *text;
+	int rc;
 
 	if (strcmp(kind, "debian-tracker") != 0 && strcmp(kind, "osv") != 0)
 		return ys_fail(e, "invalid_field", "kind: expected debian-tracker or osv");
@@ -373,39 +512,41 @@ feeds_import(struct db *db, const char *kind, const char *path, const char *by, 
 		return -1;
 	crypto_sha256(text, len, sum);
 	crypto_hex(sum, sizeof(sum), hex);
-	if (feeds_parse(kind, text, len, &rows, &packages, &advisories, e) < 0) {
-		free(text);
-		return -1;
-	}
-	free(text);
 	if (db_begin(db) < 0) {
-		json_decref(rows);
+		free(text);
 		return ys_fail(e, "internal", "cannot start a transaction");
 	}
 	if (db_run(db, "DELETE FROM vuln_entries WHERE feed_id IN (SELECT id FROM vuln_feeds"
 	    " WHERE kind = ?)", "s", kind) < 0 ||
 	    db_run(db, "UPDATE vuln_feeds SET active = 0 WHERE kind = ?", "s", kind) < 0 ||
 	    db_run(db, "INSERT INTO vuln_feeds (kind, source, sha256, size, packages, advisories,"
-	    " entries, active, imported_by, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-	    "sssllllsl", kind, path, hex, (int64_t)len, packages, advisories,
-	    (int64_t)json_array_size(rows), by, (int64_t)time(NULL)) != 1)
-		goto fail;
-	id = db_last_id(db);
-	if (store_rows(db, id, rows) < 0 || (nodes = vulnmatch_all(db)) < 0)
-		goto fail;
-	json_decref(rows);
+	    " entries, active, imported_by, imported_at) VALUES (?, ?, ?, ?, 0, 0, 0, 1, ?, ?)",
+	    "sssl" "sl", kind, path, hex, (int64_t)len, by, (int64_t)time(NULL)) != 1) {
+		free(text);
+		db_rollback(db);
+		return ys_fail(e, "internal", "cannot store the feed: %.120s", db_errmsg(db));
+	}
+	k.feed_id = db_last_id(db);
+	rc = parse_into(kind, text, len, &k, &packages, &advisories, e);
+	free(text);
+	if (rc < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	if (db_run(db, "UPDATE vuln_feeds SET packages = ?, advisories = ?, entries = ? WHERE id = ?",
+	    "llll", packages, advisories, k.entries, k.feed_id) != 1 ||
+	    (nodes = vulnmatch_all(db)) < 0) {
+		db_rollback(db);
+		return ys_fail(e, "internal", "cannot store the feed: %.120s", db_errmsg(db));
+	}
 	if (db_commit(db) < 0) {
 		db_rollback(db);
 		return ys_fail(e, "internal", "cannot commit the feed");
 	}
-	*out = store_get(db, scope_all(), STORE_VULN_FEEDS, id);
+	*out = store_get(db, scope_all(), STORE_VULN_FEEDS, k.feed_id);
 	if (*out)
 		json_object_set_new(*out, "rematched_nodes", json_integer(nodes));
 	return *out ? 0 : ys_fail(e, "internal", "cannot read the feed back");
-fail:
-	json_decref(rows);
-	db_rollback(db);
-	return ys_fail(e, "internal", "cannot store the feed: %.120s", db_errmsg(db));
 }
 
 json_t *

@@ -269,6 +269,30 @@ test_broken_rejected(void **state)
 	    &packages, &adv, &e), -1);
 	assert_string_equal(e.code, "invalid_feed");
 	assert_int_equal(feeds_parse("osv", "[{\"id\": 1}]", 11, &rows, &packages, &adv, &e), -1);
+	/* the tracker is read one package at a time: each of these is refused */
+	{
+		static const char *const bad[] = {
+			"{\"a\": {}, \"a\": {}}",			/* repeated package */
+			"{\"a\": {}} trailing",			/* text after the object */
+			"{\"a\": {\"CVE-1\": {\"releases\": {}}}",	/* cut short */
+			"{\"a\" {}}",					/* no colon */
+			"{\"a\": {}, }",				/* dangling comma */
+			"[\"a\"]",					/* not an object */
+			"{\"a\": {\"CVE-1\": {\"releases\": {\"x\": {\"status\": 1}}}}}",
+			"{\"a\": {\"x\": \"\\q\"}}",			/* bad escape */
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			rows = NULL;
+			assert_int_equal(feeds_parse("debian-tracker", bad[i], strlen(bad[i]), &rows,
+			    &packages, &adv, &e), -1);
+			assert_null(rows);
+		}
+		assert_int_equal(feeds_parse("debian-tracker", " {} ", 4, &rows, &packages, &adv, &e),
+		    0);
+		assert_int_equal(json_array_size(rows), 0);
+		json_decref(rows);
+	}
 	/* relative paths and missing files */
 	assert_int_equal(feeds_import(c->db, "osv", "osv.json", "root", &out, &e), -1);
 	assert_string_equal(e.code, "invalid_field");
