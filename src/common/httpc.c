@@ -34,6 +34,7 @@ struct sink_state {
 	bool too_large;
 	int write_errno;	/* sink write failed */
 	bool oom;
+	size_t max_stream;
 };
 
 static size_t
@@ -49,6 +50,10 @@ on_body(char *data, size_t size, size_t nmemb, void *ud)
 
 		curl_easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &code);
 		if (code >= 200 && code < 300) {
+			if (st->max_stream && resp->streamed + n > st->max_stream) {
+				st->too_large = true;
+				return 0;
+			}
 			if (fwrite(data, 1, n, st->sink) != n) {
 				st->write_errno = errno ? errno : EIO;
 				return 0;
@@ -172,6 +177,7 @@ httpc_request(const struct httpc_req *req, struct httpc_resp *resp,
 	st.curl = c;
 	st.resp = resp;
 	st.sink = req->sink;
+	st.max_stream = req->max_stream;
 	curl_easy_setopt(c, CURLOPT_URL, url);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
@@ -230,8 +236,8 @@ httpc_request(const struct httpc_req *req, struct httpc_resp *resp,
 	log_debug("http: %s %s -> %ld (%s)", req->method, req->path,
 	    resp->status, curl_easy_strerror(cc));
 	if (st.too_large || cc == CURLE_FILESIZE_EXCEEDED) {
-		snprintf(err, errlen, "the answer is larger than %u MiB",
-		    HTTPC_MAX_BODY / (1024 * 1024));
+		snprintf(err, errlen, "the answer is larger than %zu MiB",
+		    (req->sink && req->max_stream ? req->max_stream : HTTPC_MAX_BODY) / (1024 * 1024));
 	} else if (st.write_errno != 0) {
 		snprintf(err, errlen, "cannot write the output: %s",
 		    strerror(st.write_errno));

@@ -34,6 +34,7 @@ struct httpc_req {
 	const char *cert;	/* client certificate (PEM file), or NULL */
 	const char *key;	/* its private key (PEM file) */
 	long timeout_s;		/* total time limit; 0: 120 s */
+	size_t max_stream;	/* with sink: refuse a body larger than this (0: no limit) */
 	bool bootstrap_unverified;	/* see above; GET only */
 };
 

@@ -41,6 +41,7 @@ const struct config_kw conf_keywords[] = {
 	{ "tls_cert", S(tls_cert), "server certificate (PEM), relative to the state directory" },
 	{ "tls_key", S(tls_key), "server private key (PEM), relative to the state directory" },
 	{ "mfa_issuer", S(mfa_issuer), "issuer name shown in authenticator apps" },
+	{ "feed_ca_file", S(feed_ca_file), "CA bundle trusted when fetching advisory feeds by URL; empty: the system's" },
 	{ NULL, 0, 0, 0, 0, 0, NULL },
 };
 

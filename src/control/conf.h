@@ -34,6 +34,7 @@ struct conf {
 	char tls_cert[512];
 	char tls_key[512];
 	char mfa_issuer[64];
+	char feed_ca_file[512];
 };
 
 extern const struct config_kw conf_keywords[];

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "crypto.h"
+#include "httpc.h"
 #include "store.h"
 #include "vulnmatch.h"
 
@@ -494,9 +495,9 @@ fail:
 /* The file is parsed straight into the store inside one transaction: a
  * feed that fails anywhere is rolled back whole and the previous one stays
  * in force. */
-int
-feeds_import(struct db *db, const char *kind, const char *path, const char *by, json_t **out,
-    struct ys_err *e)
+static int
+import_file(struct db *db, const char *kind, const char *path, const char *source,
+    const char *by, json_t **out, struct ys_err *e)
 {
 	uint8_t sum[CRYPTO_SHA256_LEN];
 	char hex[2 * CRYPTO_SHA256_LEN + 1];
@@ -521,7 +522,7 @@ feeds_import(struct db *db, const char *kind, const char *path, const char *by, 
 	    db_run(db, "UPDATE vuln_feeds SET active = 0 WHERE kind = ?", "s", kind) < 0 ||
 	    db_run(db, "INSERT INTO vuln_feeds (kind, source, sha256, size, packages, advisories,"
 	    " entries, active, imported_by, imported_at) VALUES (?, ?, ?, ?, 0, 0, 0, 1, ?, ?)",
-	    "sssl" "sl", kind, path, hex, (int64_t)len, by, (int64_t)time(NULL)) != 1) {
+	    "sssl" "sl", kind, source, hex, (int64_t)len, by, (int64_t)time(NULL)) != 1) {
 		free(text);
 		db_rollback(db);
 		return ys_fail(e, "internal", "cannot store the feed: %.120s", db_errmsg(db));
@@ -547,6 +548,59 @@ feeds_import(struct db *db, const char *kind, const char *path, const char *by, 
 	if (*out)
 		json_object_set_new(*out, "rematched_nodes", json_integer(nodes));
 	return *out ? 0 : ys_fail(e, "internal", "cannot read the feed back");
+}
+
+int
+feeds_import(struct db *db, const char *kind, const char *path, const char *by, json_t **out,
+    struct ys_err *e)
+{
+	return import_file(db, kind, path, path, by, out, e);
+}
+
+int
+feeds_import_url(struct db *db, const char *kind, const char *url, const char *ca_file,
+    const char *tmpdir, const char *by, json_t **out, struct ys_err *e)
+{
+	char server[512], tmp[1100], err[256];
+	const char *host, *slash;
+	struct httpc_req rq = { 0 };
+	struct httpc_resp rs = { 0 };
+	FILE *f;
+	int fd, rc;
+
+	if (strncmp(url, "https://", 8) != 0)
+		return ys_fail(e, "invalid_field", "url: only https:// URLs are fetched");
+	host = url + 8;
+	slash = strchr(host, '/');
+	if (slash == NULL || slash == host || (size_t)(slash - url) >= sizeof(server))
+		return ys_fail(e, "invalid_field", "url: expected https://HOST[:PORT]/PATH");
+	snprintf(server, sizeof(server), "%.*s", (int)(slash - url), url);
+	snprintf(tmp, sizeof(tmp), "%s/feed-download-XXXXXX", tmpdir);
+	if ((fd = mkstemp(tmp)) < 0 || (f = fdopen(fd, "w")) == NULL) {
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		return ys_fail(e, "internal", "cannot create a download file: %s", strerror(errno));
+	}
+	rq = (struct httpc_req){ .server = server, .ca = ca_file && *ca_file ? ca_file : NULL,
+		.method = "GET", .path = slash, .sink = f, .timeout_s = 900,
+		.max_stream = FEEDS_MAX_BYTES };
+	rc = httpc_request(&rq, &rs, err, sizeof(err));
+	if (fclose(f) != 0 && rc == 0)
+		rc = -2;
+	if (rc != 0 || rs.status != 200) {
+		if (rc == 0)
+			snprintf(err, sizeof(err), "the server answered HTTP %ld", rs.status);
+		httpc_resp_free(&rs);
+		unlink(tmp);
+		return ys_fail(e, "invalid_feed", "cannot fetch %.200s: %s; nothing imported, the "
+		    "previous feed stays in force", url, err);
+	}
+	httpc_resp_free(&rs);
+	rc = import_file(db, kind, tmp, url, by, out, e);
+	unlink(tmp);
+	return rc;
 }
 
 json_t *

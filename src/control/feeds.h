@@ -30,6 +30,11 @@ int feeds_import(struct db *db, const char *kind, const char *path, const char *
  * and *advisories the counts. 0 / -1 with e filled. */
 int feeds_parse(const char *kind, const char *text, size_t len, json_t **rows,
     int64_t *packages, int64_t *advisories, struct ys_err *e);
+/* The same from an https:// URL (the operator's mirror or the vendor's),
+ * downloaded into tmpdir first and bounded by FEEDS_MAX_BYTES; ca_file: the
+ * CA bundle to trust (NULL or "": the system's). */
+int feeds_import_url(struct db *db, const char *kind, const char *url, const char *ca_file,
+    const char *tmpdir, const char *by, json_t **out, struct ys_err *e);
 json_t *feeds_list(struct db *db);
 /* Replace the cross-reference table from a CSV file "CVE,CNNVD,CNVD" (a
  * header line starting with "CVE," or "cve," is skipped). *count: rows. */

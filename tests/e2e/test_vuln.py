@@ -129,3 +129,86 @@ def test_inventory_produces_findings_through_the_cli(world, agents):  # noqa: F8
     assert st == 200, r
     curl = cli.ok("vuln", "findings", "--cve", "CVE-2023-38545")["items"]
     assert [(f["status"], f["fixed_at"] is not None) for f in curl] == [("fixed", True)], curl
+
+
+def test_feed_import_by_url_over_https(make_daemon):
+    """A feed fetched by yunshoud over HTTPS from a server on loopback whose
+    certificate the configured feed CA signed; an untrusted server, a 404
+    and a plain http:// URL are refused and the feed in force stays."""
+    import http.server
+    import shutil
+    import ssl
+    import subprocess
+    import threading
+
+    d = make_daemon({"feed_ca_file": "ca.crt"})
+    from conftest import first_admin_login
+    op = first_admin_login(d)
+    at = op.token
+    tmp = os.path.join(d.tmp, "feedsrv")
+    os.makedirs(tmp)
+    shutil.copy(os.path.join(ROOT, "tests/data/feeds/debian-tracker.json"), tmp)
+    key, csr, crt = (os.path.join(tmp, n) for n in ("srv.key", "srv.csr", "srv.crt"))
+    ext = os.path.join(tmp, "ext.cnf")
+    with open(ext, "w") as fh:
+        fh.write("subjectAltName=IP:127.0.0.1\n")
+    run = lambda *a: subprocess.run(a, check=True, capture_output=True)  # noqa: E731
+    run("openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+        "-nodes", "-keyout", key, "-subj", "/CN=127.0.0.1", "-out", csr)
+    # signed by the daemon's own CA, which feed_ca_file makes trusted
+    run("openssl", "x509", "-req", "-in", csr, "-CA", d.ca, "-CAkey",
+        os.path.join(d.state, "ca.key"), "-CAcreateserial", "-days", "2", "-extfile", ext,
+        "-out", crt)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, directory=tmp, **kw)
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(crt, key)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    th = threading.Thread(target=srv.serve_forever, daemon=True)
+    th.start()
+    try:
+        base = f"https://127.0.0.1:{srv.server_address[1]}"
+        r = d.api("POST", "/v1/vuln/feeds", at, {"kind": "debian-tracker",
+                                                 "url": base + "/debian-tracker.json"})
+        assert r.status == 201, r
+        assert r.json["source"] == base + "/debian-tracker.json" and r.json["entries"] > 0
+        sha = r.json["sha256"]
+        # a missing file, plain http and a server the feed CA did not sign
+        r = d.api("POST", "/v1/vuln/feeds", at, {"kind": "debian-tracker",
+                                                 "url": base + "/absent.json"})
+        assert_error(r, 422, "invalid_feed")
+        r = d.api("POST", "/v1/vuln/feeds", at, {"kind": "debian-tracker",
+                                                 "url": "http://127.0.0.1:1/x.json"})
+        assert_error(r, 400, "invalid_field")
+        # without the feed CA (the system's store only) the server is not trusted
+        d.write_conf(feed_ca_file="")
+        d.restart()
+        r = d.api("POST", "/v1/vuln/feeds", op.new_token(),
+                  {"kind": "debian-tracker", "url": base + "/debian-tracker.json"})
+        assert_error(r, 422, "invalid_feed")
+        assert "certificate" in r.json["error"]["message"].lower() or \
+            "ssl" in r.json["error"]["message"].lower(), r.json
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    feeds = None
+    with d.db() as c:
+        feeds = [tuple(x) for x in c.execute("SELECT sha256, active FROM vuln_feeds")]
+    c.close()
+    assert (sha, 1) in feeds
+    audit = [tuple(x) for x in sqlite_audit(d)]
+    assert ("vuln.feed.import", "ok") in audit and ("vuln.feed.import", "invalid_feed") in audit
+
+
+def sqlite_audit(d):
+    with d.db() as c:
+        rows = c.execute("SELECT action, result FROM audit_log").fetchall()
+    c.close()
+    return rows

@@ -45,6 +45,8 @@ enum route_flags {
 	ROUTE_RAW_BODY = 1 << 4,	/* handler writes the reply itself (streams) */
 	ROUTE_NODE = 1 << 5,		/* mTLS node API: the client certificate authenticates */
 	ROUTE_TELEMETRY = 1 << 6,	/* node telemetry: kept in its own tables, not audited */
+	ROUTE_OWN_TX = 1 << 7,		/* the handler makes its own transaction (long work
+					 * first); the audit entry is written after it */
 };
 
 struct route {

@@ -26,13 +26,21 @@ h_vuln_feed_import(struct api_req *r)
 	    path ? path : url ? url : "");
 	if ((path == NULL) == (url == NULL))
 		return ys_fail(&r->err, "invalid_field", "give exactly one of path or url");
-	if (url)
-		return ys_fail(&r->err, "invalid_field", "url: yunshoud does not download feeds "
-		    "itself; fetch the file on the control plane host (curl -o) and import it by path");
-	if (feeds_import(r->ctx->db, kind, path, r->who.username, &out, &r->err) < 0)
+	if (url) {
+		char ca[1100] = "";
+		const char *cf = r->conf->feed_ca_file;
+
+		if (cf[0])
+			snprintf(ca, sizeof(ca), "%s%s%s", cf[0] == '/' ? "" : r->ctx->state_dir,
+			    cf[0] == '/' ? "" : "/", cf);
+		if (feeds_import_url(r->ctx->db, kind, url, ca, r->ctx->state_dir, r->who.username,
+		    &out, &r->err) < 0)
+			return -1;
+	} else if (feeds_import(r->ctx->db, kind, path, r->who.username, &out, &r->err) < 0) {
 		return -1;
+	}
 	snprintf(r->detail, sizeof(r->detail), "kind=%s source=%.300s sha256=%s entries=%lld",
-	    kind, path, json_string_value(json_object_get(out, "sha256")),
+	    kind, path ? path : url, json_string_value(json_object_get(out, "sha256")),
 	    (long long)json_integer_value(json_object_get(out, "entries")));
 	return api_ok(r, 201, out);
 }

@@ -495,6 +495,12 @@ api_dispatch(struct evhttp_request *ev, void *arg)
 		r.route->fn(&r);
 		goto out;
 	}
+	if (r.route->flags & ROUTE_OWN_TX) {
+		/* Long work (a download): the handler takes the write lock only
+		 * for its own short transaction; the audit entry follows. */
+		record(&r, r.route->fn(&r) == 0 && r.err.code == NULL);
+		goto out;
+	}
 	if (db_begin(ctx->db) < 0) {
 		ys_fail(&r.err, "internal", "the store is busy; try again");
 		goto out;

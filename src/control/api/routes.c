@@ -294,7 +294,7 @@ const struct route api_routes[] = {
 	{ "POST", "/v1/quarantine/{id}/restore", h_quarantine_restore, ADMIN | TADMIN, 0,
 	  "quarantine.restore", restore_body, none },
 	/* host vulnerabilities (feeds.c, vulnmatch.c, findings.c) */
-	{ "POST", "/v1/vuln/feeds", h_vuln_feed_import, ADMIN, 0, "vuln.feed.import",
+	{ "POST", "/v1/vuln/feeds", h_vuln_feed_import, ADMIN, ROUTE_OWN_TX, "vuln.feed.import",
 	  vuln_feed_body, none },
 	{ "GET", "/v1/vuln/feeds", h_vuln_feed_list, OPS, 0, NULL, none, none },
 	{ "POST", "/v1/vuln/xref", h_vuln_xref_import, ADMIN, 0, "vuln.xref.import",
