@@ -418,6 +418,43 @@ test_match_alpine(void **state)
 	json_decref(q);
 }
 
+/* rpm semantics through OSV: epoch and release decide (1:3.0.7-24.el9 is
+ * affected, 1:3.0.7-25.el9_3 is the fix, 3.0.8 without epoch is older). */
+static void
+test_match_rocky(void **state)
+{
+	struct ctx *c = *state;
+	static const char *const vers[] = { "1:3.0.7-24.el9", "1:3.0.7-25.el9_3", "3.0.8-1.el9" };
+	static const int affected[] = { 1, 0, 1 };
+	int64_t nodes[3];
+	json_t *rows, *q;
+
+	for (int i = 0; i < 3; i++) {
+		char host[16], sid[8];
+
+		snprintf(host, sizeof(host), "rocky-%d", i);
+		snprintf(sid, sizeof(sid), "r%d", i);
+		nodes[i] = node(c, c->other, host);
+		event(c, nodes[i], "inventory.snapshot", json_pack("{s:s, s:i, s:i, s:{s:s, s:s},"
+		    " s:s, s:[{s:s, s:s, s:s, s:s, s:s}]}", "snapshot_id", sid, "part", 1, "parts", 1,
+		    "os", "id", "rocky", "version_id", "9.3", "package_format", "rpm", "packages",
+		    "name", "openssl", "version", vers[i], "arch", "x86_64", "source", "openssl",
+		    "source_version", vers[i]));
+	}
+	json_decref(import(c, "osv", FEEDS "osv-rocky.json"));
+	for (int i = 0; i < 3; i++) {
+		q = json_pack("{s:I}", "node_id", (json_int_t)nodes[i]);
+		rows = findings_list(c->db, &c->tb, q);
+		assert_int_equal(json_array_size(rows), affected[i]);
+		if (affected[i]) {
+			assert_string_equal(s(json_array_get(rows, 0), "cve"), "CVE-2023-5678");
+			assert_string_equal(s(json_array_get(rows, 0), "severity"), "medium");
+		}
+		json_decref(rows);
+		json_decref(q);
+	}
+}
+
 /* An inventory.changed part upgrading curl and libcurl4 (source curl). */
 static json_t *
 upgrade(const char *ver)
@@ -552,6 +589,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_broken_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_match_tracker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_match_alpine, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_match_rocky, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_life_cycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_and_xref, setup, teardown),
 	};
