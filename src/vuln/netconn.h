@@ -4,6 +4,8 @@
  * or an OpenSSL session. The TLS client context probes, it does not
  * trust: no verification and SECLEVEL=0, so that old protocol versions
  * and weak ciphers a server still accepts can be offered and seen.
+ * OpenSSL writes with write(2): a process using this must ignore SIGPIPE
+ * (yunshou-scan and yunshoud do), or a peer that hangs up kills it.
  */
 #ifndef YS_NETCONN_H
 #define YS_NETCONN_H

@@ -6,6 +6,7 @@
  * silent listener that stays "unknown".
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -179,6 +180,7 @@ test_identify(void **state)
 int
 main(void)
 {
+	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matchers),
 		cmocka_unit_test(test_identify),
