@@ -3,11 +3,14 @@
  * row of svcid_probes, and svcid_match over all of them). An answer from
  * the network is hostile: whatever it holds, no matcher may read past it,
  * and every field it fills must be a NUL-terminated printable string.
+ * The same input also goes through the web checks' response parser and
+ * header lookup, and every body-matching row of the web check table.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "httpcheck.h"
 #include "svcid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -35,6 +38,34 @@ check(const struct svcid_result *r)
 		abort();
 }
 
+static struct httpcheck_response resp;
+
+static void
+http_response(const uint8_t *data, size_t size)
+{
+	size_t vl;
+	const char *v;
+
+	resp.len = size > HTTPCHECK_MAX ? HTTPCHECK_MAX : size;
+	memcpy(resp.buf, data, resp.len);
+	if (httpcheck_parse(&resp) != 0)
+		return;
+	if (resp.head_len > resp.len || resp.status < 0 || resp.status > 999)
+		abort();
+	v = httpcheck_header(&resp, "Server", &vl);
+	if (v != NULL && (v < resp.buf || v + vl > resp.buf + resp.head_len))
+		abort();
+	v = httpcheck_header(&resp, "Content-Security-Policy", &vl);
+	if (v != NULL && (v < resp.buf || v + vl > resp.buf + resp.head_len))
+		abort();
+	for (const struct httpcheck_def *d = httpcheck_table; d->finding.id; d++) {
+		char ev[256];
+		if (d->match != NULL && d->match(&resp, ev, sizeof(ev)) &&
+		    strnlen(ev, sizeof(ev)) == sizeof(ev))
+			abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -55,6 +86,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&r, 0, sizeof(r));
 	svcid_match(copy, size, &r);
 	check(&r);
+	http_response(data, size);
 	free(copy);
 	return 0;
 }
