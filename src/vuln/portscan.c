@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,14 +187,16 @@ add_open(struct portscan_result *res, size_t *cap, uint16_t port)
 	return 0;
 }
 
+/* Closing the descriptor also takes it out of the epoll set (it is never
+ * duplicated), so no EPOLL_CTL_DEL. Only open ports are reset with
+ * SO_LINGER 0; a refused connect leaves nothing behind. */
 static void
-close_slot(int ep, struct slot *s, bool registered)
+close_slot(struct slot *s, bool was_open)
 {
 	struct linger lg = { 1, 0 };
 
-	if (registered)
-		epoll_ctl(ep, EPOLL_CTL_DEL, s->fd, NULL);
-	setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	if (was_open)
+		setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	close(s->fd);
 	s->fd = -1;
 }
@@ -231,7 +234,7 @@ start_connect(int ep, const struct sockaddr *sa, socklen_t salen,
 	if (rc == 0 || errno != EINPROGRESS) {
 		int e = errno;
 		*open = rc == 0;
-		close_slot(ep, s, false);
+		close_slot(s, *open);
 		/* Out of local ports or buffers: a resource error, not an answer. */
 		if (rc != 0 && (e == EADDRNOTAVAIL || e == ENOBUFS || e == EAGAIN ||
 		    e == ENETUNREACH || e == EACCES || e == EPERM)) {
@@ -243,38 +246,54 @@ start_connect(int ep, const struct sockaddr *sa, socklen_t salen,
 	ev.events = EPOLLOUT;
 	ev.data.u32 = slotno;
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
-		close_slot(ep, s, false);
+		close_slot(s, false);
 		return -1;
 	}
 	return 1;
 }
 
-int
-portscan_run(const struct sockaddr *sa, socklen_t salen,
-    const uint16_t *ports, size_t n, const struct portscan_opts *opts,
-    struct portscan_result *res, char *err, size_t errlen)
+struct shared {
+	atomic_size_t done, open;	/* over all threads, for progress */
+	size_t total, step;
+	atomic_bool stop;
+};
+
+struct part {
+	const struct sockaddr *sa;
+	socklen_t salen;
+	const uint16_t *ports;		/* this thread's share, owned */
+	size_t n;
+	struct portscan_opts o;
+	struct shared *sh;
+	bool reporter;			/* calls the progress callback */
+	struct portscan_result res;
+	char err[128];
+	int rc;
+	pthread_t th;
+};
+
+/* One thread's share of a scan: its own epoll set, slots and result. */
+static int
+scan_part(struct part *pt)
 {
-	struct portscan_opts o = { 0 };
+	const struct sockaddr *sa = pt->sa;
+	socklen_t salen = pt->salen;
+	const uint16_t *ports = pt->ports;
+	size_t n = pt->n, reported = 0, reported_open = 0;
+	struct portscan_opts o = pt->o;
+	struct portscan_result *res = &pt->res;
+	struct shared *sh = pt->sh;
+	char *err = pt->err;
+	size_t errlen = sizeof(pt->err);
 	struct epoll_event evs[256];
 	struct slot *slots = NULL;
 	unsigned *freelist = NULL, nfree, inflight = 0, conc;
-	size_t next = 0, cap = 0, started = 0, step, last_report = 0;
+	size_t next = 0, cap = 0, started = 0, last_report = 0;
 	uint64_t t0, now, last_sweep;
 	int ep = -1, retry_errno = 0;
 
 	memset(res, 0, sizeof(*res));
-	if (opts != NULL)
-		o = *opts;
-	conc = o.concurrency ? o.concurrency : PORTSCAN_DEFAULT_CONCURRENCY;
-	if (conc > 16384)
-		conc = 16384;
-	if (o.timeout_ms == 0)
-		o.timeout_ms = PORTSCAN_DEFAULT_TIMEOUT_MS;
-	if (sa == NULL || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) ||
-	    salen > sizeof(struct sockaddr_storage)) {
-		seterr(err, errlen, "%s", "portscan: not an IPv4 or IPv6 address");
-		return -1;
-	}
+	conc = o.concurrency;
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	slots = calloc(conc, sizeof(*slots));
 	freelist = calloc(conc, sizeof(*freelist));
@@ -287,13 +306,12 @@ portscan_run(const struct sockaddr *sa, socklen_t salen,
 		freelist[i] = conc - 1 - i;
 	}
 	nfree = conc;
-	step = n / 100 ? n / 100 : 1;
 	t0 = last_sweep = now_ms();
 
 	while (res->done < n) {
 		int nev, wait_ms = 50;
 
-		if (o.cancel != NULL && atomic_load(o.cancel)) {
+		if ((o.cancel != NULL && atomic_load(o.cancel)) || atomic_load(&sh->stop)) {
 			res->cancelled = true;
 			break;
 		}
@@ -357,11 +375,18 @@ portscan_run(const struct sockaddr *sa, socklen_t salen,
 
 			if (s->fd < 0)
 				continue;
-			if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &l) != 0)
-				soerr = errno;
+			/* Writable without error: connected. An error event is
+			 * usually a refusal; SO_ERROR tells it from a connection
+			 * the server accepted and already reset. */
+			if (evs[i].events & (EPOLLERR | EPOLLHUP)) {
+				if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &l) != 0)
+					soerr = errno;
+				if (soerr == ECONNRESET || soerr == EPIPE)
+					soerr = 0;
+			}
 			if (soerr == 0 && add_open(res, &cap, s->port) != 0)
 				goto oom;
-			close_slot(ep, s, true);
+			close_slot(s, soerr == 0);
 			freelist[nfree++] = si;
 			inflight--;
 			res->done++;
@@ -371,7 +396,7 @@ portscan_run(const struct sockaddr *sa, socklen_t salen,
 			last_sweep = now;
 			for (unsigned si = 0; si < conc; si++) {
 				if (slots[si].fd >= 0 && slots[si].deadline <= now) {
-					close_slot(ep, &slots[si], true);
+					close_slot(&slots[si], false);
 					freelist[nfree++] = si;
 					inflight--;
 					res->done++;
@@ -379,18 +404,24 @@ portscan_run(const struct sockaddr *sa, socklen_t salen,
 				}
 			}
 		}
-		if (o.progress != NULL && res->done - last_report >= step) {
-			last_report = res->done;
-			o.progress(o.progress_arg, res->done, n, res->n_open);
+		if (res->done != reported) {
+			atomic_fetch_add(&sh->done, res->done - reported);
+			atomic_fetch_add(&sh->open, res->n_open - reported_open);
+			reported = res->done;
+			reported_open = res->n_open;
+			if (pt->reporter && o.progress != NULL) {
+				size_t d = atomic_load(&sh->done);
+				if (d - last_report >= sh->step) {
+					last_report = d;
+					o.progress(o.progress_arg, d, sh->total,
+					    atomic_load(&sh->open));
+				}
+			}
 		}
 	}
 	for (unsigned si = 0; si < conc; si++)
 		if (slots[si].fd >= 0)
-			close_slot(ep, &slots[si], true);
-	if (res->n_open > 1)
-		qsort(res->open, res->n_open, sizeof(*res->open), cmp_port);
-	if (o.progress != NULL)
-		o.progress(o.progress_arg, res->done, n, res->n_open);
+			close_slot(&slots[si], false);
 	free(slots);
 	free(freelist);
 	close(ep);
@@ -401,13 +432,137 @@ fail:
 	if (slots != NULL)
 		for (unsigned si = 0; si < conc; si++)
 			if (slots[si].fd >= 0)
-				close_slot(ep, &slots[si], true);
+				close_slot(&slots[si], false);
 	free(slots);
 	free(freelist);
 	if (ep >= 0)
 		close(ep);
 	portscan_result_free(res);
 	return -1;
+}
+
+static void *
+part_main(void *arg)
+{
+	struct part *pt = arg;
+
+	pt->rc = scan_part(pt);
+	return NULL;
+}
+
+int
+portscan_run(const struct sockaddr *sa, socklen_t salen,
+    const uint16_t *ports, size_t n, const struct portscan_opts *opts,
+    struct portscan_result *res, char *err, size_t errlen)
+{
+	struct portscan_opts o = { 0 };
+	struct shared sh;
+	struct part *parts = NULL;
+	unsigned nt, started = 0;
+	size_t total_open = 0;
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	if (opts != NULL)
+		o = *opts;
+	if (sa == NULL || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) ||
+	    salen > sizeof(struct sockaddr_storage)) {
+		seterr(err, errlen, "%s", "portscan: not an IPv4 or IPv6 address");
+		return -1;
+	}
+	o.concurrency = o.concurrency ? o.concurrency : PORTSCAN_DEFAULT_CONCURRENCY;
+	if (o.concurrency > 16384)
+		o.concurrency = 16384;
+	if (o.timeout_ms == 0)
+		o.timeout_ms = PORTSCAN_DEFAULT_TIMEOUT_MS;
+	nt = o.threads ? o.threads : 1;
+	if (nt > PORTSCAN_MAX_THREADS)
+		nt = PORTSCAN_MAX_THREADS;
+	if (nt > o.concurrency)
+		nt = o.concurrency;
+	if (n < (size_t)nt * 64)
+		nt = 1;
+	atomic_init(&sh.done, 0);
+	atomic_init(&sh.open, 0);
+	atomic_init(&sh.stop, false);
+	sh.total = n;
+	sh.step = n / 100 ? n / 100 : 1;
+	parts = calloc(nt, sizeof(*parts));
+	if (parts == NULL) {
+		seterr(err, errlen, "%s", "portscan: out of memory");
+		return -1;
+	}
+	/* Thread k scans ports k, k+nt, ...: each share spans the whole range,
+	 * so the shares finish together. Concurrency and rate are divided. */
+	for (unsigned k = 0; k < nt; k++) {
+		struct part *pt = &parts[k];
+		uint16_t *mine = malloc((n / nt + 1) * sizeof(*mine));
+
+		if (mine == NULL) {
+			seterr(err, errlen, "%s", "portscan: out of memory");
+			goto out;
+		}
+		pt->n = 0;
+		for (size_t i = k; i < n; i += nt)
+			mine[pt->n++] = ports[i];
+		pt->ports = mine;
+		pt->sa = sa;
+		pt->salen = salen;
+		pt->o = o;
+		pt->o.concurrency = o.concurrency / nt + (k < o.concurrency % nt);
+		if (o.rate > 0) {
+			pt->o.rate = o.rate / nt + (k < o.rate % nt);
+			if (pt->o.rate == 0)
+				pt->o.rate = 1;
+		}
+		pt->sh = &sh;
+		pt->reporter = k == 0;
+	}
+	for (started = 1; started < nt; started++)
+		if (pthread_create(&parts[started].th, NULL, part_main, &parts[started]) != 0) {
+			seterr(err, errlen, "%s", "portscan: cannot start a scanning thread");
+			atomic_store(&sh.stop, true);
+			break;
+		}
+	part_main(&parts[0]);
+	for (unsigned k = 1; k < started; k++)
+		pthread_join(parts[k].th, NULL);
+	if (started < nt)
+		goto out;
+	for (unsigned k = 0; k < nt; k++) {
+		if (parts[k].rc != 0) {
+			seterr(err, errlen, "%s", parts[k].err);
+			goto out;
+		}
+		total_open += parts[k].res.n_open;
+	}
+	res->open = malloc((total_open ? total_open : 1) * sizeof(*res->open));
+	if (res->open == NULL) {
+		seterr(err, errlen, "%s", "portscan: out of memory");
+		goto out;
+	}
+	for (unsigned k = 0; k < nt; k++) {
+		memcpy(res->open + res->n_open, parts[k].res.open,
+		    parts[k].res.n_open * sizeof(*res->open));
+		res->n_open += parts[k].res.n_open;
+		res->done += parts[k].res.done;
+		res->timed_out += parts[k].res.timed_out;
+		res->cancelled |= parts[k].res.cancelled;
+	}
+	if (res->n_open > 1)
+		qsort(res->open, res->n_open, sizeof(*res->open), cmp_port);
+	if (o.progress != NULL)
+		o.progress(o.progress_arg, res->done, n, res->n_open);
+	rc = 0;
+out:
+	for (unsigned k = 0; k < nt; k++) {
+		free((void *)parts[k].ports);
+		portscan_result_free(&parts[k].res);
+	}
+	free(parts);
+	if (rc != 0)
+		portscan_result_free(res);
+	return rc;
 }
 
 void

@@ -17,9 +17,10 @@
 
 #define PORTSCAN_DEFAULT_CONCURRENCY 512
 #define PORTSCAN_DEFAULT_TIMEOUT_MS 1000
+#define PORTSCAN_MAX_THREADS 16
 
-/* Called about every 1% of the ports (and at the end) from the scanning
- * thread: ports finished, ports in total, open ports so far. */
+/* Called about every 1% of the ports (and once at the end) from the
+ * calling thread: ports finished, ports in total, open ports so far. */
 typedef void (*portscan_progress_fn)(void *arg, size_t done, size_t total,
     size_t open);
 
@@ -27,6 +28,8 @@ struct portscan_opts {
 	unsigned concurrency;	/* connects in flight; 0 = default */
 	unsigned timeout_ms;	/* per connect; 0 = default */
 	unsigned rate;		/* connects started per second; 0 = no limit */
+	unsigned threads;	/* scanning threads, ports dealt round-robin;
+				   0 = 1 (the calling thread only) */
 	atomic_bool *cancel;	/* may be NULL; set from any thread to stop */
 	portscan_progress_fn progress;	/* may be NULL */
 	void *progress_arg;

@@ -170,6 +170,35 @@ test_scan_exact(void **state)
 			portscan_result_free(&r);
 		}
 	}
+
+	/* All ports with three threads: ours are among the open ones (other
+	 * programs on this host may listen too), the closed ones are not. */
+	o.threads = 3;
+	o.concurrency = 300;
+	assert_int_equal(portscan_resolve("127.0.0.1", &ss, &l, err, sizeof(err)), 0);
+	{
+		uint16_t *all;
+		size_t nall;
+
+		assert_int_equal(portscan_parse_spec("1-65535", &all, &nall, err, sizeof(err)), 0);
+		assert_int_equal(portscan_run((struct sockaddr *)&ss, l, all, nall, &o, &r,
+		    err, sizeof(err)), 0);
+		free(all);
+	}
+	assert_int_equal(r.done, 65535);
+	assert_false(r.cancelled);
+	for (size_t i = 1; i < r.n_open; i++)
+		assert_true(r.open[i - 1] < r.open[i]);
+	for (int i = 0; i < NOPEN; i++) {
+		int found_open = 0, found_closed = 0;
+		for (size_t j = 0; j < r.n_open; j++) {
+			found_open += r.open[j] == open[i];
+			found_closed += r.open[j] == closed[i];
+		}
+		assert_int_equal(found_open, 1);
+		assert_int_equal(found_closed, 0);
+	}
+	portscan_result_free(&r);
 	for (int i = 0; i < NOPEN; i++)
 		close(fds[i]);
 }
