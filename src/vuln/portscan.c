@@ -201,6 +201,28 @@ close_slot(struct slot *s, bool was_open)
 	s->fd = -1;
 }
 
+/* A connect to a loopback port in the ephemeral range can be given that
+ * very port as its source and "succeed" by TCP simultaneous open with
+ * itself. Such a port is not open: nothing listens there. */
+static bool
+is_self_connect(int fd, const struct sockaddr *dst, uint16_t port)
+{
+	struct sockaddr_storage me;
+	socklen_t l = sizeof(me);
+
+	if (getsockname(fd, (struct sockaddr *)&me, &l) != 0 ||
+	    me.ss_family != dst->sa_family)
+		return false;
+	if (me.ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)&me;
+		return ntohs(a->sin_port) == port &&
+		    a->sin_addr.s_addr == ((const struct sockaddr_in *)dst)->sin_addr.s_addr;
+	}
+	const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&me;
+	return ntohs(a->sin6_port) == port && memcmp(&a->sin6_addr,
+	    &((const struct sockaddr_in6 *)dst)->sin6_addr, sizeof(a->sin6_addr)) == 0;
+}
+
 static int
 cmp_port(const void *a, const void *b)
 {
@@ -233,8 +255,8 @@ start_connect(int ep, const struct sockaddr *sa, socklen_t salen,
 	rc = connect(fd, (struct sockaddr *)&ss, salen);
 	if (rc == 0 || errno != EINPROGRESS) {
 		int e = errno;
-		*open = rc == 0;
-		close_slot(s, *open);
+		*open = rc == 0 && !is_self_connect(fd, sa, port);
+		close_slot(s, rc == 0);
 		/* Out of local ports or buffers: a resource error, not an answer. */
 		if (rc != 0 && (e == EADDRNOTAVAIL || e == ENOBUFS || e == EAGAIN ||
 		    e == ENETUNREACH || e == EACCES || e == EPERM)) {
@@ -384,7 +406,8 @@ scan_part(struct part *pt)
 				if (soerr == ECONNRESET || soerr == EPIPE)
 					soerr = 0;
 			}
-			if (soerr == 0 && add_open(res, &cap, s->port) != 0)
+			if (soerr == 0 && !is_self_connect(s->fd, sa, s->port) &&
+			    add_open(res, &cap, s->port) != 0)
 				goto oom;
 			close_slot(s, soerr == 0);
 			freelist[nfree++] = si;
