@@ -1,0 +1,410 @@
+/*
+ * svcid: banner matchers and probes. Adding a service is a row in
+ * svcid_probes and its matcher. Matchers copy at most their field sizes
+ * out of the answer and read only buf[0..n).
+ */
+#include "svcid.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "netconn.h"
+
+#define ANSWER_MAX 4096
+
+static void
+set_field(char *dst, size_t cap, const uint8_t *src, size_t n)
+{
+	netfinding_printable(dst, cap, src, n, 1);
+}
+
+static void
+set_service(struct svcid_result *out, const char *name)
+{
+	snprintf(out->service, sizeof(out->service), "%s", name);
+}
+
+/* Length of the first line of buf (without CR/LF). */
+static size_t
+line_len(const uint8_t *buf, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && buf[i] != '\r' && buf[i] != '\n')
+		i++;
+	return i;
+}
+
+/* Case-insensitive search of needle in buf[0..n). */
+static const uint8_t *
+find_ci(const uint8_t *buf, size_t n, const char *needle)
+{
+	size_t m = strlen(needle);
+
+	for (size_t i = 0; m <= n && i <= n - m; i++) {
+		size_t j = 0;
+		while (j < m && tolower(buf[i + j]) == tolower((unsigned char)needle[j]))
+			j++;
+		if (j == m)
+			return buf + i;
+	}
+	return NULL;
+}
+
+/* "product/version rest" or "product_version": splits at the first
+ * separator into the two fields. */
+static void
+split_product(struct svcid_result *out, const uint8_t *s, size_t n, char sep)
+{
+	size_t i = 0, end;
+
+	while (i < n && s[i] != sep && s[i] != ' ')
+		i++;
+	set_field(out->product, sizeof(out->product), s, i);
+	if (i < n && s[i] == sep) {
+		end = i + 1;
+		while (end < n && s[end] != ' ')
+			end++;
+		set_field(out->version, sizeof(out->version), s + i + 1, end - i - 1);
+	}
+}
+
+/* "SSH-2.0-OpenSSH_9.2p1 Debian-2" (RFC 4253 4.2). */
+static int
+match_ssh(const uint8_t *buf, size_t n, struct svcid_result *out)
+{
+	size_t len = line_len(buf, n), i = 4;
+
+	if (len < 8 || memcmp(buf, "SSH-", 4) != 0)
+		return 0;
+	while (i < len && buf[i] != '-')
+		i++;
+	if (i >= len)
+		return 0;
+	set_service(out, "ssh");
+	split_product(out, buf + i + 1, len - i - 1, '_');
+	return 1;
+}
+
+/* "220 ... FTP ...": the product is the word holding "FTP". */
+static int
+match_ftp(const uint8_t *buf, size_t n, struct svcid_result *out)
+{
+	size_t len = line_len(buf, n), s, e;
+	const uint8_t *p;
+
+	if (len < 4 || memcmp(buf, "220", 3) != 0 || (buf[3] != ' ' && buf[3] != '-'))
+		return 0;
+	p = find_ci(buf, len, "FTP");
+	if (p == NULL)
+		return 0;
+	set_service(out, "ftp");
+	s = (size_t)(p - buf);
+	while (s > 4 && buf[s - 1] != ' ' && buf[s - 1] != '(')
+		s--;
+	e = (size_t)(p - buf);
+	while (e < len && buf[e] != ' ' && buf[e] != ')')
+		e++;
+	set_field(out->product, sizeof(out->product), buf + s, e - s);
+	if (e + 1 < len && buf[e] == ' ' && isdigit(buf[e + 1])) {
+		size_t v = e + 1;
+		while (v < len && buf[v] != ' ' && buf[v] != ')')
+			v++;
+		set_field(out->version, sizeof(out->version), buf + e + 1, v - e - 1);
+	}
+	return 1;
+}
+
+/* "220 mail.example ESMTP Postfix": the word after ESMTP/SMTP. */
+static int
+match_smtp(const uint8_t *buf, size_t n, struct svcid_result *out)
+{
+	size_t len = line_len(buf, n), s, e;
+	const uint8_t *p;
+
+	if (len < 4 || memcmp(buf, "220", 3) != 0 || (buf[3] != ' ' && buf[3] != '-'))
+		return 0;
+	set_service(out, "smtp");
+	p = find_ci(buf, len, "SMTP ");
+	if (p != NULL) {
+		s = (size_t)(p - buf) + 5;
+		e = s;
+		while (e < len && buf[e] != ' ')
+			e++;
+		set_field(out->product, sizeof(out->product), buf + s, e - s);
+	}
+	return 1;
+}
+
+/* MySQL/MariaDB initial handshake: 3-byte length, sequence 0, protocol
+ * 10, NUL-terminated server version. An error packet (0xff) from a server
+ * that refuses this host is MySQL too. */
+static int
+match_mysql(const uint8_t *buf, size_t n, struct svcid_result *out)
+{
+	size_t plen, i;
+
+	if (n < 6)
+		return 0;
+	plen = (size_t)buf[0] | (size_t)buf[1] << 8 | (size_t)buf[2] << 16;
+	if (buf[3] != 0 || plen < 2 || plen > 1024)
+		return 0;
+	if (buf[4] == 0xff && n >= 7) {
+		set_service(out, "mysql");
+		set_field(out->banner, sizeof(out->banner), buf + 7,
+		    (plen + 4 < n ? plen + 4 : n) - 7);
+		return 1;
+	}
+	if (buf[4] != 0x0a)
+		return 0;
+	for (i = 5; i < n && i < plen + 4 && buf[i] != '\0'; i++)
+		if (buf[i] < 0x20 || buf[i] >= 0x7f)
+			return 0;
+	if (i >= n || buf[i] != '\0' || i == 5)
+		return 0;
+	set_service(out, "mysql");
+	set_field(out->version, sizeof(out->version), buf + 5, i - 5);
+	snprintf(out->product, sizeof(out->product), "%s",
+	    find_ci(buf + 5, i - 5, "mariadb") != NULL ? "MariaDB" : "MySQL");
+	return 1;
+}
+
+/* "HTTP/1.x NNN ..." with the Server header as product/version. */
+static int
+match_http(const uint8_t *buf, size_t n, struct svcid_result *out)
+{
+	size_t len = line_len(buf, n), i;
+
+	if (len < 12 || memcmp(buf, "HTTP/", 5) != 0)
+		return 0;
+	i = 5;
+	while (i < len && buf[i] != ' ')
+		i++;
+	if (i + 4 > len || !isdigit(buf[i + 1]) || !isdigit(buf[i + 2]) ||
+	    !isdigit(buf[i + 3]))
+		return 0;
+	set_service(out, out->tls ? "https" : "http");
+	out->http_status = (buf[i + 1] - '0') * 100 + (buf[i + 2] - '0') * 10 +
+	    (buf[i + 3] - '0');
+	/* Headers: lines after the status line, up to the blank line. */
+	i = len;
+	while (i < n) {
+		size_t s, l;
+
+		while (i < n && (buf[i] == '\r' || buf[i] == '\n')) {
+			if (buf[i] == '\n' && i + 1 < n && (buf[i + 1] == '\n' ||
+			    (buf[i + 1] == '\r' && i + 2 < n && buf[i + 2] == '\n')))
+				return 1;
+			i++;
+		}
+		s = i;
+		l = line_len(buf + s, n - s);
+		if (l > 7 && find_ci(buf + s, 7, "server:") == buf + s) {
+			size_t v = 7;
+			while (v < l && buf[s + v] == ' ')
+				v++;
+			split_product(out, buf + s + v, l - v, '/');
+			return 1;
+		}
+		i = s + l;
+	}
+	return 1;
+}
+
+/* Redis: +PONG (no password), -NOAUTH (requirepass), -DENIED (protected
+ * mode), or its answer to a command it does not know. */
+static int
+match_redis(const uint8_t *buf, size_t n, struct svcid_result *out)
+{
+	if (n >= 5 && memcmp(buf, "+PONG", 5) == 0)
+		out->auth = SVCID_AUTH_NONE;
+	else if ((n >= 7 && memcmp(buf, "-NOAUTH", 7) == 0) ||
+	    (n >= 7 && memcmp(buf, "-DENIED", 7) == 0))
+		out->auth = SVCID_AUTH_REQUIRED;
+	else if (n >= 20 && memcmp(buf, "-ERR unknown command", 20) == 0)
+		out->auth = SVCID_AUTH_UNKNOWN;
+	else
+		return 0;
+	set_service(out, "redis");
+	snprintf(out->product, sizeof(out->product), "Redis");
+	return 1;
+}
+
+/* PostgreSQL answers SSLRequest with one byte: 'S' (TLS offered) or 'N'. */
+static int
+match_pgsql(const uint8_t *buf, size_t n, struct svcid_result *out)
+{
+	if (n != 1 || (buf[0] != 'S' && buf[0] != 'N'))
+		return 0;
+	set_service(out, "postgresql");
+	snprintf(out->product, sizeof(out->product), "PostgreSQL");
+	snprintf(out->version, sizeof(out->version), "%s",
+	    buf[0] == 'S' ? "ssl" : "no-ssl");
+	return 1;
+}
+
+/* SSLRequest: length 8, code 80877103 (RFC: PostgreSQL protocol 53.2.9). */
+static const char pg_sslrequest[8] = { 0, 0, 0, 8, 0x04, (char)0xd2, 0x16, 0x2f };
+
+const struct svcid_probe svcid_probes[] = {
+	{ "ssh", NULL, 0, match_ssh, true },
+	{ "mysql", NULL, 0, match_mysql, true },
+	{ "ftp", NULL, 0, match_ftp, true },
+	{ "smtp", NULL, 0, match_smtp, true },
+	{ "http", "HEAD / HTTP/1.0\r\n\r\n", 19, match_http, true },
+	{ "redis", "PING\r\n", 6, match_redis, true },
+	{ "postgresql", pg_sslrequest, sizeof(pg_sslrequest), match_pgsql, false },
+	{ NULL, NULL, 0, NULL, false },
+};
+
+int
+svcid_match(const uint8_t *buf, size_t n, struct svcid_result *out)
+{
+	for (const struct svcid_probe *p = svcid_probes; p->name != NULL; p++)
+		if (p->generic && p->match(buf, n, out))
+			return 1;
+	return 0;
+}
+
+static bool
+is_tls_port(uint16_t port)
+{
+	static const uint16_t ports[] = { 443, 465, 636, 853, 989, 990, 993, 995,
+	    5061, 5986, 6443, 8443, 9443 };
+
+	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
+		if (ports[i] == port)
+			return true;
+	return false;
+}
+
+/* A TLS handshake, then HTTP inside it. 1 if TLS answered. */
+static int
+try_tls(const struct sockaddr *sa, socklen_t salen, uint16_t port,
+    unsigned timeout_ms, struct svcid_result *out)
+{
+	uint8_t buf[ANSWER_MAX];
+	SSL_CTX *ctx;
+	SSL *ssl;
+	size_t n;
+	int fd;
+
+	ctx = netconn_tls_ctx(0, 0, NULL);
+	if (ctx == NULL)
+		return 0;
+	fd = netconn_open(sa, salen, port, timeout_ms);
+	if (fd < 0) {
+		SSL_CTX_free(ctx);
+		return 0;
+	}
+	ssl = netconn_tls_start(ctx, fd, NULL);
+	if (ssl == NULL) {
+		close(fd);
+		SSL_CTX_free(ctx);
+		return 0;
+	}
+	out->tls = true;
+	set_service(out, "tls");
+	snprintf(out->probe, sizeof(out->probe), "tls");
+	snprintf(out->version, sizeof(out->version), "%s", SSL_get_version(ssl));
+	if (netconn_send(fd, ssl, "HEAD / HTTP/1.0\r\n\r\n", 19) == 0) {
+		n = netconn_recv(fd, ssl, buf, sizeof(buf), timeout_ms, true);
+		if (n > 0 && match_http(buf, n, out))
+			set_field(out->banner, sizeof(out->banner), buf, n);
+	}
+	netconn_tls_close(ssl);
+	close(fd);
+	SSL_CTX_free(ctx);
+	return 1;
+}
+
+int
+svcid_identify(const struct sockaddr *sa, socklen_t salen, uint16_t port,
+    unsigned timeout_ms, struct svcid_result *out)
+{
+	uint8_t buf[ANSWER_MAX];
+	unsigned banner_ms = timeout_ms / 3 > 200 ? timeout_ms / 3 : 200;
+	bool tls_first = is_tls_port(port), connected = false, tentative = false;
+	struct svcid_result guess;
+	size_t n;
+	int fd;
+
+	memset(out, 0, sizeof(*out));
+	set_service(out, "unknown");
+	if (tls_first && try_tls(sa, salen, port, timeout_ms, out))
+		return 0;
+	fd = netconn_open(sa, salen, port, timeout_ms);
+	if (fd >= 0) {
+		connected = true;
+		n = netconn_recv(fd, NULL, buf, sizeof(buf), banner_ms, false);
+		close(fd);
+		if (n > 0) {
+			set_field(out->banner, sizeof(out->banner), buf, n);
+			snprintf(out->probe, sizeof(out->probe), "banner");
+			svcid_match(buf, n, out);
+			return 0;
+		}
+	}
+	/* A probe's own matcher decides at once; another row's generic match
+	 * (Redis refusing "HEAD") is kept while the later probes get their
+	 * chance (Redis answering PING tells whether it wants a password). */
+	for (const struct svcid_probe *p = svcid_probes; p->name != NULL; p++) {
+		struct svcid_result r;
+
+		if (p->payload == NULL)
+			continue;
+		fd = netconn_open(sa, salen, port, timeout_ms);
+		if (fd < 0)
+			continue;
+		connected = true;
+		n = 0;
+		if (netconn_send(fd, NULL, p->payload, p->payload_len) == 0)
+			n = netconn_recv(fd, NULL, buf, sizeof(buf), timeout_ms, false);
+		close(fd);
+		if (n == 0)
+			continue;
+		r = *out;
+		if (p->match(buf, n, &r)) {
+			*out = r;
+			set_field(out->banner, sizeof(out->banner), buf, n);
+			snprintf(out->probe, sizeof(out->probe), "%s", p->name);
+			return 0;
+		}
+		if (!tentative && svcid_match(buf, n, &r)) {
+			guess = r;
+			set_field(guess.banner, sizeof(guess.banner), buf, n);
+			snprintf(guess.probe, sizeof(guess.probe), "%s", p->name);
+			tentative = true;
+		}
+		if (out->banner[0] == '\0')
+			set_field(out->banner, sizeof(out->banner), buf, n);
+	}
+	if (tentative) {
+		*out = guess;
+		return 0;
+	}
+	if (!tls_first && try_tls(sa, salen, port, timeout_ms, out))
+		return 0;
+	return connected ? 0 : -1;
+}
+
+static const struct netfinding_def redis_unauth = {
+	"redis-unauthenticated", NETFINDING_CRITICAL,
+	"Redis 未授权访问", "Redis accepts commands without authentication",
+	"为 Redis 设置 requirepass 或 ACL 用户，仅绑定内网地址（bind）并开启 protected-mode，"
+	"用防火墙限制来源地址。",
+	"Set requirepass or ACL users, bind Redis to internal addresses only, keep "
+	"protected-mode on and restrict source addresses with a firewall.",
+};
+
+int
+svcid_findings(const struct svcid_result *r, uint16_t port,
+    struct netfinding_list *l)
+{
+	if (strcmp(r->service, "redis") == 0 && r->auth == SVCID_AUTH_NONE)
+		return netfinding_add(l, &redis_unauth, port,
+		    "PING answered \"%s\" without AUTH", r->banner);
+	return 0;
+}
