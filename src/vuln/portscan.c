@@ -565,8 +565,9 @@ portscan_run(const struct sockaddr *sa, socklen_t salen,
 		goto out;
 	}
 	for (unsigned k = 0; k < nt; k++) {
-		memcpy(res->open + res->n_open, parts[k].res.open,
-		    parts[k].res.n_open * sizeof(*res->open));
+		if (parts[k].res.n_open > 0)
+			memcpy(res->open + res->n_open, parts[k].res.open,
+			    parts[k].res.n_open * sizeof(*res->open));
 		res->n_open += parts[k].res.n_open;
 		res->done += parts[k].res.done;
 		res->timed_out += parts[k].res.timed_out;
