@@ -152,9 +152,13 @@ match_mysql(const uint8_t *buf, size_t n, struct svcid_result *out)
 	if (buf[3] != 0 || plen < 2 || plen > 1024)
 		return 0;
 	if (buf[4] == 0xff && n >= 7) {
+		/* The message ends where the packet does, or where the answer
+		 * was cut; a packet shorter than its 3-byte header leaves none. */
+		size_t end = plen + 4 < n ? plen + 4 : n;
+
 		set_service(out, "mysql");
 		set_field(out->banner, sizeof(out->banner), buf + 7,
-		    (plen + 4 < n ? plen + 4 : n) - 7);
+		    end > 7 ? end - 7 : 0);
 		return 1;
 	}
 	if (buf[4] != 0x0a)

@@ -63,6 +63,14 @@ test_matchers(void **state)
 	assert_string_equal(r.product, "MariaDB");
 	/* A version without its terminator inside the answer is not MySQL. */
 	assert_false(match_str(mysql, 12, &r));
+	/* An error packet whose length field (2) ends before the message
+	 * offset: MySQL, empty message, nothing read past the answer (the
+	 * input libFuzzer found in CI). */
+	assert_true(match_str("\x02\x00\x00\x00\xff\xff-", 7, &r));
+	assert_string_equal(r.service, "mysql");
+	assert_string_equal(r.banner, "");
+	assert_true(match_str("\x0c\x00\x00\x00\xff\x6a\x04Host 'x' is", 16, &r));
+	assert_string_equal(r.banner, "Host 'x' ");
 
 	assert_true(match_str("HTTP/1.1 200 OK\r\nDate: x\r\nserver: Apache/2.4.57 (Debian)\r\n\r\n", 60, &r));
 	assert_string_equal(r.service, "http");
