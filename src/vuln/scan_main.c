@@ -19,11 +19,7 @@
 
 #include <jansson.h>
 
-#include "httpcheck.h"
-#include "netfinding.h"
-#include "portscan.h"
-#include "svcid.h"
-#include "tlscheck.h"
+#include "netscan.h"
 
 static atomic_bool cancel_scan;
 
@@ -69,27 +65,70 @@ parse_uint(const char *opt, const char *s, unsigned min, unsigned max,
 	return 0;
 }
 
-static double
-now_s(void)
+static int
+print_json(const struct netscan_host *h, const char *target, const char *authorized_by,
+    bool loopback, const char *spec, size_t nports)
 {
-	struct timespec ts;
+	json_t *root = netscan_host_json(h), *head;
+	char *s;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	head = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:I, s:I, s:I, s:b, s:I, s:I}",
+	    "target", target, "address", h->address,
+	    "authorization", loopback && authorized_by == NULL ? "loopback" : "operator",
+	    "authorized_by", authorized_by,
+	    "ports_spec", spec, "ports_scanned", (json_int_t)h->ps.done,
+	    "ports_timed_out", (json_int_t)h->ps.timed_out,
+	    "ports_requested", (json_int_t)nports, "cancelled", h->cancelled,
+	    "portscan_ms", (json_int_t)(h->portscan_s * 1000),
+	    "total_ms", (json_int_t)(h->total_s * 1000));
+	if (root == NULL || head == NULL || json_object_update(head, root) != 0 ||
+	    (s = json_dumps(head, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) == NULL) {
+		json_decref(root);
+		json_decref(head);
+		fprintf(stderr, "yunshou-scan: out of memory\n");
+		return 1;
+	}
+	json_decref(root);
+	json_decref(head);
+	puts(s);
+	free(s);
+	return 0;
 }
 
-static const char *
-auth_name(enum svcid_auth a)
+static int
+print_text(const struct netscan_host *h, const char *target, const char *authorized_by,
+    size_t nports)
 {
-	return a == SVCID_AUTH_NONE ? "none" : a == SVCID_AUTH_REQUIRED ? "required" : "unknown";
-}
+	printf("target %s (%s), authorisation: %s\n", target, h->address,
+	    authorized_by != NULL ? authorized_by : "loopback");
+	printf("%zu of %zu ports scanned in %.2f s%s, %zu open\n", h->ps.done,
+	    nports, h->portscan_s, h->cancelled ? " (cancelled)" : "", h->n_ports);
+	for (size_t i = 0; i < h->n_ports; i++) {
+		const struct netscan_port *p = &h->ports[i];
 
-struct port_report {
-	uint16_t port;
-	struct svcid_result svc;
-	bool tls_checked;
-	struct tlscheck_result tls;
-};
+		if (!p->identified) {
+			printf("%u/tcp open\n", p->port);
+			continue;
+		}
+		printf("%u/tcp open  %-10s %s %s%s%s\n", p->port, p->svc.service,
+		    p->svc.product, p->svc.version, p->svc.tls ? " (TLS)" : "",
+		    p->svc.auth == SVCID_AUTH_NONE ? " (no auth)" : "");
+		if (p->tls_checked && p->tls.handshake) {
+			printf("    TLS:");
+			for (int k = 0; k < TLSCHECK_NVERSIONS; k++)
+				if (p->tls.accepts[k])
+					printf(" %s", tlscheck_version_name((enum tlscheck_version)k));
+			printf("; certificate %s, expires %s\n", p->tls.subject,
+			    p->tls.not_after);
+		}
+	}
+	for (size_t i = 0; i < h->findings.n; i++)
+		printf("[%s/%s] %u/tcp %s: %s\n",
+		    netfinding_severity_zh(h->findings.v[i].def->severity),
+		    netfinding_severity_name(h->findings.v[i].def->severity),
+		    h->findings.v[i].port, h->findings.v[i].def->id, h->findings.v[i].evidence);
+	return 0;
+}
 
 int
 main(int argc, char **argv)
@@ -109,9 +148,7 @@ main(int argc, char **argv)
 	};
 	const char *target = NULL, *spec = "1-1024", *authorized_by = NULL;
 	struct portscan_opts o = { 0 };
-	struct portscan_result res = { 0 };
-	struct netfinding_list fl = { 0 };
-	struct port_report *rep = NULL;
+	struct netscan_host h = { 0 };
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	char err[256], addr[INET6_ADDRSTRLEN] = "";
@@ -119,7 +156,6 @@ main(int argc, char **argv)
 	size_t nports;
 	unsigned timeout = 1000;
 	bool json = false, ports_only = false, loopback;
-	double t0, t_scan, t_end;
 	int ch, rc = 1;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -167,10 +203,7 @@ main(int argc, char **argv)
 		free(ports);
 		return 2;
 	}
-	if (ss.ss_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr, sizeof(addr));
-	else
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, addr, sizeof(addr));
+	netscan_address((struct sockaddr *)&ss, addr, sizeof(addr));
 	loopback = portscan_is_loopback((struct sockaddr *)&ss);
 	if (!loopback && authorized_by == NULL) {
 		fprintf(stderr, "yunshou-scan: refused: target %s (%s) is not a loopback "
@@ -189,140 +222,17 @@ main(int argc, char **argv)
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		o.threads = cpus < 1 ? 1 : cpus > 4 ? 4 : (unsigned)cpus;
 	}
-	t0 = now_s();
-	if (portscan_run((struct sockaddr *)&ss, sl, ports, nports, &o, &res,
-	    err, sizeof(err)) != 0) {
+	if (netscan_host_run((struct sockaddr *)&ss, sl, target, ports, nports, &o, timeout,
+	    ports_only, &h, err, sizeof(err)) != 0) {
 		fprintf(stderr, "yunshou-scan: %s\n", err);
 		goto out;
 	}
-	t_scan = now_s();
-	rep = calloc(res.n_open ? res.n_open : 1, sizeof(*rep));
-	if (rep == NULL) {
-		fprintf(stderr, "yunshou-scan: out of memory\n");
-		goto out;
-	}
-	for (size_t i = 0; i < res.n_open; i++) {
-		struct port_report *p = &rep[i];
-
-		p->port = res.open[i];
-		if (ports_only || atomic_load(&cancel_scan))
-			continue;
-		svcid_identify((struct sockaddr *)&ss, sl, p->port, timeout, &p->svc);
-		if (svcid_findings(&p->svc, p->port, &fl) != 0)
-			goto oom;
-		if (p->svc.tls) {
-			p->tls_checked = true;
-			if (tlscheck_run((struct sockaddr *)&ss, sl, p->port, target,
-			    timeout, &p->tls) == 0 &&
-			    tlscheck_findings(&p->tls, p->port, &fl) != 0)
-				goto oom;
-		}
-		if (strcmp(p->svc.service, "http") == 0 || strcmp(p->svc.service, "https") == 0)
-			if (httpcheck_run((struct sockaddr *)&ss, sl, p->port, p->svc.tls,
-			    target, timeout, &fl) < 0)
-				goto oom;
-	}
-	t_end = now_s();
-
-	if (json) {
-		json_t *root, *open, *svcs, *tls, *finds;
-		char *s;
-
-		root = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:I, s:I, s:I, s:b, s:I, s:I}",
-		    "target", target, "address", addr,
-		    "authorization", loopback && authorized_by == NULL ? "loopback" : "operator",
-		    "authorized_by", authorized_by,
-		    "ports_spec", spec, "ports_scanned", (json_int_t)res.done,
-		    "ports_timed_out", (json_int_t)res.timed_out,
-		    "ports_requested", (json_int_t)nports,
-		    "cancelled", res.cancelled || atomic_load(&cancel_scan),
-		    "portscan_ms", (json_int_t)((t_scan - t0) * 1000),
-		    "total_ms", (json_int_t)((t_end - t0) * 1000));
-		open = json_array();
-		svcs = json_array();
-		tls = json_array();
-		finds = json_array();
-		if (root == NULL || open == NULL || svcs == NULL || tls == NULL || finds == NULL)
-			goto oom;
-		for (size_t i = 0; i < res.n_open; i++) {
-			struct port_report *p = &rep[i];
-
-			json_array_append_new(open, json_integer(p->port));
-			if (ports_only)
-				continue;
-			json_array_append_new(svcs, json_pack("{s:i, s:s, s:s, s:s, s:b, s:s, s:s, s:s}",
-			    "port", p->port, "service", p->svc.service,
-			    "product", p->svc.product, "version", p->svc.version,
-			    "tls", p->svc.tls, "auth", auth_name(p->svc.auth),
-			    "probe", p->svc.probe, "banner", p->svc.banner));
-			if (p->tls_checked && p->tls.handshake) {
-				json_t *v = json_array();
-				for (int k = 0; k < TLSCHECK_NVERSIONS; k++)
-					if (p->tls.accepts[k])
-						json_array_append_new(v, json_string(
-						    tlscheck_version_name((enum tlscheck_version)k)));
-				json_array_append_new(tls, json_pack(
-				    "{s:i, s:o, s:s, s:s, s:{s:s, s:s, s:s, s:i, s:b, s:b, s:b, s:b}}",
-				    "port", p->port, "versions", v, "weak_ciphers", p->tls.weak,
-				    "untested_cipher_classes", p->tls.untested, "certificate",
-				    "subject", p->tls.subject, "issuer", p->tls.issuer,
-				    "not_after", p->tls.not_after, "days_left", p->tls.days_left,
-				    "expired", p->tls.expired, "expiring", p->tls.expiring,
-				    "self_signed", p->tls.self_signed,
-				    "name_mismatch", p->tls.name_mismatch));
-			}
-		}
-		for (size_t i = 0; i < fl.n; i++)
-			json_array_append_new(finds, netfinding_json(&fl.v[i]));
-		json_object_set_new(root, "open_ports", open);
-		json_object_set_new(root, "services", svcs);
-		json_object_set_new(root, "tls", tls);
-		json_object_set_new(root, "findings", finds);
-		s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		json_decref(root);
-		if (s == NULL)
-			goto oom;
-		puts(s);
-		free(s);
-	} else {
-		printf("target %s (%s), authorisation: %s\n", target, addr,
-		    authorized_by != NULL ? authorized_by : "loopback");
-		printf("%zu of %zu ports scanned in %.2f s%s, %zu open\n", res.done,
-		    nports, t_scan - t0, res.cancelled ? " (cancelled)" : "", res.n_open);
-		for (size_t i = 0; i < res.n_open; i++) {
-			struct port_report *p = &rep[i];
-
-			if (ports_only) {
-				printf("%u/tcp open\n", p->port);
-				continue;
-			}
-			printf("%u/tcp open  %-10s %s %s%s%s\n", p->port, p->svc.service,
-			    p->svc.product, p->svc.version, p->svc.tls ? " (TLS)" : "",
-			    p->svc.auth == SVCID_AUTH_NONE ? " (no auth)" : "");
-			if (p->tls_checked && p->tls.handshake) {
-				printf("    TLS:");
-				for (int k = 0; k < TLSCHECK_NVERSIONS; k++)
-					if (p->tls.accepts[k])
-						printf(" %s", tlscheck_version_name((enum tlscheck_version)k));
-				printf("; certificate %s, expires %s\n", p->tls.subject,
-				    p->tls.not_after);
-			}
-		}
-		for (size_t i = 0; i < fl.n; i++)
-			printf("[%s/%s] %u/tcp %s: %s\n",
-			    netfinding_severity_zh(fl.v[i].def->severity),
-			    netfinding_severity_name(fl.v[i].def->severity), fl.v[i].port,
-			    fl.v[i].def->id, fl.v[i].evidence);
-	}
-	rc = res.cancelled ? 130 : 0;
-	goto out;
-oom:
-	fprintf(stderr, "yunshou-scan: out of memory\n");
-	rc = 1;
+	rc = json ? print_json(&h, target, authorized_by, loopback, spec, nports) :
+	    print_text(&h, target, authorized_by, nports);
+	if (rc == 0 && h.cancelled)
+		rc = 130;
 out:
-	free(rep);
-	netfinding_list_free(&fl);
-	portscan_result_free(&res);
+	netscan_host_free(&h);
 	free(ports);
 	return rc;
 }
