@@ -12,6 +12,7 @@
 
 #include "httpc.h"
 #include "log.h"
+#include "sockets.h"
 
 #define BATCH 500
 
@@ -87,8 +88,8 @@ heartbeat(struct sender *s, bool after_update)
 
 	pthread_mutex_lock(&s->lock);
 	have = s->policy.version;
-	body = json_pack("{s:s, s:I, s:O}", "version", YS_VERSION, "policy_version",
-	    (json_int_t)have, "modules", s->modules);
+	body = json_pack("{s:s, s:I, s:O, s:o}", "version", YS_VERSION, "policy_version",
+	    (json_int_t)have, "modules", s->modules, "addresses", sockets_host_addresses());
 	pthread_mutex_unlock(&s->lock);
 	rc = call(s, "POST", "/v1/node/heartbeat", body, &out, &status);
 	json_decref(body);

@@ -11,6 +11,8 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,4 +281,42 @@ sockets_is_loopback(const char *addr)
 {
 	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
 	    strncmp(addr, "::ffff:127.", 11) == 0;
+}
+
+json_t *
+sockets_host_addresses(void)
+{
+	struct ifaddrs *ifa = NULL;
+	json_t *out = json_array();
+
+	if (out == NULL || getifaddrs(&ifa) != 0)
+		return out;
+	for (struct ifaddrs *i = ifa; i != NULL && json_array_size(out) < 64; i = i->ifa_next) {
+		char text[INET6_ADDRSTRLEN];
+		const void *a;
+		int fam;
+
+		if (i->ifa_addr == NULL || !(i->ifa_flags & IFF_UP) || (i->ifa_flags & IFF_LOOPBACK))
+			continue;
+		fam = i->ifa_addr->sa_family;
+		if (fam == AF_INET) {
+			const struct in_addr *v4 = &((const struct sockaddr_in *)i->ifa_addr)->sin_addr;
+
+			if ((ntohl(v4->s_addr) >> 16) == 0xa9fe)	/* 169.254/16 */
+				continue;
+			a = v4;
+		} else if (fam == AF_INET6) {
+			const struct in6_addr *v6 = &((const struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+
+			if (IN6_IS_ADDR_LINKLOCAL(v6) || IN6_IS_ADDR_LOOPBACK(v6))
+				continue;
+			a = v6;
+		} else {
+			continue;
+		}
+		if (inet_ntop(fam, a, text, sizeof(text)) != NULL)
+			json_array_append_new(out, json_string(text));
+	}
+	freeifaddrs(ifa);
+	return out;
 }

@@ -37,5 +37,10 @@ json_t *sockets_listening(const char *root, bool with_owner);
 
 /* Whether a numeric address is a loopback address (127/8, ::1, ::ffff:127/104). */
 bool sockets_is_loopback(const char *addr);
+/* The host's own unicast addresses (getifaddrs: interfaces that are up,
+ * without loopback and link-local), at most 64, as strings. The control
+ * plane authorises network scans of the addresses a tenant's agents
+ * report. Never NULL unless out of memory. */
+json_t *sockets_host_addresses(void);
 
 #endif

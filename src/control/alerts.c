@@ -51,6 +51,8 @@ static const struct rule {
 	{ "baseline", "baseline.failed", "medium", "low", "基线检查未通过", "Baseline check failed" },
 	{ "vuln", "vuln.finding", "high", "high", "发现超危/高危漏洞",
 	  "Critical or high vulnerability found" },
+	{ "scan", "scan.finding", "high", "high", "网络扫描发现超危/高危问题",
+	  "Network scan found a critical/high issue" },
 	{ "agent", "*", "medium", "medium", "代理异常", "Agent problem" },
 	{ "qual", "qual.deadline", "medium", "low", "资质期限提醒（年度确认/换证/整改）",
 	  "Qualification deadline (annual confirmation, renewal, rectification)" },
@@ -119,22 +121,6 @@ alerts_observe(struct db *db, int64_t tenant_id, int64_t node_id, const char *mo
 	return rc == 1 ? 0 : -1;
 }
 
-static int
-add_filters(const json_t *in, struct store_filter *f, size_t max, const char *const *names)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; names[i] && n < max; i++) {
-		json_t *v = json_object_get(in, names[i]);
-
-		if (json_is_string(v))
-			f[n++] = (struct store_filter){ names[i], "=", json_string_value(v), 0 };
-		else if (json_is_integer(v))
-			f[n++] = (struct store_filter){ names[i], "=", NULL, json_integer_value(v) };
-	}
-	return (int)n;
-}
-
 /* Columns kept as JSON text are handed back as JSON. */
 static void
 decode(json_t *row, const char *field)
@@ -150,7 +136,7 @@ alerts_list(struct db *db, const struct principal *p, const json_t *filters)
 	static const char *const names[] = { "status", "severity", "node_id", "module", "type",
 		NULL };
 	struct store_filter f[8];
-	int n = add_filters(filters, f, 6, names);
+	size_t n = store_filters_from(filters, names, f, 6);
 
 	if (json_is_integer(json_object_get(filters, "after")))
 		f[n++] = (struct store_filter){ "id", ">", NULL,
@@ -214,7 +200,7 @@ events_list(struct db *db, const struct principal *p, const json_t *filters)
 {
 	static const char *const names[] = { "node_id", "module", "type", NULL };
 	struct store_filter f[8];
-	int n = add_filters(filters, f, 4, names);
+	size_t n = store_filters_from(filters, names, f, 4);
 	json_t *rows, *ev;
 	size_t i;
 

@@ -42,6 +42,9 @@ const struct config_kw conf_keywords[] = {
 	{ "tls_key", S(tls_key), "server private key (PEM), relative to the state directory" },
 	{ "mfa_issuer", S(mfa_issuer), "issuer name shown in authenticator apps" },
 	{ "feed_ca_file", S(feed_ca_file), "CA bundle trusted when fetching advisory feeds by URL; empty: the system's" },
+	{ "scan_timeout_ms", I(scan_timeout_ms, 100, 60000), "network scans: per connect and per probe read" },
+	{ "scan_threads", I(scan_threads, 1, 16), "network scans: connect-scan threads of the scan worker" },
+	{ "scan_allow_loopback", B(scan_allow_loopback), "network scans: allow loopback targets (tests and single-host demos only; the scanner would probe its own host)" },
 	{ NULL, 0, 0, 0, 0, 0, NULL },
 };
 
@@ -58,6 +61,9 @@ conf_defaults(struct conf *c)
 	c->session_absolute_hours = 12;
 	c->auto_approve_registrations = false;
 	c->login_rate_per_minute = 30;
+	c->scan_timeout_ms = 1000;
+	c->scan_threads = 2;
+	c->scan_allow_loopback = false;
 	c->registration_rate_per_hour = 20;
 	c->lockout_threshold = 5;
 	c->lockout_base_seconds = 60;

@@ -35,6 +35,9 @@ struct conf {
 	char tls_key[512];
 	char mfa_issuer[64];
 	char feed_ca_file[512];
+	long long scan_timeout_ms;
+	long long scan_threads;
+	bool scan_allow_loopback;
 };
 
 extern const struct config_kw conf_keywords[];

@@ -18,16 +18,8 @@ findings_list(struct db *db, const struct principal *p, const json_t *filters)
 	static const char *const names[] = { "node_id", "severity", "status", "cve", "package",
 		NULL };
 	struct store_filter f[8];
-	size_t n = 0;
+	size_t n = store_filters_from(filters, names, f, sizeof(f) / sizeof(f[0]));
 
-	for (size_t i = 0; names[i]; i++) {
-		json_t *v = json_object_get(filters, names[i]);
-
-		if (json_is_string(v))
-			f[n++] = (struct store_filter){ names[i], "=", json_string_value(v), 0 };
-		else if (json_is_integer(v))
-			f[n++] = (struct store_filter){ names[i], "=", NULL, json_integer_value(v) };
-	}
 	return store_list(db, principal_scope(p), STORE_VULN_FINDINGS, f, n, 100000);
 }
 

@@ -33,6 +33,7 @@
 #include "audit.h"
 #include "log.h"
 #include "qual.h"
+#include "scanworker.h"
 #include "store.h"
 
 #define HARD_BODY_LIMIT (16 * 1024 * 1024 + 1)
@@ -415,6 +416,8 @@ server_run(const char *state_dir, struct conf *conf, EVP_PKEY *key, char *err, s
 	event_add(sig_hup, NULL);
 	event_add(tick, &(struct timeval){ conf->audit_checkpoint_seconds, 0 });
 	m.tick = tick;
+	if (scanworker_start(db_path, server_conf, err, errlen) < 0)
+		goto out;
 	for (size_t i = 0; i < m.nworkers; i++)
 		pthread_create(&m.workers[i].thread, NULL, worker_main, &m.workers[i]);
 	log_info("server: listening on https://%s (nodes: %s) with %zu workers", conf->listen,
@@ -422,6 +425,7 @@ server_run(const char *state_dir, struct conf *conf, EVP_PKEY *key, char *err, s
 	event_base_dispatch(m.base);
 	for (size_t i = 0; i < m.nworkers; i++)
 		pthread_join(m.workers[i].thread, NULL);
+	scanworker_stop();
 	if (audit_checkpoint(m.db) < 0)
 		log_err("server: cannot write the final audit checkpoint");
 	log_info("server: stopped");

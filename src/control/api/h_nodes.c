@@ -11,6 +11,7 @@
 #include "ca.h"
 #include "hostview.h"
 #include "nodes.h"
+#include "scans.h"
 
 static char *
 slurp(const char *dir, const char *name)
@@ -139,6 +140,13 @@ h_node_heartbeat(struct api_req *r)
 
 	if (nodes_heartbeat(r->ctx->db, &r->node, r->body, &out, &r->err) < 0)
 		return -1;
+	/* A tenant agent's addresses authorise scan targets (scans.h). */
+	if (strcmp(r->node.kind, "agent") == 0 &&
+	    scans_node_addresses(r->ctx->db, r->node.node_id, r->node.tenant_id,
+	    json_object_get(r->body, "addresses"), r->source) < 0) {
+		json_decref(out);
+		return ys_fail(&r->err, "internal", "cannot record the node's addresses");
+	}
 	return api_ok(r, 200, out);
 }
 

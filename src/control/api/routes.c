@@ -71,6 +71,11 @@ int h_vuln_feed_import(struct api_req *), h_vuln_feed_list(struct api_req *);
 int h_vuln_xref_import(struct api_req *), h_vuln_finding_list(struct api_req *);
 int h_vuln_finding_get(struct api_req *), h_vuln_finding_accept(struct api_req *);
 int h_vuln_finding_false_positive(struct api_req *), h_vuln_finding_export(struct api_req *);
+int h_scan_target_create(struct api_req *), h_scan_target_list(struct api_req *);
+int h_scan_target_get(struct api_req *), h_scan_target_approve(struct api_req *);
+int h_scan_target_reject(struct api_req *), h_scan_target_delete(struct api_req *);
+int h_scan_create(struct api_req *), h_scan_list(struct api_req *), h_scan_get(struct api_req *);
+int h_scan_cancel(struct api_req *), h_scan_results(struct api_req *);
 
 static const struct jsonv_field none[] = { END };
 static const struct jsonv_field login_body[] = {
@@ -111,7 +116,7 @@ static const struct jsonv_field policy_body[] = {
 	STR("kind", true, 1, 16), INT("tenant_id", false, 1, ID_MAX), OBJ("policy", true), END };
 static const struct jsonv_field heartbeat_body[] = {
 	STR("version", false, 0, 64), INT("policy_version", false, 0, ID_MAX),
-	OBJ("modules", false), STR("hostname", false, 0, 128), END };
+	OBJ("modules", false), STR("hostname", false, 0, 128), ARR("addresses", false, 64), END };
 static const struct jsonv_field events_body[] = { ARR("events", true, 1000), END };
 static const struct jsonv_field restore_body[] = { STR("item", true, 1, 64), END };
 static const struct jsonv_field quarantine_q[] = { INT("node_id", false, 1, ID_MAX), END };
@@ -131,6 +136,18 @@ static const struct jsonv_field vuln_accept_body[] = {
 static const struct jsonv_field vuln_finding_q[] = {
 	INT("node_id", false, 1, ID_MAX), STR("severity", false, 1, 16), STR("status", false, 1, 16),
 	STR("cve", false, 1, 64), STR("package", false, 1, 128), STR("format", false, 1, 8), END };
+static const struct jsonv_field scan_target_body[] = {
+	STR("target", true, 1, 255), STR("ports", false, 1, 511), INT("rate", false, 0, 100000),
+	STR("note", false, 0, 512), END };
+static const struct jsonv_field scan_target_q[] = {
+	STR("status", false, 1, 16), STR("kind", false, 1, 8), INT("tenant_id", false, 1, ID_MAX),
+	END };
+static const struct jsonv_field scan_approve_body[] = { STR("reference", true, 1, 512), END };
+static const struct jsonv_field scan_body[] = {
+	STR("ports", false, 1, 511), INT("rate", false, 0, 100000), END };
+static const struct jsonv_field scan_q[] = {
+	INT("target_id", false, 1, ID_MAX), STR("status", false, 1, 16),
+	INT("tenant_id", false, 1, ID_MAX), END };
 static const struct jsonv_field status_q[] = { STR("status", false, 1, 32), END };
 static const struct jsonv_field tenant_q[] = { INT("tenant_id", false, 1, ID_MAX), END };
 static const struct jsonv_field plan_q[] = { STR("service", false, 1, 32), BOOL("all"), END };
@@ -219,6 +236,7 @@ static const struct jsonv_field q_sanction_body_handle[] = {
 #define ADMIN ROLE_ADMIN
 #define TADMIN ROLE_TENANT_ADMIN
 #define READERS (ROLES_OPERATORS | ROLES_TENANT)
+#define SCANNERS (ROLE_ADMIN | ROLE_ANALYST | ROLES_TENANT)
 #define PUB ROUTE_PUBLIC
 #define RST ROUTE_RESTRICTED_OK
 #define QREAD (ROLE_ADMIN | ROLE_AUDITOR)
@@ -307,6 +325,24 @@ const struct route api_routes[] = {
 	  ADMIN | ROLE_ANALYST | TADMIN, 0, "vuln.finding.accept", vuln_accept_body, none },
 	{ "POST", "/v1/vuln/findings/{id}/false-positive", h_vuln_finding_false_positive,
 	  ADMIN | ROLE_ANALYST | TADMIN, 0, "vuln.finding.false_positive", reason_body, none },
+	/* network scans (scans.c, scanworker.c): tenants register targets,
+	 * operators authorise the ones the tenant's agents do not report */
+	{ "POST", "/v1/scan-targets", h_scan_target_create, TADMIN, 0, "scan.target.create",
+	  scan_target_body, none },
+	{ "GET", "/v1/scan-targets", h_scan_target_list, READERS, 0, NULL, none, scan_target_q },
+	{ "GET", "/v1/scan-targets/{id}", h_scan_target_get, READERS, 0, NULL, none, none },
+	{ "POST", "/v1/scan-targets/{id}/approve", h_scan_target_approve, ADMIN, 0,
+	  "scan.target.approve", scan_approve_body, none },
+	{ "POST", "/v1/scan-targets/{id}/reject", h_scan_target_reject, ADMIN, 0,
+	  "scan.target.reject", reason_body, none },
+	{ "DELETE", "/v1/scan-targets/{id}", h_scan_target_delete, ADMIN | TADMIN, 0,
+	  "scan.target.delete", none, none },
+	{ "POST", "/v1/scan-targets/{id}/scans", h_scan_create, SCANNERS, 0, "scan.create",
+	  scan_body, none },
+	{ "GET", "/v1/scans", h_scan_list, READERS, 0, NULL, none, scan_q },
+	{ "GET", "/v1/scans/{id}", h_scan_get, READERS, 0, NULL, none, none },
+	{ "GET", "/v1/scans/{id}/results", h_scan_results, READERS, 0, NULL, none, none },
+	{ "POST", "/v1/scans/{id}/cancel", h_scan_cancel, SCANNERS, 0, "scan.cancel", none, none },
 	{ "POST", "/v1/node/heartbeat", h_node_heartbeat, 0, ROUTE_NODE | ROUTE_TELEMETRY, NULL,
 	  heartbeat_body, none },
 	{ "GET", "/v1/node/policy", h_node_policy, 0, ROUTE_NODE, NULL, none, none },

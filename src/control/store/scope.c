@@ -128,7 +128,33 @@ static const struct table_desc tables[STORE_TABLE_COUNT] = {
 		" feed, advisory, urgency, cvss, severity, severity_zh, status, reason, expires_on,"
 		" decided_by, decided_at, first_seen_at, last_seen_at, fixed_at", "tenant_id",
 		{ "node_id", "severity", "status", "cve", "package", "tenant_id", "id" } },
+	[STORE_SCAN_TARGETS] = { "scan_targets_v", "id",
+		"id, tenant_id, target, kind, addresses, ports, rate, status, authorization,"
+		" authorized_by, authorization_ref, decided_at, note, created_by, created_at",
+		"tenant_id", { "status", "kind", "tenant_id", "id" } },
+	[STORE_SCAN_JOBS] = { "scan_jobs", "id",
+		"id, tenant_id, target_id, status, ports, rate, hosts_total, hosts_done, ports_total,"
+		" ports_done, open_ports, findings, cancel_requested AS \"cancel_requested:b\","
+		" previous_job_id AS previous_scan_id, error, created_by, created_at, started_at,"
+		" finished_at", "tenant_id", { "target_id", "status", "tenant_id", "id" } },
 };
+
+size_t
+store_filters_from(const json_t *in, const char *const *names, struct store_filter *f,
+    size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; names[i] && n < max; i++) {
+		json_t *v = json_object_get(in, names[i]);
+
+		if (json_is_string(v))
+			f[n++] = (struct store_filter){ names[i], "=", json_string_value(v), 0 };
+		else if (json_is_integer(v))
+			f[n++] = (struct store_filter){ names[i], "=", NULL, json_integer_value(v) };
+	}
+	return n;
+}
 
 static bool
 is_filterable(const struct table_desc *d, const char *col)

@@ -86,6 +86,8 @@ enum store_table {
 	STORE_MALWARE_EVENTS,	/* node_events of module 'malware' */
 	STORE_VULN_FEEDS,	/* operators only */
 	STORE_VULN_FINDINGS,
+	STORE_SCAN_TARGETS,	/* not deleted */
+	STORE_SCAN_JOBS,
 	STORE_TABLE_COUNT
 };
 
@@ -95,6 +97,11 @@ struct store_filter {
 	const char *text;	/* text value, or NULL to use num */
 	int64_t num;
 };
+
+/* Equality filters from a validated query object: one per name present
+ * (string or integer), at most max. Returns how many. */
+size_t store_filters_from(const json_t *in, const char *const *names, struct store_filter *f,
+    size_t max);
 
 /* The row with this id inside scope, as JSON, or NULL (absent or another
  * tenant's: the caller cannot tell which, by design). */
