@@ -38,6 +38,7 @@ struct conf {
 	long long scan_timeout_ms;
 	long long scan_threads;
 	bool scan_allow_loopback;
+	bool scan_syn;
 };
 
 extern const struct config_kw conf_keywords[];

@@ -860,7 +860,7 @@ alert_new(struct db *db, int64_t tenant, int64_t job_id, int64_t prev)
 
 int
 scans_finish(struct db *db, int64_t job_id, const char *status, const char *error,
-    const json_t *hosts)
+    const char *method, const json_t *hosts)
 {
 	int64_t tenant, target, prev, nports, nfind;
 	char detail[512];
@@ -882,14 +882,15 @@ scans_finish(struct db *db, int64_t job_id, const char *status, const char *erro
 	nports = db_int(db, 0, "SELECT count(*) FROM scan_ports WHERE job_id = ?", "l", job_id);
 	nfind = db_int(db, 0, "SELECT count(*) FROM scan_findings WHERE job_id = ?", "l", job_id);
 	if (db_run(db, "UPDATE scan_jobs SET status = ?, error = ?, finished_at = ?,"
-	    " open_ports = ?, findings = ?, previous_job_id = ? WHERE id = ?", "sslllLl", status,
-	    error, (int64_t)time(NULL), nports, nfind, prev, job_id) != 1)
+	    " open_ports = ?, findings = ?, previous_job_id = ?, method = ? WHERE id = ?",
+	    "sslllLsl", status, error, (int64_t)time(NULL), nports, nfind, prev, method,
+	    job_id) != 1)
 		goto fail;
 	if (strcmp(status, "done") == 0 && alert_new(db, tenant, job_id, prev) < 0)
 		goto fail;
-	snprintf(detail, sizeof(detail), "status=%s open_ports=%lld findings=%lld previous=%lld%s"
-	    "%.300s", status, (long long)nports, (long long)nfind, (long long)prev,
-	    error ? " error=" : "", error ? error : "");
+	snprintf(detail, sizeof(detail), "status=%s method=%s open_ports=%lld findings=%lld"
+	    " previous=%lld%s%.300s", status, method ? method : "-", (long long)nports,
+	    (long long)nfind, (long long)prev, error ? " error=" : "", error ? error : "");
 	audit_system(db, tenant, "scan.finish", job_id, strcmp(status, "failed") == 0 ?
 	    "failed" : "ok", detail);
 	return db_commit(db);

@@ -80,12 +80,13 @@ void scans_job_clear(struct scans_job *job);
 /* Progress; *cancel set when someone asked to cancel. */
 int scans_progress(struct db *db, int64_t job_id, int64_t hosts_done, int64_t ports_done,
     int64_t ports_total, bool *cancel);
-/* Finish: status "done", "cancelled" or "failed" (error says why); hosts is
+/* Finish: status "done", "cancelled" or "failed" (error says why), method
+ * "syn" or "connect" (NULL: none ran); hosts is
  * an array of {"address", netscan_host_json()...}. Stores the results, the
  * counts, the previous scan, alerts for new critical/high findings and the
  * audit entry, in one transaction. */
 int scans_finish(struct db *db, int64_t job_id, const char *status, const char *error,
-    const json_t *hosts);
+    const char *method, const json_t *hosts);
 /* At start: jobs left running by a stop are queued again. */
 int scans_requeue(struct db *db);
 

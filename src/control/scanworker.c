@@ -118,9 +118,9 @@ scanworker_run_once(struct db *db, const struct scanworker_opts *o, atomic_bool 
 	struct scans_job job;
 	struct progress pr = { .db = db, .cancel = &job_cancel, .stop = stop };
 	struct portscan_opts po = { .timeout_ms = o->timeout_ms, .threads = o->threads,
-		.cancel = &job_cancel, .progress = on_progress, .progress_arg = &pr };
+		.syn = o->syn, .cancel = &job_cancel, .progress = on_progress, .progress_arg = &pr };
 	json_t *addrs = NULL, *hosts = json_array(), *v;
-	const char *status = "done";
+	const char *status = "done", *method = NULL;
 	char err[256] = "";
 	uint16_t *ports = NULL;
 	size_t nports = 0, i;
@@ -159,6 +159,7 @@ scanworker_run_once(struct db *db, const struct scanworker_opts *o, atomic_bool 
 			status = "failed";
 			break;
 		}
+		method = h.ps.syn ? "syn" : "connect";
 		hj = netscan_host_json(&h);
 		if (hj == NULL || json_object_set_new(hj, "address", json_string(h.address)) < 0 ||
 		    json_array_append_new(hosts, hj) < 0) {
@@ -186,7 +187,8 @@ finish:
 		log_info("scanworker: scan %lld interrupted by the stop", (long long)job.id);
 		rc = 1;
 	} else {
-		rc = scans_finish(db, job.id, status, err[0] ? err : NULL, hosts) < 0 ? -1 : 1;
+		rc = scans_finish(db, job.id, status, err[0] ? err : NULL, method, hosts) < 0 ?
+		    -1 : 1;
 		log_info("scanworker: scan %lld %s%s%s", (long long)job.id, status,
 		    err[0] ? ": " : "", err);
 	}
@@ -218,7 +220,7 @@ worker_main(void *arg)
 		const struct conf *c = w.conf();
 		struct scanworker_opts o = { .timeout_ms = (unsigned)c->scan_timeout_ms,
 			.threads = (unsigned)c->scan_threads,
-			.allow_loopback = c->scan_allow_loopback };
+			.allow_loopback = c->scan_allow_loopback, .syn = c->scan_syn };
 		struct timespec ts;
 		int rc = scanworker_run_once(w.db, &o, &w.stop);
 

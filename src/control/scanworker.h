@@ -22,6 +22,7 @@ struct scanworker_opts {
 	unsigned timeout_ms;	/* per connect and per probe */
 	unsigned threads;	/* portscan threads */
 	bool allow_loopback;	/* scan_allow_loopback */
+	bool syn;		/* scan_syn: SYN scan when privileged */
 };
 
 /* Run the oldest queued job to its end on db: 1 ran one, 0 none queued,

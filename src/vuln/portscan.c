@@ -7,6 +7,7 @@
  * RST) so a full scan leaves no TIME_WAIT behind.
  */
 #include "portscan.h"
+#include "synscan.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -492,6 +493,14 @@ portscan_run(const struct sockaddr *sa, socklen_t salen,
 	    salen > sizeof(struct sockaddr_storage)) {
 		seterr(err, errlen, "%s", "portscan: not an IPv4 or IPv6 address");
 		return -1;
+	}
+	if (o.syn) {
+		rc = synscan_run(sa, salen, ports, n, &o, res, err, errlen);
+		if (rc != SYNSCAN_NOT_PERMITTED) {
+			res->syn = rc == 0;
+			return rc;
+		}
+		rc = -1;
 	}
 	o.concurrency = o.concurrency ? o.concurrency : PORTSCAN_DEFAULT_CONCURRENCY;
 	if (o.concurrency > 16384)

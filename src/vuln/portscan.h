@@ -30,6 +30,8 @@ struct portscan_opts {
 	unsigned rate;		/* connects started per second; 0 = no limit */
 	unsigned threads;	/* scanning threads, ports dealt round-robin;
 				   0 = 1 (the calling thread only) */
+	bool syn;		/* SYN scan with raw sockets when privileged
+				   (CAP_NET_RAW), else a connect scan */
 	atomic_bool *cancel;	/* may be NULL; set from any thread to stop */
 	portscan_progress_fn progress;	/* may be NULL */
 	void *progress_arg;
@@ -41,6 +43,7 @@ struct portscan_result {
 	size_t done;		/* ports answered or timed out */
 	size_t timed_out;	/* no answer within timeout_ms (filtered) */
 	bool cancelled;
+	bool syn;		/* the SYN scan ran (not the connect scan) */
 };
 
 /* A numeric IPv4/IPv6 address or a host name (first address) -> *ss. */

@@ -44,6 +44,8 @@ usage(FILE *f)
 	    "  --concurrency N     connects in flight (default 512)\n"
 	    "  --threads N         scanning threads (default: online CPUs, at most 4)\n"
 	    "  --ports-only        open ports only: no service, TLS or web checks\n"
+	    "  --syn               SYN scan with raw sockets (needs CAP_NET_RAW; otherwise\n"
+	    "                      the connect scan runs and the output says so)\n"
 	    "  --authorized-by T   who authorised scanning a non-loopback target, "
 	    "recorded in the output\n");
 }
@@ -72,8 +74,8 @@ print_json(const struct netscan_host *h, const char *target, const char *authori
 	json_t *root = netscan_host_json(h), *head;
 	char *s;
 
-	head = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:I, s:I, s:I, s:b, s:I, s:I}",
-	    "target", target, "address", h->address,
+	head = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:I, s:I, s:I, s:b, s:I, s:I}",
+	    "target", target, "address", h->address, "method", h->ps.syn ? "syn" : "connect",
 	    "authorization", loopback && authorized_by == NULL ? "loopback" : "operator",
 	    "authorized_by", authorized_by,
 	    "ports_spec", spec, "ports_scanned", (json_int_t)h->ps.done,
@@ -101,8 +103,9 @@ print_text(const struct netscan_host *h, const char *target, const char *authori
 {
 	printf("target %s (%s), authorisation: %s\n", target, h->address,
 	    authorized_by != NULL ? authorized_by : "loopback");
-	printf("%zu of %zu ports scanned in %.2f s%s, %zu open\n", h->ps.done,
-	    nports, h->portscan_s, h->cancelled ? " (cancelled)" : "", h->n_ports);
+	printf("%zu of %zu ports scanned (%s scan) in %.2f s%s, %zu open\n", h->ps.done,
+	    nports, h->ps.syn ? "SYN" : "connect", h->portscan_s,
+	    h->cancelled ? " (cancelled)" : "", h->n_ports);
 	for (size_t i = 0; i < h->n_ports; i++) {
 		const struct netscan_port *p = &h->ports[i];
 
@@ -142,6 +145,7 @@ main(int argc, char **argv)
 		{ "threads", required_argument, NULL, 'n' },
 		{ "authorized-by", required_argument, NULL, 'a' },
 		{ "ports-only", no_argument, NULL, 'P' },
+		{ "syn", no_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -180,6 +184,7 @@ main(int argc, char **argv)
 			break;
 		case 'a': authorized_by = optarg; break;
 		case 'P': ports_only = true; break;
+		case 'S': o.syn = true; break;
 		case 'j': json = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

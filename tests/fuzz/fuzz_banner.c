@@ -4,14 +4,17 @@
  * the network is hostile: whatever it holds, no matcher may read past it,
  * and every field it fills must be a NUL-terminated printable string.
  * The same input also goes through the web checks' response parser and
- * header lookup, and every body-matching row of the web check table.
+ * header lookup, every body-matching row of the web check table, and the
+ * SYN scanner's classification of raw packets.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "httpcheck.h"
 #include "svcid.h"
+#include "synscan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -87,6 +90,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	svcid_match(copy, size, &r);
 	check(&r);
 	http_response(data, size);
+	/* The SYN scanner's reading of raw packets, both families. */
+	for (int fam = 0; fam < 2; fam++) {
+		static const uint8_t target[16] = { 127, 0, 0, 1 };
+		uint16_t port = 0;
+		uint32_t ack = 0;
+		int v = synscan_classify(fam ? AF_INET6 : AF_INET, copy, size, target, 40000,
+		    &port, &ack);
+
+		if (v != SYNSCAN_IGNORE && (port == 0 || (v != SYNSCAN_OPEN && v != SYNSCAN_CLOSED)))
+			abort();
+	}
 	free(copy);
 	return 0;
 }

@@ -4,6 +4,7 @@
  * ports are reported, closed ones are not, and cancellation, the rate limit
  * and progress behave as a caller driving a scan from a worker would see.
  */
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -113,9 +114,11 @@ on_progress(void *arg, size_t done, size_t total, size_t open)
 #define NOPEN 5
 
 /* Opens NOPEN listeners and finds closed ports (bound then released)
- * around them; scans both and expects exactly the listeners. */
+ * around them; scans both and expects exactly the listeners. With syn,
+ * the SYN scan (skipped without CAP_NET_RAW), which must leave no
+ * completed connection in the listeners' accept queues. */
 static void
-test_scan_exact(void **state)
+scan_exact(bool syn)
 {
 	int fds[NOPEN], cfd[NOPEN];
 	uint16_t open[NOPEN], closed[NOPEN], list[2 * NOPEN];
@@ -124,10 +127,9 @@ test_scan_exact(void **state)
 	struct portscan_result r;
 	struct progress pr = { 0 };
 	struct portscan_opts o = { .concurrency = 4, .timeout_ms = 2000,
-	    .progress = on_progress, .progress_arg = &pr };
+	    .progress = on_progress, .progress_arg = &pr, .syn = syn };
 	char err[256];
 
-	(void)state;
 	for (int i = 0; i < NOPEN; i++) {
 		fds[i] = netfx_listen(&open[i]);
 		assert_true(fds[i] >= 0);
@@ -143,6 +145,13 @@ test_scan_exact(void **state)
 	assert_int_equal(portscan_resolve("127.0.0.1", &ss, &l, err, sizeof(err)), 0);
 	assert_int_equal(portscan_run((struct sockaddr *)&ss, l, list, 2 * NOPEN,
 	    &o, &r, err, sizeof(err)), 0);
+	if (syn && !r.syn) {
+		portscan_result_free(&r);
+		for (int i = 0; i < NOPEN; i++)
+			close(fds[i]);
+		skip();	/* no CAP_NET_RAW: the connect scan ran instead */
+	}
+	assert_int_equal(r.syn, syn);
 	assert_false(r.cancelled);
 	assert_int_equal(r.done, 2 * NOPEN);
 	assert_int_equal(r.n_open, NOPEN);
@@ -199,8 +208,29 @@ test_scan_exact(void **state)
 		assert_int_equal(found_closed, 0);
 	}
 	portscan_result_free(&r);
-	for (int i = 0; i < NOPEN; i++)
+	for (int i = 0; i < NOPEN; i++) {
+		/* Half-open: the SYN scan completed no connection. */
+		if (syn) {
+			struct pollfd pfd = { .fd = fds[i], .events = POLLIN };
+
+			assert_int_equal(poll(&pfd, 1, 0), 0);
+		}
 		close(fds[i]);
+	}
+}
+
+static void
+test_scan_exact(void **state)
+{
+	(void)state;
+	scan_exact(false);
+}
+
+static void
+test_syn_scan_exact(void **state)
+{
+	(void)state;
+	scan_exact(true);
 }
 
 static void
@@ -261,6 +291,7 @@ main(void)
 		cmocka_unit_test(test_spec_bad),
 		cmocka_unit_test(test_loopback),
 		cmocka_unit_test(test_scan_exact),
+		cmocka_unit_test(test_syn_scan_exact),
 		cmocka_unit_test(test_cancel_and_rate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -538,6 +538,7 @@ static const struct store_migration migrations[] = {
 "  open_ports INTEGER NOT NULL DEFAULT 0,"
 "  findings INTEGER NOT NULL DEFAULT 0,"
 "  cancel_requested INTEGER NOT NULL DEFAULT 0,"
+"  method TEXT,"
 "  previous_job_id INTEGER REFERENCES scan_jobs(id),"
 "  error TEXT,"
 "  created_by TEXT NOT NULL,"

@@ -134,7 +134,7 @@ static const struct table_desc tables[STORE_TABLE_COUNT] = {
 		"tenant_id", { "status", "kind", "tenant_id", "id" } },
 	[STORE_SCAN_JOBS] = { "scan_jobs", "id",
 		"id, tenant_id, target_id, status, ports, rate, hosts_total, hosts_done, ports_total,"
-		" ports_done, open_ports, findings, cancel_requested AS \"cancel_requested:b\","
+		" ports_done, open_ports, findings, cancel_requested AS \"cancel_requested:b\", method,"
 		" previous_job_id AS previous_scan_id, error, created_by, created_at, started_at,"
 		" finished_at", "tenant_id", { "target_id", "status", "tenant_id", "id" } },
 };
