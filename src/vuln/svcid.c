@@ -249,6 +249,125 @@ match_pgsql(const uint8_t *buf, size_t n, struct svcid_result *out)
 	return 1;
 }
 
+/* Memcached's text protocol answers "stats" with STAT lines to anyone:
+ * it has no authentication outside SASL builds. */
+static int
+match_memcached(const uint8_t *buf, size_t n, struct svcid_result *out)
+{
+	const uint8_t *v;
+
+	if (n < 5 || memcmp(buf, "STAT ", 5) != 0)
+		return 0;
+	set_service(out, "memcached");
+	snprintf(out->product, sizeof(out->product), "Memcached");
+	out->auth = SVCID_AUTH_NONE;
+	v = find_ci(buf, n, "STAT version ");
+	if (v != NULL) {
+		size_t s = (size_t)(v - buf) + 13, e = s;
+
+		while (e < n && buf[e] != '\r' && buf[e] != '\n')
+			e++;
+		set_field(out->version, sizeof(out->version), buf + s, e - s);
+	}
+	return 1;
+}
+
+static uint32_t
+le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The top-level element name of the BSON document doc[0..n): its type and
+ * where its value starts. 0 found, -1 absent or malformed. */
+static int
+bson_find(const uint8_t *doc, size_t n, const char *name, uint8_t *type, const uint8_t **val,
+    size_t *vlen)
+{
+	size_t i = 4, nl = strlen(name);
+
+	if (n < 5 || le32(doc) != n || doc[n - 1] != 0)
+		return -1;
+	while (i < n - 1) {
+		uint8_t t = doc[i++];
+		size_t k = i, len;
+
+		while (k < n && doc[k] != 0)
+			k++;
+		if (k >= n - 1)
+			return -1;
+		switch (t) {
+		case 0x01: case 0x09: case 0x11: case 0x12: len = 8; break;
+		case 0x07: len = 12; break;
+		case 0x08: len = 1; break;
+		case 0x0a: len = 0; break;
+		case 0x10: len = 4; break;
+		case 0x13: len = 16; break;
+		case 0x02: case 0x03: case 0x04: case 0x05:
+			if (k + 5 > n)
+				return -1;
+			len = le32(doc + k + 1);
+			len += t == 0x02 ? 4 : t == 0x05 ? 5 : 0;
+			break;
+		default:
+			return -1;
+		}
+		if (len > n - (k + 1))
+			return -1;
+		if (k - i == nl && memcmp(doc + i, name, nl) == 0) {
+			*type = t;
+			*val = doc + k + 1;
+			*vlen = len;
+			return 0;
+		}
+		i = k + 1 + len;
+	}
+	return -1;
+}
+
+/* MongoDB's OP_MSG answer to listDatabases: ok 1 with the databases
+ * listed (anyone may read them), or ok 0 "Unauthorized" (code 13). */
+static int
+match_mongodb(const uint8_t *buf, size_t n, struct svcid_result *out)
+{
+	const uint8_t *v;
+	uint8_t t;
+	size_t len, dl;
+	double ok = -1;
+
+	if (n < 26 || le32(buf) > n || le32(buf) < 26 || le32(buf + 12) != 2013 || buf[20] != 0)
+		return 0;
+	n = le32(buf);
+	dl = le32(buf + 21);
+	if (dl > n - 21 || bson_find(buf + 21, dl, "ok", &t, &v, &len) < 0)
+		return 0;
+	if (t == 0x01)
+		memcpy(&ok, v, sizeof(ok));
+	else if (t == 0x10)
+		ok = (int32_t)le32(v);
+	else if (t == 0x12)
+		ok = (double)(le32(v) | (uint64_t)le32(v + 4) << 32);
+	else
+		return 0;
+	set_service(out, "mongodb");
+	snprintf(out->product, sizeof(out->product), "MongoDB");
+	if (ok == 1 && bson_find(buf + 21, dl, "databases", &t, &v, &len) == 0 && t == 0x04)
+		out->auth = SVCID_AUTH_NONE;
+	else if (ok == 0 && bson_find(buf + 21, dl, "code", &t, &v, &len) == 0 && t == 0x10 &&
+	    le32(v) == 13)
+		out->auth = SVCID_AUTH_REQUIRED;
+	return 1;
+}
+
+/* OP_MSG {listDatabases: 1, nameOnly: true, $db: "admin"}. */
+static const char mongo_listdbs[71] = {
+	0x47, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, (char)0xdd, 0x07,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x32, 0x00, 0x00, 0x00, 0x10, 'l', 'i', 's', 't',
+	'D', 'a', 't', 'a', 'b', 'a', 's', 'e', 's', 0x00, 0x01, 0x00, 0x00, 0x00, 0x08, 'n', 'a',
+	'm', 'e', 'O', 'n', 'l', 'y', 0x00, 0x01, 0x02, '$', 'd', 'b', 0x00, 0x06, 0x00, 0x00,
+	0x00, 'a', 'd', 'm', 'i', 'n', 0x00, 0x00,
+};
+
 /* SSLRequest: length 8, code 80877103 (RFC: PostgreSQL protocol 53.2.9). */
 static const char pg_sslrequest[8] = { 0, 0, 0, 8, 0x04, (char)0xd2, 0x16, 0x2f };
 
@@ -260,6 +379,8 @@ const struct svcid_probe svcid_probes[] = {
 	{ "http", "HEAD / HTTP/1.0\r\n\r\n", 19, match_http, true },
 	{ "redis", "PING\r\n", 6, match_redis, true },
 	{ "postgresql", pg_sslrequest, sizeof(pg_sslrequest), match_pgsql, false },
+	{ "mongodb", mongo_listdbs, sizeof(mongo_listdbs), match_mongodb, false },
+	{ "memcached", "stats\r\n", 7, match_memcached, true },
 	{ NULL, NULL, 0, NULL, false },
 };
 
@@ -394,21 +515,46 @@ svcid_identify(const struct sockaddr *sa, socklen_t salen, uint16_t port,
 	return connected ? 0 : -1;
 }
 
-static const struct netfinding_def redis_unauth = {
-	"redis-unauthenticated", NETFINDING_CRITICAL,
-	"Redis 未授权访问", "Redis accepts commands without authentication",
-	"为 Redis 设置 requirepass 或 ACL 用户，仅绑定内网地址（bind）并开启 protected-mode，"
-	"用防火墙限制来源地址。",
-	"Set requirepass or ACL users, bind Redis to internal addresses only, keep "
-	"protected-mode on and restrict source addresses with a firewall.",
+/* Services that answered without credentials, and what that exposes. */
+static const struct unauth_row {
+	const char *service;
+	struct netfinding_def def;
+	const char *evidence;
+} unauth_rows[] = {
+	{ "redis", { "redis-unauthenticated", NETFINDING_CRITICAL,
+	  "Redis 未授权访问", "Redis accepts commands without authentication",
+	  "为 Redis 设置 requirepass 或 ACL 用户，仅绑定内网地址（bind）并开启 protected-mode，"
+	  "用防火墙限制来源地址。",
+	  "Set requirepass or ACL users, bind Redis to internal addresses only, keep "
+	  "protected-mode on and restrict source addresses with a firewall." },
+	  "PING answered without AUTH" },
+	{ "mongodb", { "mongodb-unauthenticated", NETFINDING_CRITICAL,
+	  "MongoDB 未授权访问", "MongoDB lists its databases without authentication",
+	  "启用访问控制（security.authorization: enabled）并创建最小权限用户，仅绑定内网地址"
+	  "（net.bindIp），用防火墙限制来源地址。",
+	  "Enable access control (security.authorization: enabled) with least-privilege "
+	  "users, bind to internal addresses only (net.bindIp) and restrict sources with a "
+	  "firewall." },
+	  "listDatabases answered ok:1 without authentication" },
+	{ "memcached", { "memcached-unauthenticated", NETFINDING_HIGH,
+	  "Memcached 未授权访问", "Memcached answers anyone (no authentication)",
+	  "仅绑定内网地址（-l），关闭 UDP（-U 0，防止被用作 DDoS 反射放大源），需要认证时使用 "
+	  "SASL，用防火墙限制来源地址。",
+	  "Bind to internal addresses only (-l), disable UDP (-U 0, so it cannot be used as a "
+	  "DDoS reflector), use SASL where authentication is needed, and restrict sources "
+	  "with a firewall." },
+	  "stats answered without authentication" },
 };
 
 int
 svcid_findings(const struct svcid_result *r, uint16_t port,
     struct netfinding_list *l)
 {
-	if (strcmp(r->service, "redis") == 0 && r->auth == SVCID_AUTH_NONE)
-		return netfinding_add(l, &redis_unauth, port,
-		    "PING answered \"%s\" without AUTH", r->banner);
+	if (r->auth != SVCID_AUTH_NONE)
+		return 0;
+	for (size_t i = 0; i < sizeof(unauth_rows) / sizeof(unauth_rows[0]); i++)
+		if (strcmp(r->service, unauth_rows[i].service) == 0)
+			return netfinding_add(l, &unauth_rows[i].def, port, "%s: %s",
+			    unauth_rows[i].evidence, r->banner);
 	return 0;
 }

@@ -105,6 +105,10 @@ netfx_read_request(int fd, char *buf, size_t cap)
 			break;
 		if (n >= 8 && memcmp(buf, "\0\0\0\x08\x04\xd2\x16\x2f", 8) == 0)
 			break;
+		/* A whole little-endian length-prefixed message (MongoDB). */
+		if (n >= 16 && ((unsigned char)buf[0] | (unsigned char)buf[1] << 8 |
+		    (unsigned char)buf[2] << 16 | (size_t)(unsigned char)buf[3] << 24) == n)
+			break;
 	}
 	buf[n] = '\0';
 	return n;

@@ -104,6 +104,85 @@ test_matchers(void **state)
 	assert_false(match_str("hello\r\n", 7, &r));
 }
 
+/* MongoDB 7 answers to listDatabases (OP_MSG): readable by anyone, and
+ * refused (code 13 Unauthorized). */
+static const char mongo_open[] = "\x65\x00\x00\x00\x05\x00\x00\x00\x01\x00\x00\x00\xdd\x07\x00\x00\x00\x00\x00\x00\x00\x50\x00\x00\x00\x04\x64\x61\x74\x61\x62\x61\x73\x65\x73\x00\x34\x00\x00\x00\x03\x30\x00\x15\x00\x00\x00\x02\x6e\x61\x6d\x65\x00\x06\x00\x00\x00\x61\x64\x6d\x69\x6e\x00\x00\x03\x31\x00\x14\x00\x00\x00\x02\x6e\x61\x6d\x65\x00\x05\x00\x00\x00\x73\x68\x6f\x70\x00\x00\x00\x01\x6f\x6b\x00\x00\x00\x00\x00\x00\x00\xf0\x3f\x00";
+static const char mongo_auth[] = "\x85\x00\x00\x00\x05\x00\x00\x00\x01\x00\x00\x00\xdd\x07\x00\x00\x00\x00\x00\x00\x00\x70\x00\x00\x00\x01\x6f\x6b\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x65\x72\x72\x6d\x73\x67\x00\x2e\x00\x00\x00\x63\x6f\x6d\x6d\x61\x6e\x64\x20\x6c\x69\x73\x74\x44\x61\x74\x61\x62\x61\x73\x65\x73\x20\x72\x65\x71\x75\x69\x72\x65\x73\x20\x61\x75\x74\x68\x65\x6e\x74\x69\x63\x61\x74\x69\x6f\x6e\x00\x10\x63\x6f\x64\x65\x00\x0d\x00\x00\x00\x02\x63\x6f\x64\x65\x4e\x61\x6d\x65\x00\x0d\x00\x00\x00\x55\x6e\x61\x75\x74\x68\x6f\x72\x69\x7a\x65\x64\x00\x00";
+
+static const struct svcid_probe *
+probe(const char *name)
+{
+	for (const struct svcid_probe *p = svcid_probes; p->name != NULL; p++)
+		if (strcmp(p->name, name) == 0)
+			return p;
+	fail_msg("no probe %s", name);
+	return NULL;
+}
+
+static void
+test_mongodb_memcached(void **state)
+{
+	const struct svcid_probe *mongo = probe("mongodb");
+	struct svcid_result r;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	assert_true(mongo->match((const uint8_t *)mongo_open, sizeof(mongo_open) - 1, &r));
+	assert_string_equal(r.service, "mongodb");
+	assert_int_equal(r.auth, SVCID_AUTH_NONE);
+	memset(&r, 0, sizeof(r));
+	assert_true(mongo->match((const uint8_t *)mongo_auth, sizeof(mongo_auth) - 1, &r));
+	assert_int_equal(r.auth, SVCID_AUTH_REQUIRED);
+	/* Every truncation is not MongoDB (the message length says more). */
+	for (size_t n = 0; n + 1 < sizeof(mongo_open) - 1; n++) {
+		memset(&r, 0, sizeof(r));
+		assert_false(mongo->match((const uint8_t *)mongo_open, n, &r));
+	}
+	/* Not a MongoDB answer: other protocols, a corrupt document length. */
+	{
+		char bad[sizeof(mongo_open)];
+
+		memcpy(bad, mongo_open, sizeof(bad));
+		bad[21] = 0x51;
+		memset(&r, 0, sizeof(r));
+		assert_false(mongo->match((const uint8_t *)bad, sizeof(bad) - 1, &r));
+	}
+	assert_false(match_str("+PONG\r\n", 7, &r) && strcmp(r.service, "mongodb") == 0);
+
+	assert_true(match_str("STAT pid 4242\r\nSTAT uptime 9\r\nSTAT version 1.6.18\r\nEND\r\n",
+	    52, &r));
+	assert_string_equal(r.service, "memcached");
+	assert_string_equal(r.version, "1.6.18");
+	assert_int_equal(r.auth, SVCID_AUTH_NONE);
+}
+
+static void
+netfx_mongo(int fd, void *arg)
+{
+	char buf[256];
+	size_t n;
+
+	(void)arg;
+	n = netfx_read_request(fd, buf, sizeof(buf));
+	/* Only the listDatabases OP_MSG gets an answer, as from mongod. */
+	if (n >= 16 && (unsigned char)buf[12] == 0xdd && buf[13] == 0x07) {
+		ssize_t w = write(fd, mongo_open, sizeof(mongo_open) - 1);
+
+		(void)w;
+	}
+}
+
+static void
+netfx_memcached(int fd, void *arg)
+{
+	char buf[256];
+
+	(void)arg;
+	netfx_read_request(fd, buf, sizeof(buf));
+	netfx_write(fd, strncmp(buf, "stats", 5) == 0 ?
+	    "STAT pid 1\r\nSTAT version 1.6.18\r\nEND\r\n" : "ERROR\r\n");
+}
+
 static void
 netfx_pgsql(int fd, void *arg)
 {
@@ -178,10 +257,20 @@ test_identify(void **state)
 	assert_string_equal(r.service, "postgresql");
 	assert_string_equal(r.version, "no-ssl");
 
+	identify(netfx_mongo, &r, &fl);
+	assert_string_equal(r.service, "mongodb");
+	assert_string_equal(r.probe, "mongodb");
+	assert_true(netfinding_has(&fl, "mongodb-unauthenticated"));
+
+	identify(netfx_memcached, &r, &fl);
+	assert_string_equal(r.service, "memcached");
+	assert_true(netfinding_has(&fl, "memcached-unauthenticated"));
+	netfinding_list_free(&fl);
+
 	identify(netfx_silent, &r, &fl);
 	assert_string_equal(r.service, "unknown");
 	assert_false(r.tls);
-	assert_int_equal(fl.n, 1);
+	assert_int_equal(fl.n, 0);	/* a silent listener shows nothing */
 	netfinding_list_free(&fl);
 }
 
@@ -191,6 +280,7 @@ main(void)
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matchers),
+		cmocka_unit_test(test_mongodb_memcached),
 		cmocka_unit_test(test_identify),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
