@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sitecfg.h"
 
 #define S(f) CONFIG_STR, offsetof(struct conf, f), sizeof(((struct conf *)0)->f), 0, 0
 #define I(f, lo, hi) CONFIG_INT, offsetof(struct conf, f), 0, lo, hi
@@ -42,6 +43,7 @@ const struct config_kw conf_keywords[] = {
 	{ "tls_key", S(tls_key), "server private key (PEM), relative to the state directory" },
 	{ "mfa_issuer", S(mfa_issuer), "issuer name shown in authenticator apps" },
 	{ "feed_ca_file", S(feed_ca_file), "CA bundle trusted when fetching advisory feeds by URL; empty: the system's" },
+	{ "waf_cname_zone", S(waf_cname_zone), "DNS zone of WAF sites' CNAME targets (site-<id>.<zone>), served by the WAF nodes" },
 	{ NULL, 0, 0, 0, 0, 0, NULL },
 };
 
@@ -70,6 +72,7 @@ conf_defaults(struct conf *c)
 	snprintf(c->tls_cert, sizeof(c->tls_cert), "server.crt");
 	snprintf(c->tls_key, sizeof(c->tls_key), "server.key");
 	snprintf(c->mfa_issuer, sizeof(c->mfa_issuer), "yunshou");
+	snprintf(c->waf_cname_zone, sizeof(c->waf_cname_zone), "waf.yunshou.invalid");
 }
 
 int
@@ -90,6 +93,15 @@ conf_load(const char *state_dir, struct conf *c, char *err, size_t errlen)
 	    (c->node_listen[0] && strchr(c->node_listen, ':') == NULL)) {
 		snprintf(err, errlen, "%s: listen, node_listen: expected ADDRESS:PORT", path);
 		return -1;
+	}
+	{
+		char zone[SITECFG_DOMAIN_MAX + 1], why[200];
+
+		if (sitecfg_domain(c->waf_cname_zone, false, zone, sizeof(zone), why,
+		    sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s: waf_cname_zone: %s", path, why);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -35,6 +35,7 @@ struct conf {
 	char tls_key[512];
 	char mfa_issuer[64];
 	char feed_ca_file[512];
+	char waf_cname_zone[128];
 };
 
 extern const struct config_kw conf_keywords[];

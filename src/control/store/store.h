@@ -86,6 +86,13 @@ enum store_table {
 	STORE_MALWARE_EVENTS,	/* node_events of module 'malware' */
 	STORE_VULN_FEEDS,	/* operators only */
 	STORE_VULN_FINDINGS,
+	/* WAF sites (sites.c) */
+	STORE_WAF_SITES,
+	STORE_WAF_CERTS,	/* never the private key */
+	STORE_WAF_ORIGINS,
+	STORE_WAF_EXCEPTIONS,
+	STORE_WAF_RULES,
+	STORE_WAF_EVENTS,
 	STORE_TABLE_COUNT
 };
 
