@@ -258,38 +258,44 @@ stored_policy(struct db *db, const char *kind, int64_t tenant, const char *state
 }
 
 /* WAF nodes serve every tenant: the provider's waf policy plus the sites
- * (sites.c). The version follows the content: a hash of it without
- * secrets, numbered by sites_waf_version(). */
+ * (sites.c). The version follows what the content depends on — the waf
+ * policy version and sites_waf_state() — numbered by sites_waf_version(),
+ * so a heartbeat does not build the bundle. The version is taken before the
+ * content: a change in between shows as a newer version at the next
+ * heartbeat, and the node fetches again. */
 static json_t *
 waf_policy(struct db *db, const char *kind, int64_t tenant, const char *state_dir,
     int64_t *version)
 {
 	struct ys_err e = { 0 };
-	json_t *policy = effective_policy(db, kind, 0, version), *content = NULL;
+	int64_t pv;
+	json_t *policy = effective_policy(db, kind, 0, &pv), *content = NULL;
 	unsigned char md[32];
-	char hex[65], *text;
+	char hex[65], *state = sites_waf_state(db), *text = NULL;
+	size_t len = 0;
+	FILE *f;
 
 	(void)tenant;
-	if (policy == NULL || sites_waf_content(db, NULL, &content, &e) < 0)
+	if (policy == NULL || state == NULL || (f = open_memstream(&text, &len)) == NULL)
 		goto fail;
-	json_object_update(policy, content);
-	json_decref(content);
-	content = NULL;
-	if ((text = json_dumps(policy, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
-		goto fail;
-	crypto_sha256(text, strlen(text), md);
-	free(text);
+	fprintf(f, "policy=%lld %s", (long long)pv, state);
+	fclose(f);
+	crypto_sha256(text, len, md);
 	crypto_hex(md, 32, hex);
 	*version = sites_waf_version(db, hex);
+	free(text);
+	free(state);
+	state = NULL;
 	if (state_dir == NULL)
-		return policy;
+		return policy;		/* the version is what was asked */
 	if (sites_waf_content(db, state_dir, &content, &e) < 0)
 		goto fail;
 	json_object_update(policy, content);
 	json_decref(content);
 	return policy;
 fail:
-	log_err("nodes: cannot build the WAF bundle: %s", e.msg);
+	log_err("nodes: cannot build the WAF bundle: %s", e.msg[0] ? e.msg : "store error");
+	free(state);
 	json_decref(policy);
 	return NULL;
 }

@@ -214,8 +214,29 @@ forbidden_why(int af, const unsigned char *addr)
 {
 	unsigned char net[16];
 
-	if (af == AF_INET6 && memcmp(addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0)
-		return forbidden_why(AF_INET, addr + 12);	/* IPv4-mapped */
+	/* IPv6 forms that carry an IPv4 address a node could reach: mapped
+	 * (::ffff:0:0/96), compatible (::/96), NAT64 (64:ff9b::/96), 6to4
+	 * (2002::/16). */
+	static const struct {
+		unsigned char prefix[12];
+		size_t len, at;
+	} embedded[] = {
+		{ { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff }, 12, 12 },
+		{ { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, 12, 12 },
+		{ { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 }, 12, 12 },
+		{ { 0x20, 0x02 }, 2, 2 },
+	};
+
+	for (size_t i = 0; af == AF_INET6 && i < sizeof(embedded) / sizeof(embedded[0]); i++) {
+		const char *why;
+
+		if (memcmp(addr, embedded[i].prefix, embedded[i].len) != 0)
+			continue;
+		if (i == 1 && (addr[12] | addr[13] | addr[14]) == 0 && addr[15] <= 1)
+			break;		/* :: and ::1 are themselves in the table */
+		if ((why = forbidden_why(AF_INET, addr + embedded[i].at)) != NULL)
+			return why;
+	}
 	for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
 		if (forbidden[i].af != af || inet_pton(af, forbidden[i].net, net) != 1)
 			continue;

@@ -66,6 +66,15 @@ can_write(const struct principal *by, struct ys_err *e)
 	return true;
 }
 
+/* Every change WAF nodes must see raises the generation (sites_waf_state). */
+static int
+bump(struct db *db, struct ys_err *e)
+{
+	if (db_run(db, "UPDATE waf_generation SET value = value + 1 WHERE id = 1", "") != 1)
+		return ys_fail(e, "internal", "cannot record the change for the WAF nodes");
+	return 0;
+}
+
 /* ---- validation of site settings ---------------------------------- */
 
 /* A JSON array of strings checked one by one into a canonical, duplicate
@@ -339,7 +348,8 @@ sites_create(struct db *db, const char *zone, const struct principal *by, const 
 	if (orders_quota_acquire(db, by->tenant_id, SITES_SERVICE, resource, e) < 0 ||
 	    claim_domains(db, id, l.v[L_DOMAINS], e) < 0)
 		goto fail;
-	if (db_run(db, "UPDATE waf_sites SET cname = ? WHERE id = ?", "sl", cname, id) != 1) {
+	if (db_run(db, "UPDATE waf_sites SET cname = ? WHERE id = ?", "sl", cname, id) != 1 ||
+	    bump(db, e) < 0) {
 		ys_fail(e, "internal", "cannot store the site");
 		goto fail;
 	}
@@ -439,7 +449,7 @@ sites_update(struct db *db, const struct principal *by, int64_t id, const json_t
 			ys_fail(e, "internal", "cannot update the site");
 		goto fail;
 	}
-	if (claim_domains(db, id, l.v[L_DOMAINS], e) < 0)
+	if (claim_domains(db, id, l.v[L_DOMAINS], e) < 0 || bump(db, e) < 0)
 		goto fail;
 	*out = sites_get(db, by, id, e);
 	rc = *out ? 0 : -1;
@@ -474,7 +484,8 @@ sites_delete(struct db *db, const struct principal *by, int64_t id, json_t **out
 			return ys_fail(e, "internal", "cannot delete the site");
 		}
 	snprintf(resource, sizeof(resource), "site/%lld", (long long)id);
-	if (orders_quota_release(db, by->tenant_id, SITES_SERVICE, resource) < 0) {
+	if (orders_quota_release(db, by->tenant_id, SITES_SERVICE, resource) < 0 ||
+	    bump(db, e) < 0) {
 		json_decref(s);
 		return ys_fail(e, "internal", "cannot release the quota");
 	}
@@ -509,7 +520,7 @@ static int
 touch(struct db *db, int64_t site_id, struct ys_err *e)
 {
 	if (db_run(db, "UPDATE waf_sites SET updated_at = ? WHERE id = ?", "ll",
-	    (int64_t)time(NULL), site_id) != 1)
+	    (int64_t)time(NULL), site_id) != 1 || bump(db, e) < 0)
 		return ys_fail(e, "internal", "cannot update the site");
 	return 0;
 }
@@ -1150,15 +1161,19 @@ add_cert_secrets(struct db *db, const char *state_dir, json_t *certs, struct ys_
 	return rc;
 }
 
+/* The sites WAF nodes serve: active, of an active tenant with an active
+ * waf subscription. */
+#define SERVED_SITES "waf_sites s JOIN tenants t ON t.id = s.tenant_id WHERE"		\
+	" s.status = 'active' AND t.status = 'active' AND EXISTS (SELECT 1 FROM"	\
+	" subscriptions_v v WHERE v.tenant_id = s.tenant_id AND v.service = 'waf'"	\
+	" AND v.status = 'active')"
+
 int
 sites_waf_content(struct db *db, const char *state_dir, json_t **out, struct ys_err *e)
 {
 	struct db_stmt *st = db_q(db, "SELECT s.id, s.tenant_id, s.domains, s.mode, s.cert_id,"
 	    " s.cc_ip_rps, s.cc_ip_burst, s.cc_url_rps, s.cc_url_burst, s.cc_block_seconds,"
-	    " s.allow_ips, s.deny_ips, s.updated_at FROM waf_sites s JOIN tenants t"
-	    " ON t.id = s.tenant_id WHERE s.status = 'active' AND t.status = 'active' AND EXISTS"
-	    " (SELECT 1 FROM subscriptions_v v WHERE v.tenant_id = s.tenant_id AND v.service = ?"
-	    " AND v.status = 'active') ORDER BY s.id", "s", SITES_SERVICE);
+	    " s.allow_ips, s.deny_ips, s.updated_at FROM " SERVED_SITES " ORDER BY s.id", "");
 	json_t *sites = json_array(), *certs = json_array(), *s;
 	size_t i;
 
@@ -1192,20 +1207,13 @@ sites_waf_content(struct db *db, const char *state_dir, json_t **out, struct ys_
 		    " field, operator, value, action FROM waf_rules WHERE site_id = ? ORDER BY id",
 		    rule_cols));
 	}
-	st = db_q(db, "SELECT DISTINCT c.id, c.fingerprint, c.sans, c.not_after FROM waf_certs c"
-	    " JOIN waf_sites s ON s.cert_id = c.id ORDER BY c.id", "");
+	st = db_q(db, "SELECT c.id, c.fingerprint, c.sans, c.not_after FROM waf_certs c WHERE c.id"
+	    " IN (SELECT s.cert_id FROM " SERVED_SITES ") ORDER BY c.id", "");
 	while (st && db_step(st) == DB_ROW) {
 		int64_t cid = db_col_int(st, 0);
-		bool used = false;
-		json_t *x, *sans = json_loads(db_col_text(st, 2), 0, NULL);
+		json_t *sans = json_loads(db_col_text(st, 2), 0, NULL);
 		char na[32];
 
-		json_array_foreach(sites, i, x)
-			used |= jint(x, "cert_id") == cid;
-		if (!used) {
-			json_decref(sans);
-			continue;
-		}
 		db_time_text(db_col_int(st, 3), na, sizeof(na));
 		json_array_append_new(certs, json_pack("{s:I, s:s, s:o, s:s}", "id", (json_int_t)cid,
 		    "fingerprint", db_col_text(st, 1), "domains", sans ? sans : json_array(),
@@ -1219,6 +1227,40 @@ sites_waf_content(struct db *db, const char *state_dir, json_t **out, struct ys_
 	}
 	*out = json_pack("{s:o, s:o}", "sites", sites, "certificates", certs);
 	return *out ? 0 : ys_fail(e, "internal", "out of memory");
+}
+
+char *
+sites_waf_state(struct db *db)
+{
+	/* Per tenant rather than per site: the same set as SERVED_SITES yields,
+	 * at the cost of one probe per tenant. */
+	struct db_stmt *st = db_q(db, "SELECT t.id FROM tenants t WHERE t.status = 'active' AND"
+	    " EXISTS (SELECT 1 FROM subscriptions_v v WHERE v.tenant_id = t.id AND v.service = ?"
+	    " AND v.status = 'active') AND EXISTS (SELECT 1 FROM waf_sites s"
+	    " WHERE s.tenant_id = t.id AND s.status = 'active') ORDER BY t.id", "s", SITES_SERVICE);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc = DB_ERROR;
+
+	if (f == NULL || st == NULL) {
+		db_done(st);
+		if (f)
+			fclose(f);
+		free(text);
+		return NULL;
+	}
+	fprintf(f, "generation=%lld tenants=", (long long)db_int(db, -1,
+	    "SELECT value FROM waf_generation WHERE id = 1", ""));
+	while ((rc = db_step(st)) == DB_ROW)
+		fprintf(f, "%lld,", (long long)db_col_int(st, 0));
+	db_done(st);
+	fclose(f);
+	if (rc != DB_DONE) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 int64_t

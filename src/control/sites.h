@@ -71,8 +71,13 @@ json_t *sites_events_list(struct db *db, const struct principal *p, const json_t
  * state_dir NULL, certificates carry no PEM (for hashing the version);
  * otherwise cert_pem and key_pem are added. */
 int sites_waf_content(struct db *db, const char *state_dir, json_t **out, struct ys_err *e);
-/* The bundle version of this content hash: the last one if unchanged,
- * else a new, higher one. */
+/* What the WAF content depends on, cheaply: the sites generation (raised
+ * by every change here) and the tenants served now (active, with an
+ * active waf subscription and an active site), as text for hashing.
+ * NULL on a store error; free() it. */
+char *sites_waf_state(struct db *db);
+/* The bundle version of this state hash: the last one if unchanged, else a
+ * new, higher one. */
 int64_t sites_waf_version(struct db *db, const char *sha256_hex);
 
 /* A waf.* event a WAF node sent (already stored once in node_events):

@@ -505,6 +505,23 @@ test_bundle_and_events(void **state)
 	assert_int_equal(json_array_size(json_object_get(json_object_get(p, "policy"), "sites")),
 	    0);
 	json_decref(p);
+	/* back in service, then the tenant suspended: a new version each time */
+	in = json_pack("{s:s}", "status", "active");
+	assert_int_equal(sites_update(c->db, &c->a, id, in, &x, &e), 0);
+	json_decref(in);
+	json_decref(x);
+	p = bundle(c, sk, &v3);
+	assert_true(v3 > v2);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(p, "policy"), "sites")),
+	    1);
+	json_decref(p);
+	assert_int_equal(db_run(c->db, "UPDATE tenants SET status = 'suspended' WHERE id = ?", "l",
+	    c->a.tenant_id), 1);
+	p = bundle(c, sk, &v2);
+	assert_true(v2 > v3);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(p, "policy"), "sites")),
+	    0);
+	json_decref(p);
 	EVP_PKEY_free(sk);
 	json_decref(s);
 	free(cert);

@@ -601,12 +601,18 @@ static const struct store_migration migrations[] = {
 "  key TEXT NOT NULL,"
 "  count INTEGER NOT NULL,"
 "  PRIMARY KEY (site_id, kind, key));"
-/* The WAF nodes' bundle version: a new row whenever the bundle's content
- * (hashed without secrets) differs from the last row's. */
+/* The WAF nodes' bundle version: a new row whenever the hash of what the
+ * bundle depends on (the sites generation, the tenants served, the waf
+ * policy) differs from the last row's. sites.c raises the generation with
+ * every change of a site or its parts. */
 "CREATE TABLE waf_bundle_versions ("
 "  id INTEGER PRIMARY KEY,"
 "  sha256 TEXT NOT NULL,"
 "  created_at INTEGER NOT NULL);"
+"CREATE TABLE waf_generation ("
+"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+"  value INTEGER NOT NULL);"
+"INSERT INTO waf_generation (id, value) VALUES (1, 0);"
 	},
 };
 
