@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -1303,26 +1305,42 @@ stats_add(struct db *db, int64_t site_id, int64_t tenant, int64_t requests, int6
 	    site_id, tenant, requests, blocked, attacks, (int64_t)time(NULL)) == 1 ? 0 : -1;
 }
 
+/* One spelling per address, so that top sources count an IPv6 client once. */
+static void
+canonical_ip(const char *in, char *out, size_t outsz)
+{
+	unsigned char a[16];
+
+	if (inet_pton(AF_INET, in, a) == 1)
+		inet_ntop(AF_INET, a, out, (socklen_t)outsz);
+	else if (inet_pton(AF_INET6, in, a) == 1)
+		inet_ntop(AF_INET6, a, out, (socklen_t)outsz);
+	else
+		snprintf(out, outsz, "%s", in);
+}
+
 static int
 attack(struct db *db, int64_t node_id, int64_t site_id, int64_t tenant, const json_t *ev)
 {
 	const json_t *p = json_object_get(ev, "payload");
 	int64_t t = jint(ev, "time_ms"), seq = jint(ev, "seq"), recent;
 	json_t *alert;
-	char key[48];
+	char key[48], ip[INET6_ADDRSTRLEN];
 	int rc;
+
+	canonical_ip(jstr(p, "client_ip"), ip, sizeof(ip));
 
 	if (db_run(db, "INSERT INTO waf_events (site_id, tenant_id, node_id, seq, time_ms, rule_id,"
 	    " category, severity, action, client_ip, method, uri, excerpt, request_id, received_at)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (node_id, seq)"
 	    " DO NOTHING", "lllllsssssssssl", site_id, tenant, node_id, seq, t, jstr(p, "rule_id"),
-	    jstr(p, "category"), jstr(p, "severity"), jstr(p, "action"), jstr(p, "client_ip"),
+	    jstr(p, "category"), jstr(p, "severity"), jstr(p, "action"), ip,
 	    jstr(p, "method"), jstr(p, "uri"), jstr(p, "excerpt"), jstr(p, "request_id"),
 	    (int64_t)time(NULL)) != 1)
 		return 0;	/* seen before */
 	if (stats_add(db, site_id, tenant, 0, 0, 1) < 0 ||
 	    count_up(db, site_id, "category", jstr(p, "category")) < 0 ||
-	    count_up(db, site_id, "source", jstr(p, "client_ip")) < 0)
+	    count_up(db, site_id, "source", ip) < 0)
 		return -1;
 	/* Alerts belong to the site's tenant and group per site (node 0:
 	 * every WAF node's reports of one site are one alert). */
@@ -1330,10 +1348,12 @@ attack(struct db *db, int64_t node_id, int64_t site_id, int64_t tenant, const js
 	alert = json_deep_copy(p);
 	json_object_set_new(alert, "key", json_string(key));
 	rc = alerts_observe(db, tenant, 0, "waf", "waf.attack", t, alert);
-	recent = db_int(db, 0, "SELECT count(*) FROM waf_events WHERE site_id = ? AND time_ms >= ?",
-	    "ll", site_id, t - SITES_BURST_SECONDS * 1000LL);
+	/* Counted up to the threshold only, so a flood costs no more per event. */
+	recent = db_int(db, 0, "SELECT count(*) FROM (SELECT 1 FROM waf_events WHERE site_id = ?"
+	    " AND time_ms >= ? LIMIT ?)", "lli", site_id, t - SITES_BURST_SECONDS * 1000LL,
+	    SITES_BURST_EVENTS);
 	if (rc == 0 && recent >= SITES_BURST_EVENTS) {
-		json_object_set_new(alert, "attacks_in_window", json_integer(recent));
+		json_object_set_new(alert, "attacks_in_window_at_least", json_integer(recent));
 		json_object_set_new(alert, "window_seconds", json_integer(SITES_BURST_SECONDS));
 		json_object_del(alert, "severity");
 		rc = alerts_observe(db, tenant, 0, "waf", "waf.attack_burst", t, alert);

@@ -479,6 +479,34 @@ test_bundle_and_events(void **state)
 	json_decref(x);
 	assert_int_equal(db_int(c->db, -1, "SELECT count(*) FROM alerts WHERE tenant_id = ? AND"
 	    " module = 'waf' AND dedupe_key = ?", "ls", c->a.tenant_id, "site-1"), 1);
+	/* 50 attacks on one site within a minute: one burst alert for its tenant */
+	{
+		json_t *flood = json_pack("{s:[]}", "events");
+		int64_t t = (int64_t)time(NULL) * 1000;
+
+		for (int i = 0; i < SITES_BURST_EVENTS + 5; i++) {
+			char rid[16];
+
+			snprintf(rid, sizeof(rid), "f%d", i);
+			json_array_append_new(json_object_get(flood, "events"), json_pack(
+			    "{s:i, s:I, s:s, s:s, s:{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
+			    " s:s}}", "seq", 100 + i, "time_ms", (json_int_t)t, "module", "waf", "type",
+			    "waf.attack", "payload", "site_id", (json_int_t)id, "rule_id", "xss-1",
+			    "category", "xss", "severity", "medium", "action", "block", "client_ip",
+			    "2001:DB8::0:7", "method", "POST", "uri", "/c", "excerpt", "<script>",
+			    "request_id", rid));
+		}
+		assert_int_equal(nodes_events_ingest(c->db, &n, flood, &x, &e), 0);
+		json_decref(x);
+		json_decref(flood);
+		assert_int_equal(db_int(c->db, -1, "SELECT count FROM alerts WHERE tenant_id = ? AND"
+		    " type = 'waf.attack_burst'", "l", c->a.tenant_id), 6);	/* the 50th..55th */
+		/* medium attacks alone raise no per-attack alert; sources are canonical */
+		assert_int_equal(db_int(c->db, -1, "SELECT count FROM alerts WHERE tenant_id = ? AND"
+		    " type = 'waf.attack'", "l", c->a.tenant_id), 1);
+		assert_int_equal(db_int(c->db, -1, "SELECT count FROM waf_stat_counts WHERE kind ="
+		    " 'source' AND key = '2001:db8::7'", ""), SITES_BURST_EVENTS + 5);
+	}
 	/* an agent cannot send waf events; malformed ones refuse the batch */
 	{
 		struct node_principal agent = n;
