@@ -97,6 +97,8 @@ def test_sites_up_to_quota_with_cname(d, world):
     assert q["waf"]["used"] == 2 and q["waf"]["limit"] == 2
     listed = cli.ok("site", "list")["items"]
     assert sorted(x["name"] for x in listed) == ["api", "shop"]
+    rc, out, err = cli.run("site", "list")          # the table for people
+    assert rc == 0 and "shop.e2e.example.cn" in out and f"site-{s1['id']}.{ZONE}" in out, out
     # delete frees the unit; the audit trail has every change
     assert d.api("DELETE", f"/v1/sites/{r.json['id']}", a.token).status == 200
     assert d.api("POST", "/v1/sites", a.token,

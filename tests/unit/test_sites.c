@@ -423,6 +423,18 @@ test_bundle_and_events(void **state)
 	assert_non_null(strstr(text, "PRIVATE KEY"));
 	free(text);
 	json_decref(p);
+	/* an agent's bundle (a tenant's node) carries none of it */
+	{
+		struct node_principal agent = n;
+		json_t *ab = NULL;
+
+		agent.tenant_id = c->a.tenant_id;
+		snprintf(agent.kind, sizeof(agent.kind), "agent");
+		assert_int_equal(nodes_policy_bundle(c->db, sk, c->fx->dir, &agent, &ab, &e), 0);
+		assert_null(strstr(json_string_value(json_object_get(ab, "payload")), "PRIVATE KEY"));
+		assert_null(strstr(json_string_value(json_object_get(ab, "payload")), "\"sites\""));
+		json_decref(ab);
+	}
 	/* unchanged content: same version; any change: a higher one */
 	json_decref(bundle(c, sk, &v2));
 	assert_int_equal(v1, v2);
