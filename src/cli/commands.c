@@ -605,7 +605,7 @@ const struct cli_command cli_commands[] = {
 	  NULL, NULL, false, NULL, "upload a TLS certificate and its key (the key is never shown again)",
 	  NULL },
 	{ "site", "cert list", "GET", "/v1/certificates", NULL, NULL, NO_OPTS,
-	  COLS("id", "name", "sans", "not_after_at", "fingerprint"),
+	  COLS("id", "name", "sans", "not_after_at", "days_left", "expiry", "fingerprint"),
 	  NULL, false, NULL, "list uploaded certificates", NULL },
 	{ "site", "cert delete", "DELETE", "/v1/certificates/{id}", "ID", NULL, NO_OPTS,
 	  NULL, NULL, false, NULL, "delete a certificate no site uses", NULL },

@@ -58,6 +58,20 @@ decode(json_t *row, const char *field)
 	json_object_set_new(row, field, v ? v : json_array());
 }
 
+/* Days until the certificate expires, and a status for people. */
+static void
+annotate_cert(json_t *c)
+{
+	int64_t na = 0, now = time(NULL), days;
+
+	decode(c, "sans");
+	db_time_parse(jstr(c, "not_after_at") ? jstr(c, "not_after_at") : "", &na);
+	days = (na - now) / 86400;
+	json_object_set_new(c, "days_left", json_integer(na > now ? days : 0));
+	json_object_set_new(c, "expiry", json_string(na <= now ? "expired" : days < 30 ?
+	    "expiring" : "valid"));
+}
+
 static bool
 can_write(const struct principal *by, struct ys_err *e)
 {
@@ -402,9 +416,13 @@ sites_get(struct db *db, const struct principal *p, int64_t id, struct ys_err *e
 	json_object_set_new(s, "origins", parts(db, sc, STORE_WAF_ORIGINS, id));
 	json_object_set_new(s, "exceptions", parts(db, sc, STORE_WAF_EXCEPTIONS, id));
 	json_object_set_new(s, "rules", parts(db, sc, STORE_WAF_RULES, id));
-	if (jint(s, "cert_id"))
-		json_object_set_new(s, "certificate", store_get(db, sc, STORE_WAF_CERTS,
-		    jint(s, "cert_id")) ?: json_null());
+	if (jint(s, "cert_id")) {
+		json_t *c = store_get(db, sc, STORE_WAF_CERTS, jint(s, "cert_id"));
+
+		if (c)
+			annotate_cert(c);
+		json_object_set_new(s, "certificate", c ? c : json_null());
+	}
 	json_object_set_new(s, "dns", json_pack("{s:s, s:s}", "type", "CNAME", "target",
 	    jstr(s, "cname") ? jstr(s, "cname") : ""));
 	return s;
@@ -930,6 +948,26 @@ out:
 }
 
 int
+sites_cert_check(const char *chain, const char *key, json_t **info, struct ys_err *e)
+{
+	struct parsed_cert p;
+	char nb[32], na[32];
+	int rc = parse_cert(chain, key, &p, e);
+
+	*info = NULL;
+	if (rc == 0) {
+		db_time_text(p.not_before, nb, sizeof(nb));
+		db_time_text(p.not_after, na, sizeof(na));
+		*info = json_pack("{s:s, s:O, s:s, s:s, s:s}", "subject", p.subject, "sans", p.sans,
+		    "not_before", nb, "not_after", na, "fingerprint", p.fingerprint);
+		if (*info == NULL)
+			rc = ys_fail(e, "internal", "out of memory");
+	}
+	parsed_free(&p);
+	return rc;
+}
+
+int
 sites_cert_upload(struct db *db, const char *state_dir, const struct principal *by,
     const json_t *in, json_t **out, struct ys_err *e)
 {
@@ -967,7 +1005,7 @@ sites_cert_upload(struct db *db, const char *state_dir, const struct principal *
 	*out = store_find(db, principal_scope(by), STORE_WAF_CERTS, db_last_id(db), "certificate",
 	    e);
 	if (*out)
-		decode(*out, "sans");
+		annotate_cert(*out);
 	rc = *out ? 0 : -1;
 out:
 	OPENSSL_cleanse(key, sizeof(key));
@@ -984,7 +1022,7 @@ sites_cert_list(struct db *db, const struct principal *p)
 	size_t i;
 
 	json_array_foreach(rows, i, c)
-		decode(c, "sans");
+		annotate_cert(c);
 	return rows;
 }
 

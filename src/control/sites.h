@@ -58,6 +58,10 @@ int sites_part_delete(struct db *db, const struct principal *by, enum sites_part
 int sites_cert_upload(struct db *db, const char *state_dir, const struct principal *by,
     const json_t *in, json_t **out, struct ys_err *e);
 json_t *sites_cert_list(struct db *db, const struct principal *p);
+/* Check a PEM chain and key as an upload does, without storing anything:
+ * *info gets subject, sans, not_before, not_after, fingerprint (never the
+ * key). The fuzzing entry point for certificate uploads. */
+int sites_cert_check(const char *chain, const char *key, json_t **info, struct ys_err *e);
 int sites_cert_delete(struct db *db, const struct principal *by, int64_t id, json_t **out,
     struct ys_err *e);
 

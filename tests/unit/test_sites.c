@@ -285,6 +285,8 @@ test_certificates(void **state)
 	cid = json_integer_value(json_object_get(out, "id"));
 	assert_string_equal(json_string_value(json_array_get(json_object_get(out, "sans"), 0)),
 	    "shop.example.cn");
+	assert_string_equal(json_string_value(json_object_get(out, "expiry")), "valid");
+	assert_true(json_integer_value(json_object_get(out, "days_left")) >= 89);
 	/* the key is in no answer and not in the store in clear */
 	text = json_dumps(out, 0);
 	assert_null(strstr(text, "PRIVATE KEY"));
@@ -323,6 +325,18 @@ test_certificates(void **state)
 	json_decref(in);
 	assert_int_equal(sites_cert_delete(c->db, &c->a, cid, &out, &e), -1);
 	assert_string_equal(e.code, "conflict");
+	/* a certificate close to its end says so */
+	{
+		char *soon, *soonkey;
+		json_t *x = NULL;
+
+		make_cert("shop.example.cn", 10, NULL, &soon, &soonkey);
+		assert_int_equal(upload(c, &c->a, "soon", soon, soonkey, &x, &e), 0);
+		assert_string_equal(json_string_value(json_object_get(x, "expiry")), "expiring");
+		json_decref(x);
+		free(soon);
+		free(soonkey);
+	}
 	json_decref(s);
 	free(cert);
 	free(key);
