@@ -1136,27 +1136,35 @@ sites_events_list(struct db *db, const struct principal *p, const json_t *filter
 
 /* ---- what WAF nodes get --------------------------------------------- */
 
-static json_t *
-site_parts_for_bundle(struct db *db, int64_t site_id, const char *sql, const char *const *cols)
+/* One part table for every served site in one query: sql selects site_id
+ * first, then cols ("#name": an integer column); rows land in the array
+ * member of the site object found in by_id ({"<id>": site}). */
+static void
+parts_for_bundle(struct db *db, json_t *by_id, const char *member, const char *sql,
+    const char *const *cols)
 {
-	struct db_stmt *st = db_q(db, sql, "l", site_id);
-	json_t *out = json_array();
+	struct db_stmt *st = db_q(db, sql, "");
 
 	while (st && db_step(st) == DB_ROW) {
-		json_t *o = json_object();
+		char key[24];
+		json_t *site, *o = json_object();
 
+		snprintf(key, sizeof(key), "%lld", (long long)db_col_int(st, 0));
+		if ((site = json_object_get(by_id, key)) == NULL) {
+			json_decref(o);
+			continue;
+		}
 		for (int i = 0; cols[i]; i++) {
-			if (db_col_is_null(st, i))
+			if (db_col_is_null(st, i + 1))
 				continue;
 			if (cols[i][0] == '#')
-				json_object_set_new(o, cols[i] + 1, json_integer(db_col_int(st, i)));
+				json_object_set_new(o, cols[i] + 1, json_integer(db_col_int(st, i + 1)));
 			else
-				json_object_set_new(o, cols[i], json_string(db_col_text(st, i)));
+				json_object_set_new(o, cols[i], json_string(db_col_text(st, i + 1)));
 		}
-		json_array_append_new(out, o);
+		json_array_append_new(json_object_get(site, member), o);
 	}
 	db_done(st);
-	return out;
 }
 
 static const char *const origin_cols[] = { "address", "#port", "scheme", "health_path",
@@ -1214,7 +1222,7 @@ sites_waf_content(struct db *db, const char *state_dir, json_t **out, struct ys_
 	struct db_stmt *st = db_q(db, "SELECT s.id, s.tenant_id, s.domains, s.mode, s.cert_id,"
 	    " s.cc_ip_rps, s.cc_ip_burst, s.cc_url_rps, s.cc_url_burst, s.cc_block_seconds,"
 	    " s.allow_ips, s.deny_ips, s.updated_at FROM " SERVED_SITES " ORDER BY s.id", "");
-	json_t *sites = json_array(), *certs = json_array(), *s;
+	json_t *sites = json_array(), *certs = json_array(), *s, *by_id;
 	size_t i;
 
 	while (st && db_step(st) == DB_ROW) {
@@ -1234,19 +1242,23 @@ sites_waf_content(struct db *db, const char *state_dir, json_t **out, struct ys_
 		    "allow_ips", a ? a : json_array(), "deny_ips", n ? n : json_array()));
 	}
 	db_done(st);
+	by_id = json_object();
 	json_array_foreach(sites, i, s) {
-		int64_t id = jint(s, "id");
+		char key[24];
 
-		json_object_set_new(s, "origins", site_parts_for_bundle(db, id, "SELECT address, port,"
-		    " scheme, health_path, weight FROM waf_origins WHERE site_id = ? ORDER BY id",
-		    origin_cols));
-		json_object_set_new(s, "exceptions", site_parts_for_bundle(db, id, "SELECT rule_id,"
-		    " category, path_prefix, field FROM waf_exceptions WHERE site_id = ? ORDER BY id",
-		    exception_cols));
-		json_object_set_new(s, "custom_rules", site_parts_for_bundle(db, id, "SELECT id, name,"
-		    " field, operator, value, action FROM waf_rules WHERE site_id = ? ORDER BY id",
-		    rule_cols));
+		snprintf(key, sizeof(key), "%lld", (long long)jint(s, "id"));
+		json_object_set_new(s, "origins", json_array());
+		json_object_set_new(s, "exceptions", json_array());
+		json_object_set_new(s, "custom_rules", json_array());
+		json_object_set(by_id, key, s);
 	}
+	parts_for_bundle(db, by_id, "origins", "SELECT site_id, address, port, scheme, health_path,"
+	    " weight FROM waf_origins ORDER BY site_id, id", origin_cols);
+	parts_for_bundle(db, by_id, "exceptions", "SELECT site_id, rule_id, category, path_prefix,"
+	    " field FROM waf_exceptions ORDER BY site_id, id", exception_cols);
+	parts_for_bundle(db, by_id, "custom_rules", "SELECT site_id, id, name, field, operator,"
+	    " value, action FROM waf_rules ORDER BY site_id, id", rule_cols);
+	json_decref(by_id);
 	st = db_q(db, "SELECT c.id, c.fingerprint, c.sans, c.not_after FROM waf_certs c WHERE c.id"
 	    " IN (SELECT s.cert_id FROM " SERVED_SITES ") ORDER BY c.id", "");
 	while (st && db_step(st) == DB_ROW) {
