@@ -20,6 +20,7 @@
 #include "log.h"
 #include "nodes.h"
 #include "orders.h"
+#include "sitecert.h"
 #include "sites.h"
 #include "store.h"
 
@@ -139,7 +140,7 @@ main(int argc, char **argv)
 		    who[t].tenant_id, plan, (int64_t)PER_TENANT, db_last_id(db));
 		make_cert((int)t, &cert, &pem);
 		in = json_pack("{s:s, s:s, s:s}", "name", "c", "certificate", cert, "key", pem);
-		if (sites_cert_upload(db, dir, &who[t], in, &out, &e) < 0)
+		if (sitecert_upload(db, dir, &who[t], in, &out, &e) < 0)
 			die("certificate", &e);
 		json_decref(in);
 		json_decref(out);

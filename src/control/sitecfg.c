@@ -188,7 +188,8 @@ static const struct {
 } forbidden[] = {
 	{ AF_INET, "0.0.0.0", 8, "an unspecified (this-host) address" },
 	{ AF_INET, "127.0.0.0", 8, "a loopback address" },
-	{ AF_INET, "169.254.0.0", 16, "a link-local address (incl. the metadata service 169.254.169.254)" },
+	{ AF_INET, "169.254.0.0", 16,
+	  "a link-local address (incl. the metadata service 169.254.169.254)" },
 	{ AF_INET, "100.100.100.200", 32, "the cloud metadata service" },
 	{ AF_INET, "224.0.0.0", 4, "a multicast address" },
 	{ AF_INET, "240.0.0.0", 4, "a reserved or broadcast address" },

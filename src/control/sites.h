@@ -27,7 +27,6 @@
 #define SITES_MAX_RULES 100
 #define SITES_BURST_EVENTS 50		/* attacks on one site within ... */
 #define SITES_BURST_SECONDS 60		/* ... this many seconds: a burst alert */
-#define SITES_KEYWRAP_FILE "waf-keywrap.key"
 
 /* zone: the DNS zone CNAME targets live in (conf waf_cname_zone). */
 int sites_create(struct db *db, const char *zone, const struct principal *by, const json_t *in,
@@ -51,19 +50,6 @@ int sites_rule_add(struct db *db, const struct principal *by, int64_t site_id,
 enum sites_part { SITES_ORIGIN, SITES_EXCEPTION, SITES_RULE };
 int sites_part_delete(struct db *db, const struct principal *by, enum sites_part part,
     int64_t id, int64_t *site_id, json_t **out, struct ys_err *e);
-
-/* Certificates: PEM chain + PEM private key, checked with OpenSSL (key
- * matches, not expired, parsed subject / SANs / validity). The key is kept
- * encrypted under <state_dir>/waf-keywrap.key and never returned. */
-int sites_cert_upload(struct db *db, const char *state_dir, const struct principal *by,
-    const json_t *in, json_t **out, struct ys_err *e);
-json_t *sites_cert_list(struct db *db, const struct principal *p);
-/* Check a PEM chain and key as an upload does, without storing anything:
- * *info gets subject, sans, not_before, not_after, fingerprint (never the
- * key). The fuzzing entry point for certificate uploads. */
-int sites_cert_check(const char *chain, const char *key, json_t **info, struct ys_err *e);
-int sites_cert_delete(struct db *db, const struct principal *by, int64_t id, json_t **out,
-    struct ys_err *e);
 
 json_t *sites_stats(struct db *db, const struct principal *p, int64_t site_id, struct ys_err *e);
 /* filters: site_id, category, since (RFC 3339 or date), after, limit. */

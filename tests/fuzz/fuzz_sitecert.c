@@ -1,6 +1,6 @@
 /*
  * fuzz_sitecert: libFuzzer harness for certificate uploads (tenants' PEM
- * chain and private key, sites_cert_check()). The input is the chain, a
+ * chain and private key, sitecert_check()). The input is the chain, a
  * NUL byte, then the key. An accepted upload must name at least one DNS
  * host, be valid now and carry a 64-digit fingerprint; its answer must
  * never hold the key. A refused one must say why.
@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "db.h"
+#include "sitecert.h"
 #include "sites.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -34,7 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data, size);
 	buf[size] = '\0';
 	key = buf + (nul - data) + 1;
-	if (sites_cert_check(buf, key, &info, &e) == 0) {
+	if (sitecert_check(buf, key, &info, &e) == 0) {
 		const char *fp = json_string_value(json_object_get(info, "fingerprint"));
 
 		if (json_array_size(json_object_get(info, "sans")) == 0 || fp == NULL ||

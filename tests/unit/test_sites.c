@@ -22,6 +22,7 @@
 #include "fixture.h"
 #include "nodes.h"
 #include "orders.h"
+#include "sitecert.h"
 #include "sites.h"
 
 struct ctx {
@@ -253,7 +254,7 @@ upload(struct ctx *c, struct principal *p, const char *name, const char *cert, c
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	rc = sites_cert_upload(c->db, c->fx->dir, p, in, out, e);
+	rc = sitecert_upload(c->db, c->fx->dir, p, in, out, e);
 	json_decref(in);
 	return rc;
 }
@@ -292,7 +293,7 @@ test_certificates(void **state)
 	assert_null(strstr(text, "PRIVATE KEY"));
 	free(text);
 	json_decref(out);
-	out = sites_cert_list(c->db, &c->a);
+	out = sitecert_list(c->db, &c->a);
 	text = json_dumps(out, 0);
 	assert_null(strstr(text, "PRIVATE KEY"));
 	assert_null(strstr(text, "key_enc"));
@@ -301,7 +302,7 @@ test_certificates(void **state)
 	assert_int_equal(db_int(c->db, -1, "SELECT count(*) FROM waf_certs WHERE key_enc LIKE"
 	    " '%PRIVATE%' OR key_enc NOT LIKE 'aesgcm1:%'", ""), 0);
 	/* another tenant can neither list, use nor delete it */
-	out = sites_cert_list(c->db, &c->b);
+	out = sitecert_list(c->db, &c->b);
 	assert_int_equal(json_array_size(out), 0);
 	json_decref(out);
 	subscribe(c, c->a.tenant_id, 2);
@@ -311,7 +312,7 @@ test_certificates(void **state)
 	assert_int_equal(sites_create(c->db, "z.example.net", &c->b, in, &out, &e), -1);
 	assert_string_equal(e.code, "not_found");
 	json_decref(in);
-	assert_int_equal(sites_cert_delete(c->db, &c->b, cid, &out, &e), -1);
+	assert_int_equal(sitecert_delete(c->db, &c->b, cid, &out, &e), -1);
 	assert_string_equal(e.code, "not_found");
 	/* attached only where it covers the domains; then in use */
 	in = json_pack("{s:s, s:[s], s:I}", "name", "w", "domains", "www.example.cn", "cert_id",
@@ -323,7 +324,7 @@ test_certificates(void **state)
 	    (json_int_t)cid);
 	assert_int_equal(sites_create(c->db, "z.example.net", &c->a, in, &s, &e), 0);
 	json_decref(in);
-	assert_int_equal(sites_cert_delete(c->db, &c->a, cid, &out, &e), -1);
+	assert_int_equal(sitecert_delete(c->db, &c->a, cid, &out, &e), -1);
 	assert_string_equal(e.code, "conflict");
 	/* a certificate close to its end says so */
 	{

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "sitecert.h"
 #include "sites.h"
 
 static int
@@ -165,7 +166,7 @@ h_cert_upload(struct api_req *r)
 	json_t *out = NULL;
 
 	snprintf(r->detail, sizeof(r->detail), "name=%.200s", jsonv_str(r->body, "name", ""));
-	if (sites_cert_upload(r->ctx->db, r->ctx->state_dir, &r->who, r->body, &out, &r->err) < 0)
+	if (sitecert_upload(r->ctx->db, r->ctx->state_dir, &r->who, r->body, &out, &r->err) < 0)
 		return -1;
 	snprintf(r->detail, sizeof(r->detail), "name=%.200s sha256=%s",
 	    jsonv_str(r->body, "name", ""),
@@ -176,7 +177,7 @@ h_cert_upload(struct api_req *r)
 int
 h_cert_list(struct api_req *r)
 {
-	return api_items(r, sites_cert_list(r->ctx->db, &r->who));
+	return api_items(r, sitecert_list(r->ctx->db, &r->who));
 }
 
 int
@@ -185,7 +186,7 @@ h_cert_delete(struct api_req *r)
 	json_t *out = NULL;
 
 	api_target(r, "certificate", r->id);
-	if (sites_cert_delete(r->ctx->db, &r->who, r->id, &out, &r->err) < 0)
+	if (sitecert_delete(r->ctx->db, &r->who, r->id, &out, &r->err) < 0)
 		return -1;
 	return done(r, 200, out, "certificate", r->id);
 }
