@@ -23,7 +23,13 @@ enum {
 	CLI_EXIT_CONNECT = 3,	/* cannot reach the server (DNS, TCP, TLS) */
 };
 
-enum cli_opt_type { CLI_OPT_STR, CLI_OPT_INT, CLI_OPT_BOOL };
+enum cli_opt_type {
+	CLI_OPT_STR,
+	CLI_OPT_INT,
+	CLI_OPT_BOOL,
+	CLI_OPT_LIST,		/* "a,b,c" -> JSON array of strings ("" -> []) */
+	CLI_OPT_FILE,		/* a path; the file's text is sent (at most 1 MiB) */
+};
 
 enum cli_opt_dest {
 	CLI_DEST_BODY,		/* JSON body member */

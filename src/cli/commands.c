@@ -9,6 +9,9 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +39,12 @@
 #define B_CHOICE(fl, fi, req, ch, mv, h) { .flag = fl, .field = fi, \
 	.type = CLI_OPT_STR, .dest = CLI_DEST_BODY, .required = req, \
 	.choices = ch, .metavar = mv, .help = h }
+#define B_LIST(fl, fi, req, mv, h) { .flag = fl, .field = fi, \
+	.type = CLI_OPT_LIST, .dest = CLI_DEST_BODY, .required = req, \
+	.metavar = mv, .help = h }
+#define B_FILE(fl, fi, req, mv, h) { .flag = fl, .field = fi, \
+	.type = CLI_OPT_FILE, .dest = CLI_DEST_BODY, .required = req, \
+	.metavar = mv, .help = h }
 #define QUAL_TODAY Q_STR("today", "today", "DATE", "state on this date (YYYY-MM-DD; default: today in China)")
 
 #define OPTS(...) ((const struct cli_opt[]){ __VA_ARGS__, OPT_END })
@@ -43,6 +52,13 @@
 #define COLS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 #define ROLES "admin|analyst|auditor|tenant_admin|tenant_user"
+
+#define SITE_CC_OPTS \
+	B_INT("cc-ip-rps", "cc_ip_rps", false, 0, 1000000, "N", "CC: requests per second per client IP (0: off)"), \
+	B_INT("cc-ip-burst", "cc_ip_burst", false, 0, 10000000, "N", "CC: burst per client IP"), \
+	B_INT("cc-url-rps", "cc_url_rps", false, 0, 1000000, "N", "CC: requests per second per (IP, URL) (0: off)"), \
+	B_INT("cc-url-burst", "cc_url_burst", false, 0, 10000000, "N", "CC: burst per (IP, URL)"), \
+	B_INT("cc-block", "cc_block_seconds", false, 0, 86400, "SECONDS", "CC: block period (default 60)")
 
 #define AUDIT_FILTERS \
 	Q_STR("since", "since", "TIME", "entries at or after (RFC 3339 or date)"), \
@@ -593,6 +609,84 @@ const struct cli_command cli_commands[] = {
 	  COLS("id", "kind", "received_on", "reason", "closed_on"),
 	  NULL, false, NULL, "list sanctions", NULL },
 
+	/* WAF sites (tenant admins write; docs/WAF.md "Service plan (tenant side)") */
+	{ "site", "create", "POST", "/v1/sites", "NAME", "name",
+	  OPTS(B_LIST("domains", "domains", true, "D1,D2", "host names (xn-- form for IDNs; *.example.com allowed)"),
+	       B_CHOICE("mode", "mode", false, "block|monitor", "MODE", "block (default) or monitor"),
+	       B_INT("cert", "cert_id", false, 1, 0, "ID", "an uploaded certificate covering the domains"),
+	       SITE_CC_OPTS,
+	       B_LIST("allow", "allow_ips", false, "CIDRS", "addresses that bypass inspection and CC limits"),
+	       B_LIST("deny", "deny_ips", false, "CIDRS", "addresses always refused")),
+	  NULL, NULL, false, NULL, "add a site (one unit of the waf quota); prints its CNAME target",
+	  "point the site's DNS at the CNAME target shown under dns" },
+	{ "site", "list", "GET", "/v1/sites", NULL, NULL, NO_OPTS,
+	  COLS("id", "tenant_id", "name", "domains", "mode", "status", "cname"),
+	  NULL, false, NULL, "list sites", NULL },
+	{ "site", "show", "GET", "/v1/sites/{id}", "ID", NULL, NO_OPTS,
+	  NULL, NULL, false, NULL, "show a site with its origins, exceptions, rules and certificate", NULL },
+	{ "site", "update", "POST", "/v1/sites/{id}/update", "ID", NULL,
+	  OPTS(B_STR("name", "name", false, "NAME", "new name"),
+	       B_LIST("domains", "domains", false, "D1,D2", "replace the host names"),
+	       B_CHOICE("mode", "mode", false, "block|monitor", "MODE", "block or monitor"),
+	       B_CHOICE("status", "status", false, "active|disabled", "STATUS", "active or disabled (not served)"),
+	       B_INT("cert", "cert_id", false, 0, 0, "ID", "attach this certificate (0: none)"),
+	       SITE_CC_OPTS,
+	       B_LIST("allow", "allow_ips", false, "CIDRS", "replace the allow list ('' empties it)"),
+	       B_LIST("deny", "deny_ips", false, "CIDRS", "replace the deny list ('' empties it)")),
+	  NULL, NULL, false, NULL, "change a site's settings, certificate, CC limits or IP lists", NULL },
+	{ "site", "delete", "DELETE", "/v1/sites/{id}", "ID", NULL, NO_OPTS,
+	  NULL, NULL, false, NULL, "delete a site and free its quota unit", NULL },
+	{ "site", "origin add", "POST", "/v1/sites/{id}/origins", "ID", NULL,
+	  OPTS(B_STR("address", "address", true, "ADDR", "origin IP address or host name"),
+	       B_INT("port", "port", false, 1, 65535, "PORT", "port (default 80, 443 for https)"),
+	       B_CHOICE("scheme", "scheme", false, "http|https", "SCHEME", "http (default) or https"),
+	       B_STR("health-path", "health_path", false, "PATH", "health check path (default /)"),
+	       B_INT("weight", "weight", false, 1, 100, "N", "load-balancing weight 1-100 (default 10)")),
+	  NULL, NULL, false, NULL, "add an origin server to a site", NULL },
+	{ "site", "origin delete", "DELETE", "/v1/sites/origins/{id}", "ORIGIN_ID", NULL, NO_OPTS,
+	  NULL, NULL, false, NULL, "remove an origin server", NULL },
+	{ "site", "cert upload", "POST", "/v1/certificates", NULL, NULL,
+	  OPTS(B_STR("name", "name", true, "NAME", "a name for the certificate"),
+	       B_FILE("cert", "certificate", true, "FILE", "PEM certificate chain, leaf first"),
+	       B_FILE("key", "key", true, "FILE", "PEM private key without a passphrase")),
+	  NULL, NULL, false, NULL, "upload a TLS certificate and its key (the key is never shown again)",
+	  NULL },
+	{ "site", "cert list", "GET", "/v1/certificates", NULL, NULL, NO_OPTS,
+	  COLS("id", "name", "sans", "not_after_at", "days_left", "expiry", "fingerprint"),
+	  NULL, false, NULL, "list uploaded certificates", NULL },
+	{ "site", "cert delete", "DELETE", "/v1/certificates/{id}", "ID", NULL, NO_OPTS,
+	  NULL, NULL, false, NULL, "delete a certificate no site uses", NULL },
+	{ "site", "exception add", "POST", "/v1/sites/{id}/exceptions", "ID", NULL,
+	  OPTS(B_STR("rule", "rule_id", false, "RULE", "rule id to switch off"),
+	       B_STR("category", "category", false, "CAT", "or a whole category (sqli, xss, ...)"),
+	       B_STR("path", "path_prefix", false, "PREFIX", "only under this path"),
+	       B_STR("field", "field", false, "FIELD", "only for this field, e.g. arg:content"),
+	       B_STR("note", "note", false, "TEXT", "why")),
+	  NULL, NULL, false, NULL, "add a rule exception (a known false positive)", NULL },
+	{ "site", "exception delete", "DELETE", "/v1/sites/exceptions/{id}", "EXCEPTION_ID", NULL,
+	  NO_OPTS, NULL, NULL, false, NULL, "remove a rule exception", NULL },
+	{ "site", "rule add", "POST", "/v1/sites/{id}/rules", "ID", NULL,
+	  OPTS(B_STR("field", "field", true, "FIELD", "method, path, query, uri, body, client_ip, header:N, cookie:N or arg:N"),
+	       B_CHOICE("operator", "operator", true, "equals|not_equals|contains|prefix|suffix|regex|length_gt|in_cidr",
+	           "OP", "how to compare"),
+	       B_STR("value", "value", true, "VALUE", "what to compare with"),
+	       B_CHOICE("action", "action", true, "block|allow|log", "ACTION", "block, allow or log"),
+	       B_STR("name", "name", false, "NAME", "a name for the rule")),
+	  NULL, NULL, false, NULL, "add a custom rule", NULL },
+	{ "site", "rule delete", "DELETE", "/v1/sites/rules/{id}", "RULE_ID", NULL, NO_OPTS,
+	  NULL, NULL, false, NULL, "remove a custom rule", NULL },
+	{ "site", "stats", "GET", "/v1/sites/{id}/stats", "ID", NULL, NO_OPTS,
+	  NULL, NULL, false, NULL, "requests, blocked, attacks, top attack types and top sources", NULL },
+	{ "waf", "events", "GET", "/v1/waf/events", NULL, NULL,
+	  OPTS(Q_INT("site", "site_id", 1, 0, "ID", "only this site"),
+	       Q_STR("category", "category", "CAT", "only this category (sqli, xss, ...)"),
+	       Q_STR("since", "since", "TIME", "at or after (RFC 3339 or date)"),
+	       Q_INT("after", "after", 0, 0, "ID", "events after this id"),
+	       Q_INT("limit", "limit", 1, 1000, "N", "at most N events (1-1000)")),
+	  COLS("id", "site_id", "time", "category", "rule_id", "severity", "action", "client_ip",
+	       "method", "uri"),
+	  NULL, false, NULL, "list WAF attack events of your sites", NULL },
+
 	/* vulnerability scanning, local tools */
 	{ "vuln", "compare", "LOCAL", "-", "[A B]", NULL,
 	  OPTS({ .flag = "format", .field = "format", .type = CLI_OPT_STR,
@@ -736,6 +830,46 @@ fill_path(struct cli_request *out, const char *tmpl, const char *id)
 	return (n < 0 || (size_t)n >= sizeof(out->path)) ? -1 : 0;
 }
 
+/* "a,b" -> ["a", "b"]; "" -> []. */
+static json_t *
+split_list(const char *v)
+{
+	json_t *a = json_array();
+
+	while (a && *v) {
+		const char *c = strchr(v, ',');
+		size_t n = c ? (size_t)(c - v) : strlen(v);
+
+		if (json_array_append_new(a, json_stringn(v, n)) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+		v += n + (c != NULL);
+	}
+	return a;
+}
+
+#define CLI_FILE_MAX (1024 * 1024)
+
+/* A text file's contents as a JSON string, or NULL. */
+static json_t *
+file_text(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = f ? malloc(CLI_FILE_MAX + 1) : NULL;
+	size_t n = buf ? fread(buf, 1, CLI_FILE_MAX + 1, f) : 0;
+	json_t *j = NULL;
+
+	if (buf && n <= CLI_FILE_MAX)
+		j = json_stringn(buf, n);
+	if (buf)
+		memset(buf, 0, n);	/* may be a private key */
+	free(buf);
+	if (f)
+		fclose(f);
+	return j;
+}
+
 /* Adds one validated option value where its row says it goes. */
 static int
 put_value(const struct cli_opt *o, const char *v, long long iv, json_t *body,
@@ -760,8 +894,14 @@ put_value(const struct cli_opt *o, const char *v, long long iv, json_t *body,
 			j = json_integer(iv);
 		else if (o->type == CLI_OPT_BOOL)
 			j = json_true();
+		else if (o->type == CLI_OPT_LIST)
+			j = split_list(v);
+		else if (o->type == CLI_OPT_FILE)
+			j = file_text(v);
 		else
 			j = json_string(v);
+		if (j == NULL)
+			return -1;
 		return json_object_set_new(body, o->field, j);
 	case CLI_DEST_LOCAL:
 		return json_object_set_new(local, o->field, json_string(v));
@@ -990,6 +1130,20 @@ cli_build_request(int argc, char **argv, struct cli_request *out,
 			set_err(err, errlen, "--%s: empty value", o->flag);
 			goto fail;
 		}
+		if (o->type == CLI_OPT_FILE) {
+			struct stat sb;
+
+			if (stat(vals[k], &sb) < 0 || !S_ISREG(sb.st_mode) ||
+			    access(vals[k], R_OK) < 0) {
+				set_err(err, errlen, "--%s: cannot read %s", o->flag, vals[k]);
+				goto fail;
+			}
+			if (sb.st_size > CLI_FILE_MAX) {
+				set_err(err, errlen, "--%s: %s is larger than 1 MiB", o->flag,
+				    vals[k]);
+				goto fail;
+			}
+		}
 	}
 
 	if (fill_path(out, cmd->path, (pos && !cmd->pos_field) ? pos : "") < 0) {
@@ -1187,7 +1341,9 @@ cli_reference_markdown(FILE *f)
 			fprintf(f, "` | %s `%s`%s | %s%s |\n",
 			    where, o->dest == CLI_DEST_LOCAL ? "-" : o->field,
 			    o->type == CLI_OPT_INT ? " (integer)" :
-			    o->type == CLI_OPT_BOOL ? " (`true`)" : "",
+			    o->type == CLI_OPT_BOOL ? " (`true`)" :
+			    o->type == CLI_OPT_LIST ? " (comma-separated list)" :
+			    o->type == CLI_OPT_FILE ? " (the file's text)" : "",
 			    o->help, o->required ? " (required)" : "");
 		}
 		if (c->secret != NULL)

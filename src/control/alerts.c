@@ -56,6 +56,8 @@ static const struct rule {
 	{ "agent", "*", "medium", "medium", "代理异常", "Agent problem" },
 	{ "qual", "qual.deadline", "medium", "low", "资质期限提醒（年度确认/换证/整改）",
 	  "Qualification deadline (annual confirmation, renewal, rectification)" },
+	{ "waf", "waf.attack_burst", "high", "low", "网站遭受集中攻击", "Website attack burst" },
+	{ "waf", "waf.attack", "medium", "high", "网站遭受高危攻击", "High-severity website attack" },
 	{ "*", "*", "info", "high", "安全事件", "Security event" },
 };
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sitecfg.h"
 
 #define S(f) CONFIG_STR, offsetof(struct conf, f), sizeof(((struct conf *)0)->f), 0, 0
 #define I(f, lo, hi) CONFIG_INT, offsetof(struct conf, f), 0, lo, hi
@@ -46,6 +47,7 @@ const struct config_kw conf_keywords[] = {
 	{ "scan_threads", I(scan_threads, 1, 16), "network scans: connect-scan threads of the scan worker" },
 	{ "scan_syn", B(scan_syn), "network scans: SYN scan with raw sockets when yunshoud holds CAP_NET_RAW (else connect scan)" },
 	{ "scan_allow_loopback", B(scan_allow_loopback), "network scans: allow loopback targets (tests and single-host demos only; the scanner would probe its own host)" },
+	{ "waf_cname_zone", S(waf_cname_zone), "DNS zone of WAF sites' CNAME targets (site-<id>.<zone>), served by the WAF nodes" },
 	{ NULL, 0, 0, 0, 0, 0, NULL },
 };
 
@@ -78,6 +80,7 @@ conf_defaults(struct conf *c)
 	snprintf(c->tls_cert, sizeof(c->tls_cert), "server.crt");
 	snprintf(c->tls_key, sizeof(c->tls_key), "server.key");
 	snprintf(c->mfa_issuer, sizeof(c->mfa_issuer), "yunshou");
+	snprintf(c->waf_cname_zone, sizeof(c->waf_cname_zone), "waf.yunshou.invalid");
 }
 
 int
@@ -98,6 +101,15 @@ conf_load(const char *state_dir, struct conf *c, char *err, size_t errlen)
 	    (c->node_listen[0] && strchr(c->node_listen, ':') == NULL)) {
 		snprintf(err, errlen, "%s: listen, node_listen: expected ADDRESS:PORT", path);
 		return -1;
+	}
+	{
+		char zone[SITECFG_DOMAIN_MAX + 1], why[200];
+
+		if (sitecfg_domain(c->waf_cname_zone, false, zone, sizeof(zone), why,
+		    sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s: waf_cname_zone: %s", path, why);
+			return -1;
+		}
 	}
 	return 0;
 }

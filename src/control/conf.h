@@ -39,6 +39,7 @@ struct conf {
 	long long scan_threads;
 	bool scan_allow_loopback;
 	bool scan_syn;
+	char waf_cname_zone[128];
 };
 
 extern const struct config_kw conf_keywords[];

@@ -22,19 +22,29 @@
 #include "jsonv.h"
 #include "log.h"
 #include "orders.h"
+#include "sitecfg.h"
+#include "sites.h"
 #include "store.h"
 #include "vulnmatch.h"
 
 #define TOKEN_PREFIX "yse_"
 #define CERT_DAYS 825
 
+/* What a node of a kind runs: the policy object of its signed bundle and
+ * its version. state_dir NULL: only the version is wanted (no secrets). */
+typedef json_t *(*kind_policy_fn)(struct db *db, const char *kind, int64_t tenant,
+    const char *state_dir, int64_t *version);
+static json_t *stored_policy(struct db *, const char *, int64_t, const char *, int64_t *);
+static json_t *waf_policy(struct db *, const char *, int64_t, const char *, int64_t *);
+
 static const struct node_kind {
 	const char *kind;
 	const char *service;	/* quota consumed per node; NULL: provider node */
+	kind_policy_fn policy;
 } kinds[] = {
-	{ "agent", "host-protection" },
-	{ "waf", NULL },
-	{ "scrubber", NULL },
+	{ "agent", "host-protection", stored_policy },
+	{ "waf", NULL, waf_policy },
+	{ "scrubber", NULL, stored_policy },
 };
 
 static const struct node_kind *
@@ -239,6 +249,68 @@ effective_policy(struct db *db, const char *kind, int64_t tenant, int64_t *versi
 	return body ? body : nodes_policy_default(kind);
 }
 
+static json_t *
+stored_policy(struct db *db, const char *kind, int64_t tenant, const char *state_dir,
+    int64_t *version)
+{
+	(void)state_dir;
+	return effective_policy(db, kind, tenant, version);
+}
+
+/* WAF nodes serve every tenant: the provider's waf policy plus the sites
+ * (sites.c). The version follows what the content depends on — the waf
+ * policy version and sites_waf_state() — numbered by sites_waf_version(),
+ * so a heartbeat does not build the bundle. The version is taken before the
+ * content: a change in between shows as a newer version at the next
+ * heartbeat, and the node fetches again. */
+static json_t *
+waf_policy(struct db *db, const char *kind, int64_t tenant, const char *state_dir,
+    int64_t *version)
+{
+	struct ys_err e = { 0 };
+	int64_t pv;
+	json_t *policy = effective_policy(db, kind, 0, &pv), *content = NULL;
+	unsigned char md[32];
+	char hex[65], *state = sites_waf_state(db), *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)tenant;
+	if (policy == NULL || state == NULL || (f = open_memstream(&text, &len)) == NULL)
+		goto fail;
+	fprintf(f, "policy=%lld %s", (long long)pv, state);
+	fclose(f);
+	crypto_sha256(text, len, md);
+	crypto_hex(md, 32, hex);
+	*version = sites_waf_version(db, hex);
+	free(text);
+	free(state);
+	state = NULL;
+	if (state_dir == NULL)
+		return policy;		/* the version is what was asked */
+	if (sites_waf_content(db, state_dir, &content, &e) < 0)
+		goto fail;
+	json_object_update(policy, content);
+	json_decref(content);
+	return policy;
+fail:
+	log_err("nodes: cannot build the WAF bundle: %s", e.msg[0] ? e.msg : "store error");
+	free(state);
+	json_decref(policy);
+	return NULL;
+}
+
+static json_t *
+kind_policy(struct db *db, const char *kind, int64_t tenant, const char *state_dir,
+    int64_t *version)
+{
+	const struct node_kind *nk = kind_of(kind);
+
+	*version = 1;
+	return nk ? nk->policy(db, kind, tenant, state_dir, version) :
+	    effective_policy(db, kind, tenant, version);
+}
+
 static void
 annotate(struct db *db, json_t *node)
 {
@@ -247,7 +319,7 @@ annotate(struct db *db, json_t *node)
 	const char *kind = json_string_value(json_object_get(node, "kind"));
 	const char *health;
 
-	p = effective_policy(db, kind ? kind : "", jint(node, "tenant_id"), &version);
+	p = kind_policy(db, kind ? kind : "", jint(node, "tenant_id"), NULL, &version);
 	json_decref(p);
 	if (json_is_string(hb))
 		db_time_parse(json_string_value(hb), &last);
@@ -503,7 +575,7 @@ nodes_heartbeat(struct db *db, const struct node_principal *n, const json_t *in,
 		return ys_fail(e, "internal", "cannot record the heartbeat");
 	}
 	free(ms);
-	p = effective_policy(db, n->kind, n->tenant_id, &version);
+	p = kind_policy(db, n->kind, n->tenant_id, NULL, &version);
 	json_decref(p);
 	*out = json_pack("{s:I, s:i, s:o}", "policy_version", (json_int_t)version,
 	    "heartbeat_seconds", NODES_HEARTBEAT_SECONDS, "commands", pending_commands(db, n));
@@ -511,15 +583,17 @@ nodes_heartbeat(struct db *db, const struct node_principal *n, const json_t *in,
 }
 
 int
-nodes_policy_bundle(struct db *db, EVP_PKEY *key, const struct node_principal *n, json_t **out,
-    struct ys_err *e)
+nodes_policy_bundle(struct db *db, EVP_PKEY *key, const char *state_dir,
+    const struct node_principal *n, json_t **out, struct ys_err *e)
 {
 	unsigned char sig[CRYPTO_ED25519_SIG_LEN];
 	char sig64[100], issued[32];
 	int64_t version;
-	json_t *policy = effective_policy(db, n->kind, n->tenant_id, &version), *payload;
+	json_t *policy = kind_policy(db, n->kind, n->tenant_id, state_dir, &version), *payload;
 	char *text;
 
+	if (policy == NULL)
+		return ys_fail(e, "internal", "cannot build the policy bundle");
 	db_time_text(time(NULL), issued, sizeof(issued));
 	payload = json_pack("{s:i, s:I, s:o, s:s, s:I, s:s, s:o}", "format", 1,
 	    "node_id", (json_int_t)n->node_id,
@@ -535,6 +609,7 @@ nodes_policy_bundle(struct db *db, EVP_PKEY *key, const struct node_principal *n
 	}
 	*out = json_pack("{s:s, s:s, s:I}", "payload", text, "signature", sig64,
 	    "version", (json_int_t)version);
+	OPENSSL_cleanse(text, strlen(text));	/* may hold private keys (waf) */
 	free(text);
 	return 0;
 }
@@ -569,6 +644,41 @@ audit_node_action(struct db *db, const struct node_principal *n, const json_t *e
 	return 0;
 }
 
+/* Events of a module that belong to one node kind and have their own
+ * intake (payload checks, attribution, statistics, alerts) instead of the
+ * generic alert rules. */
+static int waf_take(struct db *, const struct node_principal *, const json_t *, bool *,
+    struct ys_err *);
+
+static const struct event_intake {
+	const char *module;
+	const char *kind;	/* the only node kind that may send them */
+	int (*check)(const char *type, const json_t *payload, char *err, size_t errlen);
+	int (*take)(struct db *db, const struct node_principal *n, const json_t *ev,
+	    bool *attributed, struct ys_err *e);
+} intakes[] = {
+	{ "waf", "waf", sitecfg_waf_event, waf_take },
+};
+
+static const struct event_intake *
+intake_of(const json_t *ev)
+{
+	const char *m = json_string_value(json_object_get(ev, "module"));
+
+	for (size_t i = 0; m && i < sizeof(intakes) / sizeof(intakes[0]); i++)
+		if (strcmp(intakes[i].module, m) == 0)
+			return &intakes[i];
+	return NULL;
+}
+
+/* A WAF node reports for every tenant: the site names the tenant. */
+static int
+waf_take(struct db *db, const struct node_principal *n, const json_t *ev, bool *attributed,
+    struct ys_err *e)
+{
+	return sites_waf_event(db, n->node_id, ev, attributed, e);
+}
+
 /* The last part of an inventory snapshot or change set: time to re-match. */
 static bool
 completes_inventory(const json_t *ev)
@@ -588,12 +698,20 @@ nodes_events_ingest(struct db *db, const struct node_principal *n, const json_t 
     json_t **out, struct ys_err *e)
 {
 	json_t *events = json_object_get(in, "events"), *ev;
-	int64_t accepted = 0, dup = 0, last = 0, now = time(NULL);
+	int64_t accepted = 0, dup = 0, last = 0, unattributed = 0, now = time(NULL);
 	size_t i;
 
 	if (nodes_events_validate(in, e) < 0)
 		return -1;
 	bool rematch = false;
+
+	json_array_foreach(events, i, ev) {
+		const struct event_intake *in_ = intake_of(ev);
+
+		if (in_ && strcmp(in_->kind, n->kind) != 0)
+			return ys_fail(e, "forbidden", "events[%zu]: only %s nodes send %s events", i,
+			    in_->kind, in_->module);
+	}
 
 	json_array_foreach(events, i, ev) {
 		char *payload = json_dumps(json_object_get(ev, "payload"), JSON_COMPACT);
@@ -611,7 +729,14 @@ nodes_events_ingest(struct db *db, const struct node_principal *n, const json_t 
 		free(payload);
 		if (rc < 0)
 			return ys_fail(e, "internal", "cannot store events");
-		if (rc == 1) {
+		if (rc == 1 && intake_of(ev)) {
+			bool attributed = true;
+
+			accepted++;
+			if (intake_of(ev)->take(db, n, ev, &attributed, e) < 0)
+				return -1;
+			unattributed += !attributed;
+		} else if (rc == 1) {
 			accepted++;
 			if (audit_node_action(db, n, ev) < 0)
 				return ys_fail(e, "internal", "cannot audit a node action");
@@ -632,8 +757,12 @@ nodes_events_ingest(struct db *db, const struct node_principal *n, const json_t 
 	if (rematch && vulnmatch_node(db, n->node_id) < 0)
 		log_warn("nodes: node %lld: re-matching vulnerabilities failed",
 		    (long long)n->node_id);
-	*out = json_pack("{s:I, s:I, s:I}", "accepted", (json_int_t)accepted,
-	    "duplicates", (json_int_t)dup, "last_seq", (json_int_t)last);
+	if (unattributed)
+		log_warn("nodes: node %lld: %lld events name a site that no longer exists",
+		    (long long)n->node_id, (long long)unattributed);
+	*out = json_pack("{s:I, s:I, s:I, s:I}", "accepted", (json_int_t)accepted,
+	    "duplicates", (json_int_t)dup, "last_seq", (json_int_t)last,
+	    "unattributed", (json_int_t)unattributed);
 	return 0;
 }
 
@@ -674,6 +803,13 @@ nodes_events_validate(const json_t *in, struct ys_err *e)
 			    "are required strings", i);
 		if (!json_is_object(json_object_get(ev, "payload")))
 			return ys_fail(e, "invalid_field", "events[%zu].payload: must be an object", i);
+		if (intake_of(ev)) {
+			char why[200];
+
+			if (intake_of(ev)->check(json_string_value(ty), json_object_get(ev, "payload"),
+			    why, sizeof(why)) < 0)
+				return ys_fail(e, "invalid_field", "events[%zu]: %s", i, why);
+		}
 	}
 	return 0;
 }

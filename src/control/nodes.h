@@ -54,8 +54,8 @@ int nodes_authenticate(struct db *db, const char *serial_hex, struct node_princi
 int nodes_heartbeat(struct db *db, const struct node_principal *n, const json_t *in,
     json_t **out, struct ys_err *e);
 /* The node's policy as a signed bundle: {"payload": text, "signature": b64url}. */
-int nodes_policy_bundle(struct db *db, EVP_PKEY *key, const struct node_principal *n,
-    json_t **out, struct ys_err *e);
+int nodes_policy_bundle(struct db *db, EVP_PKEY *key, const char *state_dir,
+    const struct node_principal *n, json_t **out, struct ys_err *e);
 /* Check an event batch without storing it (also the fuzzing entry point). */
 int nodes_events_validate(const json_t *in, struct ys_err *e);
 int nodes_events_ingest(struct db *db, const struct node_principal *n, const json_t *in,

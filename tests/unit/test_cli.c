@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -680,6 +681,49 @@ test_reference_up_to_date(void **state)
 #endif
 }
 
+/* WAF sites: comma-separated lists become arrays, files are sent as text. */
+static void
+test_site_commands(void **state)
+{
+	struct cli_request req;
+	char err[256], path[] = "/tmp/ys-cli-XXXXXX";
+	int rc, fd;
+
+	(void)state;
+	rc = BUILD(&req, err, "site", "create", "shop", "--domains", "shop.example.cn,*.example.cn",
+	    "--cc-ip-rps", "20");
+	expect_request(rc, &req, "POST", "/v1/sites", NULL, "{\"cc_ip_rps\":20,\"domains\":"
+	    "[\"shop.example.cn\",\"*.example.cn\"],\"name\":\"shop\"}");
+	cli_request_free(&req);
+	rc = BUILD(&req, err, "site", "update", "4", "--allow", "", "--mode", "monitor");
+	expect_request(rc, &req, "POST", "/v1/sites/4/update", NULL,
+	    "{\"allow_ips\":[],\"mode\":\"monitor\"}");
+	cli_request_free(&req);
+	rc = BUILD(&req, err, "site", "origin", "delete", "12");
+	expect_request(rc, &req, "DELETE", "/v1/sites/origins/12", NULL, "(none)");
+	cli_request_free(&req);
+	rc = BUILD(&req, err, "waf", "events", "--site", "4", "--category", "sqli");
+	expect_request(rc, &req, "GET", "/v1/waf/events", "site_id=4&category=sqli", "(none)");
+	cli_request_free(&req);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "PEM\n", 4), 4);
+	close(fd);
+	rc = BUILD(&req, err, "site", "cert", "upload", "--name", "c1", "--cert", path, "--key", path);
+	expect_request(rc, &req, "POST", "/v1/certificates", NULL,
+	    "{\"certificate\":\"PEM\\n\",\"key\":\"PEM\\n\",\"name\":\"c1\"}");
+	cli_request_free(&req);
+	unlink(path);
+	assert_int_equal(BUILD(&req, err, "site", "cert", "upload", "--name", "c1", "--cert", path,
+	    "--key", path), -1);
+	assert_non_null(strstr(err, "--cert: cannot read"));
+	cli_request_free(&req);
+	assert_int_equal(BUILD(&req, err, "site", "rule", "add", "4", "--field", "path",
+	    "--operator", "like", "--value", "x", "--action", "block"), -1);
+	assert_non_null(strstr(err, "--operator: 'like' is not one of"));
+	cli_request_free(&req);
+}
+
 int
 main(void)
 {
@@ -701,6 +745,7 @@ main(void)
 		cmocka_unit_test(test_object_rendering),
 		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_reference_up_to_date),
+		cmocka_unit_test(test_site_commands),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

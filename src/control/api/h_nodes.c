@@ -155,7 +155,8 @@ h_node_policy(struct api_req *r)
 {
 	json_t *out = NULL;
 
-	if (nodes_policy_bundle(r->ctx->db, r->ctx->key, &r->node, &out, &r->err) < 0)
+	if (nodes_policy_bundle(r->ctx->db, r->ctx->key, r->ctx->state_dir, &r->node, &out,
+	    &r->err) < 0)
 		return -1;
 	return api_ok(r, 200, out);
 }

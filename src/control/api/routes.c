@@ -76,6 +76,14 @@ int h_scan_target_get(struct api_req *), h_scan_target_approve(struct api_req *)
 int h_scan_target_reject(struct api_req *), h_scan_target_delete(struct api_req *);
 int h_scan_create(struct api_req *), h_scan_list(struct api_req *), h_scan_get(struct api_req *);
 int h_scan_cancel(struct api_req *), h_scan_results(struct api_req *);
+/* WAF sites (h_sites.c) */
+int h_site_create(struct api_req *), h_site_list(struct api_req *), h_site_get(struct api_req *);
+int h_site_update(struct api_req *), h_site_delete(struct api_req *);
+int h_site_origin_add(struct api_req *), h_site_origin_delete(struct api_req *);
+int h_site_exception_add(struct api_req *), h_site_exception_delete(struct api_req *);
+int h_site_rule_add(struct api_req *), h_site_rule_delete(struct api_req *);
+int h_site_stats(struct api_req *), h_cert_upload(struct api_req *), h_cert_list(struct api_req *);
+int h_cert_delete(struct api_req *), h_waf_events(struct api_req *);
 
 static const struct jsonv_field none[] = { END };
 static const struct jsonv_field login_body[] = {
@@ -158,6 +166,35 @@ static const struct jsonv_field audit_q[] = {
 	INT("tenant_id", false, 1, ID_MAX), STR("action", false, 1, 64),
 	STR("result", false, 1, 64), INT("after", false, 0, ID_MAX),
 	INT("limit", false, 1, 1000), STR("format", false, 1, 8), END };
+
+/* WAF sites (sitecfg.c checks domains, addresses, CIDRs, rules). */
+#define SITE_COMMON \
+	STR("mode", false, 1, 16), INT("cert_id", false, 0, ID_MAX), \
+	INT("cc_ip_rps", false, 0, 1000000), INT("cc_ip_burst", false, 0, 10000000), \
+	INT("cc_url_rps", false, 0, 1000000), INT("cc_url_burst", false, 0, 10000000), \
+	INT("cc_block_seconds", false, 0, 86400), ARR("allow_ips", false, 256), \
+	ARR("deny_ips", false, 256)
+static const struct jsonv_field site_body[] = {
+	STR("name", true, 1, 64), ARR("domains", true, 32), SITE_COMMON, END };
+static const struct jsonv_field site_update_body[] = {
+	STR("name", false, 1, 64), ARR("domains", false, 32), STR("status", false, 1, 16),
+	SITE_COMMON, END };
+static const struct jsonv_field origin_body[] = {
+	STR("address", true, 1, 253), INT("port", false, 1, 65535), STR("scheme", false, 1, 8),
+	STR("health_path", false, 1, 256), INT("weight", false, 1, 100), END };
+static const struct jsonv_field exception_body[] = {
+	STR("rule_id", false, 1, 31), STR("category", false, 1, 23),
+	STR("path_prefix", false, 1, 256), STR("field", false, 1, 80), STR("note", false, 0, 256),
+	END };
+static const struct jsonv_field rule_body[] = {
+	STR("name", false, 1, 64), STR("field", true, 1, 80), STR("operator", true, 1, 16),
+	STR("value", true, 1, 1024), STR("action", true, 1, 8), END };
+static const struct jsonv_field cert_body[] = {
+	STR("name", true, 1, 64), STR("certificate", true, 1, 65536), STR("key", true, 1, 16384),
+	END };
+static const struct jsonv_field waf_event_q[] = {
+	INT("site_id", false, 1, ID_MAX), STR("category", false, 1, 23), STR("since", false, 1, 40),
+	INT("after", false, 0, ID_MAX), INT("limit", false, 1, 1000), END };
 
 /* Qualification registers (qual.c checks dates, enumerations and references;
  * fields ending _on are dates YYYY-MM-DD). */
@@ -343,6 +380,32 @@ const struct route api_routes[] = {
 	{ "GET", "/v1/scans/{id}", h_scan_get, READERS, 0, NULL, none, none },
 	{ "GET", "/v1/scans/{id}/results", h_scan_results, READERS, 0, NULL, none, none },
 	{ "POST", "/v1/scans/{id}/cancel", h_scan_cancel, SCANNERS, 0, "scan.cancel", none, none },
+	/* WAF sites (sites.c): tenant admins write, readers read */
+	{ "POST", "/v1/sites", h_site_create, TADMIN, 0, "site.create", site_body, none },
+	{ "GET", "/v1/sites", h_site_list, READERS, 0, NULL, none, none },
+	{ "GET", "/v1/sites/{id}", h_site_get, READERS, 0, NULL, none, none },
+	{ "POST", "/v1/sites/{id}/update", h_site_update, TADMIN, 0, "site.update",
+	  site_update_body, none },
+	{ "DELETE", "/v1/sites/{id}", h_site_delete, TADMIN, 0, "site.delete", none, none },
+	{ "POST", "/v1/sites/{id}/origins", h_site_origin_add, TADMIN, 0, "site.origin.add",
+	  origin_body, none },
+	{ "DELETE", "/v1/sites/origins/{id}", h_site_origin_delete, TADMIN, 0,
+	  "site.origin.delete", none, none },
+	{ "POST", "/v1/sites/{id}/exceptions", h_site_exception_add, TADMIN, 0,
+	  "site.exception.add", exception_body, none },
+	{ "DELETE", "/v1/sites/exceptions/{id}", h_site_exception_delete, TADMIN, 0,
+	  "site.exception.delete", none, none },
+	{ "POST", "/v1/sites/{id}/rules", h_site_rule_add, TADMIN, 0, "site.rule.add", rule_body,
+	  none },
+	{ "DELETE", "/v1/sites/rules/{id}", h_site_rule_delete, TADMIN, 0, "site.rule.delete",
+	  none, none },
+	{ "GET", "/v1/sites/{id}/stats", h_site_stats, READERS, 0, NULL, none, none },
+	{ "POST", "/v1/certificates", h_cert_upload, TADMIN, 0, "certificate.upload", cert_body,
+	  none },
+	{ "GET", "/v1/certificates", h_cert_list, READERS, 0, NULL, none, none },
+	{ "DELETE", "/v1/certificates/{id}", h_cert_delete, TADMIN, 0, "certificate.delete", none,
+	  none },
+	{ "GET", "/v1/waf/events", h_waf_events, READERS, 0, NULL, none, waf_event_q },
 	{ "POST", "/v1/node/heartbeat", h_node_heartbeat, 0, ROUTE_NODE | ROUTE_TELEMETRY, NULL,
 	  heartbeat_body, none },
 	{ "GET", "/v1/node/policy", h_node_policy, 0, ROUTE_NODE, NULL, none, none },

@@ -137,6 +137,29 @@ static const struct table_desc tables[STORE_TABLE_COUNT] = {
 		" ports_done, open_ports, findings, cancel_requested AS \"cancel_requested:b\", method,"
 		" previous_job_id AS previous_scan_id, error, created_by, created_at, started_at,"
 		" finished_at", "tenant_id", { "target_id", "status", "tenant_id", "id" } },
+	/* WAF sites. waf_certs.key_enc (the wrapped private key) is in no
+	 * descriptor: no API answer can carry it. */
+	[STORE_WAF_SITES] = { "waf_sites", "id",
+		"id, tenant_id, name, domains, mode, cname, cert_id, cc_ip_rps, cc_ip_burst,"
+		" cc_url_rps, cc_url_burst, cc_block_seconds, allow_ips, deny_ips, status, created_by,"
+		" created_at, updated_at", "tenant_id", { "id", "tenant_id", "status", "cert_id" } },
+	[STORE_WAF_CERTS] = { "waf_certs", "id",
+		"id, tenant_id, name, subject, sans, not_before AS not_before_at,"
+		" not_after AS not_after_at, fingerprint, created_by, created_at", "tenant_id",
+		{ "id", "tenant_id", "name" } },
+	[STORE_WAF_ORIGINS] = { "waf_origins", "id",
+		"id, site_id, tenant_id, address, port, scheme, health_path, weight, created_at",
+		"tenant_id", { "id", "site_id" } },
+	[STORE_WAF_EXCEPTIONS] = { "waf_exceptions", "id",
+		"id, site_id, tenant_id, rule_id, category, path_prefix, field, note, created_at",
+		"tenant_id", { "id", "site_id" } },
+	[STORE_WAF_RULES] = { "waf_rules", "id",
+		"id, site_id, tenant_id, name, field, operator, value, action, created_at",
+		"tenant_id", { "id", "site_id" } },
+	[STORE_WAF_EVENTS] = { "waf_events", "id",
+		"id, site_id, tenant_id, node_id, seq, time_ms AS \"time:ms\", rule_id, category,"
+		" severity, action, client_ip, method, uri, excerpt, request_id, received_at",
+		"tenant_id", { "id", "site_id", "category", "time_ms", "tenant_id" } },
 };
 
 size_t

@@ -88,6 +88,13 @@ enum store_table {
 	STORE_VULN_FINDINGS,
 	STORE_SCAN_TARGETS,	/* not deleted */
 	STORE_SCAN_JOBS,
+	/* WAF sites (sites.c) */
+	STORE_WAF_SITES,
+	STORE_WAF_CERTS,	/* never the private key */
+	STORE_WAF_ORIGINS,
+	STORE_WAF_EXCEPTIONS,
+	STORE_WAF_RULES,
+	STORE_WAF_EVENTS,
 	STORE_TABLE_COUNT
 };
 
