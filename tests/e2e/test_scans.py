@@ -64,11 +64,23 @@ def netns():
 
 
 NS_SERVER = r"""
-import socket, sys, time
+import http.server, os, socket, sys, tempfile, threading, time
+site = tempfile.mkdtemp()
+os.makedirs(os.path.join(site, ".git"))
+with open(os.path.join(site, ".git", "HEAD"), "w") as f:
+    f.write("ref: refs/heads/main\n")
+class Web(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *a, **kw):
+        super().__init__(*a, directory=site, **kw)
+    def log_message(self, *a):
+        pass
+addr, web, *plain = sys.argv[1:]
+srv = http.server.ThreadingHTTPServer((addr, int(web)), Web)
+threading.Thread(target=srv.serve_forever, daemon=True).start()
 socks = []
-for p in map(int, sys.argv[2:]):
+for p in map(int, plain):
     s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((sys.argv[1], p)); s.listen(16); socks.append(s)
+    s.bind((addr, p)); s.listen(16); socks.append(s)
 print("ready", flush=True)
 time.sleep(120)
 """
@@ -76,10 +88,12 @@ time.sleep(120)
 
 @pytest.fixture(scope="module")
 def ns_listeners(netns):
-    """Three plain listeners inside the namespace (they accept, say nothing)."""
+    """Inside the namespace: a web server with an exposed .git/ on 8081 and
+    two plain listeners (they accept, say nothing)."""
     ports = [2222, 8081, 15432]
     p = subprocess.Popen(["ip", "netns", "exec", netns, sys.executable, "-c", NS_SERVER,
-                          NS_ADDR, *map(str, ports)], stdout=subprocess.PIPE, text=True)
+                          NS_ADDR, "8081", "2222", "15432"], stdout=subprocess.PIPE,
+                         text=True)
     try:
         assert p.stdout.readline().strip() == "ready"
         yield ports
@@ -292,6 +306,9 @@ def test_netns_host_needs_approval_and_agent_addresses_authorise(world, ns_liste
     res = d.api("GET", f"/v1/scans/{job['id']}/results", a.token).json
     assert [p["port"] for p in res["ports"]] == ns_listeners, res["ports"]
     assert {p["address"] for p in res["ports"]} == {NS_ADDR}
+    web = [p for p in res["ports"] if p["port"] == 8081][0]
+    assert web["service"] == "http" and web["product"] == "SimpleHTTP", web
+    assert ("http-git-exposed", 8081) in {(f["id"], f["port"]) for f in res["findings"]}
 
     # The root side of the veth is an interface of this host: the tenant's
     # enrolled agent reports it, so that target is authorised at once.
