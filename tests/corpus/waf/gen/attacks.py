@@ -7,7 +7,7 @@ and, for the evasion cases, the encoding chosen for it. This script only
 serialises them into the `yunshou-waf inspect` input format; it draws no
 random numbers, so its output is the same on every run.
 
-    python3 tests/corpus/waf/gen/attacks.py      (writes tests/corpus/waf/*.jsonl)
+    python3 tests/corpus/waf/gen/attacks.py [OUTDIR]   (default: tests/corpus/waf)
 """
 import json
 import os
@@ -829,6 +829,7 @@ CATEGORIES = [("sqli", sqli), ("xss", xss), ("cmdi", cmdi), ("lfi", lfi), ("rfi_
 
 
 def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else OUT
     for name, fn in CATEGORIES:
         reqs = fn()
         seen = set()
@@ -836,7 +837,7 @@ def main():
             key = json.dumps(r, sort_keys=True)
             assert key not in seen, (name, r)
             seen.add(key)
-        n = write_jsonl(os.path.join(OUT, name + ".jsonl"), name, reqs)
+        n = write_jsonl(os.path.join(out, name + ".jsonl"), name, reqs)
         print("%-10s %4d" % (name, n))
 
 

@@ -14,7 +14,7 @@ points at the kind that caused it:
                         posts with code snippets
   benign_uploads.jsonl  multipart uploads: images, PDFs, CSV, text, JSON
 
-    python3 tests/corpus/waf/gen/benign.py    (same output on every run)
+    python3 tests/corpus/waf/gen/benign.py [OUTDIR]   (same output on every run)
 """
 import base64
 import json
@@ -545,6 +545,7 @@ FILES = [("benign_browse", browse), ("benign_forms", forms), ("benign_api", api)
 
 
 def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else OUT
     total = 0
     seen = set()
     for name, fn in FILES:
@@ -554,7 +555,7 @@ def main():
             if key not in seen:  # a crawler may fetch the same page twice; keep one
                 seen.add(key)
                 reqs.append(r)
-        n = write_jsonl(os.path.join(OUT, name + ".jsonl"), name.replace("_", "-"), reqs)
+        n = write_jsonl(os.path.join(out, name + ".jsonl"), name.replace("_", "-"), reqs)
         total += n
         print("%-16s %5d" % (name, n))
     print("%-16s %5d" % ("total", total))
