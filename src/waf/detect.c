@@ -301,6 +301,40 @@ static const char *const php_wrappers[] = {
 	"data://", "compress.zlib://", "glob://", "file:///",
 };
 
+/* Does s hold any of the bytes in set? A cheap gate before a detector's
+ * string searches. */
+static int
+has_any(const char *s, size_t len, const char *set)
+{
+	for (; *set != '\0'; set++)
+		if (memchr(s, *set, len) != NULL)
+			return 1;
+	return 0;
+}
+
+static int
+is_sep(char c)
+{
+	return c == '/' || c == '\\';
+}
+
+/* Does s start with the path n, case-insensitively, a '/' of n also
+ * matching '\\' (Windows paths)? */
+static int
+path_at(const char *s, size_t len, const char *n)
+{
+	size_t k;
+
+	for (k = 0; n[k] != '\0'; k++) {
+		if (k >= len)
+			return 0;
+		if (n[k] == '/' ? !is_sep(s[k]) :
+		    (s[k] | (isalpha((unsigned char)s[k]) ? 0x20 : 0)) != n[k])
+			return 0;
+	}
+	return 1;
+}
+
 /* Is s[0..len) an absolute path (/x, ~/x, C:/x, file:...)? Values that
  * start that way name a file outright. */
 static int
@@ -310,8 +344,8 @@ absolute_path(const char *s, size_t len)
 
 	while (i < len && s[i] == ' ')
 		i++;
-	return (i < len && (s[i] == '/' || s[i] == '~')) ||
-	    (i + 2 < len && isalpha((unsigned char)s[i]) && s[i + 1] == ':' && s[i + 2] == '/');
+	return (i < len && (is_sep(s[i]) || s[i] == '~')) ||
+	    (i + 2 < len && isalpha((unsigned char)s[i]) && s[i + 1] == ':' && is_sep(s[i + 2]));
 }
 
 int
@@ -323,35 +357,37 @@ detect_lfi(const char *s, size_t len, struct detect_hit *hit)
 	for (size_t i = 0; i + 1 < len; i++) {
 		size_t d = i;
 
-		if (s[i] != '.' || !(i == 0 || s[i - 1] == '/' || s[i - 1] == '=' ||
+		if (s[i] != '.' || !(i == 0 || is_sep(s[i - 1]) || s[i - 1] == '=' ||
 		    s[i - 1] == ':' || s[i - 1] == ';'))
 			continue;
 		while (d < len && s[d] == '.')
 			d++;
-		if (d - i >= 2 && (d == len || s[d] == '/' || s[d] == ';')) {
+		if (d - i >= 2 && (d == len || is_sep(s[d]) || s[d] == ';')) {
 			if (first == (size_t)-1)
 				first = i;
 			ups++;
 		}
 		i = d - 1;
 	}
-	for (size_t k = 0; k < COUNT(php_wrappers); k++) {
+	for (size_t k = 0; memmem(s, len, "://", 3) != NULL && k < COUNT(php_wrappers); k++) {
 		const char *p = find_ci(s, len, php_wrappers[k]);
 
 		if (p != NULL)
 			return hit_at(hit, "stream wrapper", (size_t)(p - s));
 	}
-	for (size_t k = 0; k < COUNT(sensitive_files); k++) {
-		const char *p = find_ci(s, len, sensitive_files[k]);
-
-		if (p == NULL)
-			continue;
-		/* the name must start a path component */
-		if (p > s && p[-1] != '/')
-			continue;
-		if (ups > 0 || p == s || absolute_path(s, len))
-			return hit_at(hit, ups > 0 ? "traversal to a sensitive file" :
-			    "sensitive file path", (size_t)(p - s));
+	/* a sensitive name starts a path component; it names a file outright
+	 * after a traversal, in an absolute path or as the whole value */
+	if (ups > 0 || absolute_path(s, len) || len < 48) {
+		for (size_t p = 0; p < len; p++) {
+			if (p > 0 && !is_sep(s[p - 1]))
+				continue;
+			for (size_t k = 0; k < COUNT(sensitive_files); k++)
+				if (path_at(s + p, len - p, sensitive_files[k]))
+					return hit_at(hit, ups > 0 ? "traversal to a sensitive file" :
+					    "sensitive file path", p);
+			if (p > 0 && ups == 0 && !absolute_path(s, len))
+				break;	/* a short relative value: only its start */
+		}
 	}
 	if (ups >= 3)
 		return hit_at(hit, "deep directory traversal", first);
@@ -498,6 +534,8 @@ detect_ssrf(const char *s, size_t len, struct detect_hit *hit)
 {
 	size_t b, pos = 0;
 
+	if (memmem(s, len, "://", 3) == NULL)
+		return 0;
 	while (pos < len) {
 		const char *p = url_scheme_end(s + pos, len - pos, &b);
 		size_t sl, hs, he, at;
@@ -573,8 +611,12 @@ detect_ssrf(const char *s, size_t len, struct detect_hit *hit)
 int
 detect_xxe(const char *s, size_t len, struct detect_hit *hit)
 {
-	const char *ent = find_ci(s, len, "<!ENTITY");
-	const char *dt = find_ci(s, len, "<!DOCTYPE");
+	const char *ent, *dt;
+
+	if (memchr(s, '<', len) == NULL)
+		return 0;
+	ent = find_ci(s, len, "<!ENTITY");
+	dt = find_ci(s, len, "<!DOCTYPE");
 
 	if (ent != NULL) {
 		size_t rest = len - (size_t)(ent - s);
@@ -696,6 +738,8 @@ detect_ssti(const char *s, size_t len, struct detect_hit *hit)
 		"{php}", "{system(", "{{_self", "<#import",
 	};
 
+	if (!has_any(s, len, "{$#<@*[?"))
+		return 0;
 	for (size_t k = 0; k < COUNT(markers); k++) {
 		const char *p = find_ci(s, len, markers[k]);
 
@@ -741,6 +785,8 @@ detect_webshell(const char *s, size_t len, struct detect_hit *hit)
 {
 	const char *open = NULL;
 
+	if (memchr(s, '<', len) == NULL)
+		return 0;
 	for (size_t k = 0; k < COUNT(shell_openers) && open == NULL; k++)
 		open = find_ci(s, len, shell_openers[k]);
 	if (open == NULL)
@@ -836,6 +882,44 @@ is_method(const char *m, size_t len)
 	return 0;
 }
 
+/* The headers the protocol checks read, found in one pass. */
+enum {
+	PH_HOST, PH_CONTENT_LENGTH, PH_TRANSFER_ENCODING, PH_CONNECTION, PH_CONTENT_TYPE,
+	PH_RANGE, PH_REQUEST_RANGE, PH_PROXY, PH_METHOD_OVERRIDE, PH_X_HTTP_METHOD,
+	PH_X_METHOD_OVERRIDE, PH_COUNT
+};
+
+static const char *const proto_header_names[PH_COUNT] = {
+	"host", "content-length", "transfer-encoding", "connection", "content-type", "range",
+	"request-range", "proxy", "x-http-method-override", "x-http-method", "x-method-override",
+};
+
+struct proto {
+	const struct waf_request *req;
+	unsigned flags;
+	const struct waf_header *h[PH_COUNT];	/* first of each */
+	int count[PH_COUNT];
+};
+
+static void
+proto_index(struct proto *p, const struct waf_request *req, unsigned flags)
+{
+	memset(p, 0, sizeof(*p));
+	p->req = req;
+	p->flags = flags;
+	for (size_t i = 0; i < req->n_headers; i++) {
+		const struct waf_header *h = &req->headers[i];
+
+		for (int k = 0; k < PH_COUNT; k++)
+			if (strlen(proto_header_names[k]) == h->name_len &&
+			    strncasecmp(proto_header_names[k], h->name, h->name_len) == 0) {
+				if (p->count[k]++ == 0)
+					p->h[k] = h;
+				break;
+			}
+	}
+}
+
 static int
 value_is(const struct waf_header *h, const char *v)
 {
@@ -849,36 +933,26 @@ value_is(const struct waf_header *h, const char *v)
 }
 
 static int
-header_count(const struct waf_request *req, const char *name)
+check_method(const struct proto *p)
 {
-	size_t nl = strlen(name);
-	int n = 0;
+	const struct waf_request *req = p->req;
 
-	for (size_t i = 0; i < req->n_headers; i++)
-		if (req->headers[i].name_len == nl && strncasecmp(req->headers[i].name, name, nl) == 0)
-			n++;
-	return n;
-}
+	const struct waf_header *o = p->h[PH_METHOD_OVERRIDE];
 
-static int
-check_method(const struct waf_request *req, unsigned flags)
-{
-	const struct waf_header *o = fields_header(req, "x-http-method-override");
-
-	(void)flags;
 	if (!is_method(req->method, req->method_len))
 		return 1;
 	if (o == NULL)
-		o = fields_header(req, "x-http-method");
+		o = p->h[PH_X_HTTP_METHOD];
 	if (o == NULL)
-		o = fields_header(req, "x-method-override");
+		o = p->h[PH_X_METHOD_OVERRIDE];
 	return o != NULL && !is_method(o->value, o->value_len);
 }
 
 static int
-check_target(const struct waf_request *req, unsigned flags)
+check_target(const struct proto *p)
 {
-	(void)flags;
+	const struct waf_request *req = p->req;
+
 	return req->path_len == 0 || (req->path[0] != '/' && !(req->path_len == 1 && req->path[0] == '*'));
 }
 
@@ -909,20 +983,21 @@ bad_target_bytes(const char *s, size_t len, int is_path)
 }
 
 static int
-check_target_bytes(const struct waf_request *req, unsigned flags)
+check_target_bytes(const struct proto *p)
 {
-	(void)flags;
+	const struct waf_request *req = p->req;
+
 	return bad_target_bytes(req->path, req->path_len, 1) ||
 	    (req->query != NULL && bad_target_bytes(req->query, req->query_len, 0));
 }
 
 static int
-check_host(const struct waf_request *req, unsigned flags)
+check_host(const struct proto *p)
 {
-	const struct waf_header *h = fields_header(req, "host");
 
-	(void)flags;
-	if (h == NULL || h->value_len == 0 || header_count(req, "host") > 1)
+	const struct waf_header *h = p->h[PH_HOST];
+
+	if (h == NULL || h->value_len == 0 || p->count[PH_HOST] > 1)
 		return 1;
 	for (size_t i = 0; i < h->value_len; i++) {
 		unsigned char c = (unsigned char)h->value[i];
@@ -934,9 +1009,10 @@ check_host(const struct waf_request *req, unsigned flags)
 }
 
 static int
-check_headers(const struct waf_request *req, unsigned flags)
+check_headers(const struct proto *p)
 {
-	(void)flags;
+	const struct waf_request *req = p->req;
+
 	for (size_t i = 0; i < req->n_headers; i++) {
 		const struct waf_header *h = &req->headers[i];
 
@@ -962,14 +1038,15 @@ check_headers(const struct waf_request *req, unsigned flags)
  * them: both at once, a list or a non-number, a coding other than
  * "chunked", a length the body disagrees with, TE named hop-by-hop. */
 static int
-check_framing(const struct waf_request *req, unsigned flags)
+check_framing(const struct proto *p)
 {
-	const struct waf_header *cl = fields_header(req, "content-length");
-	const struct waf_header *te = fields_header(req, "transfer-encoding");
-	const struct waf_header *conn = fields_header(req, "connection");
+	const struct waf_request *req = p->req;
 
-	(void)flags;
-	if (header_count(req, "content-length") > 1 || header_count(req, "transfer-encoding") > 1)
+	const struct waf_header *cl = p->h[PH_CONTENT_LENGTH];
+	const struct waf_header *te = p->h[PH_TRANSFER_ENCODING];
+	const struct waf_header *conn = p->h[PH_CONNECTION];
+
+	if (p->count[PH_CONTENT_LENGTH] > 1 || p->count[PH_TRANSFER_ENCODING] > 1)
 		return 1;
 	if (te != NULL && (cl != NULL || !value_is(te, "chunked")))
 		return 1;
@@ -997,21 +1074,22 @@ check_framing(const struct waf_request *req, unsigned flags)
 }
 
 static int
-check_body_method(const struct waf_request *req, unsigned flags)
+check_body_method(const struct proto *p)
 {
-	(void)flags;
+	const struct waf_request *req = p->req;
+
 	return req->body_len > 0 && ((req->method_len == 3 && memcmp(req->method, "GET", 3) == 0) ||
 	    (req->method_len == 4 && memcmp(req->method, "HEAD", 4) == 0));
 }
 
 static int
-check_range(const struct waf_request *req, unsigned flags)
+check_range(const struct proto *p)
 {
-	const struct waf_header *r = fields_header(req, "range");
+
+	const struct waf_header *r = p->h[PH_RANGE];
 	size_t commas = 0;
 
-	(void)flags;
-	if (fields_header(req, "request-range") != NULL)
+	if (p->h[PH_REQUEST_RANGE] != NULL)
 		return 1;
 	if (r == NULL)
 		return 0;
@@ -1021,11 +1099,14 @@ check_range(const struct waf_request *req, unsigned flags)
 }
 
 static int
-check_content_type(const struct waf_request *req, unsigned flags)
+check_content_type(const struct proto *p)
 {
-	const struct waf_header *ct = fields_header(req, "content-type");
+	const struct waf_request *req = p->req;
+	unsigned flags = p->flags;
 
-	if (header_count(req, "content-type") > 1)
+	const struct waf_header *ct = p->h[PH_CONTENT_TYPE];
+
+	if (p->count[PH_CONTENT_TYPE] > 1)
 		return 1;
 	if (ct != NULL && ct->value_len >= 19 && strncasecmp(ct->value, "multipart/form-data", 19) == 0) {
 		const char *b = find_ci(ct->value, ct->value_len, "boundary=");
@@ -1039,16 +1120,16 @@ check_content_type(const struct waf_request *req, unsigned flags)
 }
 
 static int
-check_proxy_header(const struct waf_request *req, unsigned flags)
+check_proxy_header(const struct proto *p)
 {
-	(void)flags;
-	return fields_header(req, "proxy") != NULL;	/* httpoxy */
+
+	return p->h[PH_PROXY] != NULL;	/* httpoxy */
 }
 
 /* The protocol checks, in order; the first that fails is the reason. */
 static const struct {
 	const char *reason;
-	int (*check)(const struct waf_request *req, unsigned flags);
+	int (*check)(const struct proto *p);
 } protocol_checks[] = {
 	{ "method not allowed or unknown", check_method },
 	{ "request target is not an absolute path", check_target },
@@ -1065,8 +1146,11 @@ static const struct {
 int
 detect_protocol(const struct waf_request *req, unsigned flags, struct detect_hit *hit)
 {
+	struct proto p;
+
+	proto_index(&p, req, flags);
 	for (size_t k = 0; k < COUNT(protocol_checks); k++)
-		if (protocol_checks[k].check(req, flags))
+		if (protocol_checks[k].check(&p))
 			return hit_at(hit, protocol_checks[k].reason, 0);
 	return 0;
 }

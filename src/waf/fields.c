@@ -59,17 +59,42 @@ fields_class_find(const char *name, size_t len)
 	return -1;
 }
 
+static int
+ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* memchr finds candidates for the first byte in either case; the rest is
+ * compared without locale. */
 const char *
 fields_memcasemem(const char *h, size_t hl, const char *n, size_t nl)
 {
+	const char *p = h, *end;
+	int lo, up;
+
 	if (nl == 0)
 		return h;
 	if (hl < nl)
 		return NULL;
-	for (size_t i = 0; i + nl <= hl; i++)
-		if (tolower((unsigned char)h[i]) == tolower((unsigned char)n[0]) &&
-		    strncasecmp(h + i, n, nl) == 0)
-			return h + i;
+	end = h + hl - nl + 1;
+	lo = ascii_lower((unsigned char)n[0]);
+	up = lo >= 'a' && lo <= 'z' ? lo - 32 : lo;
+	while (p < end) {
+		const char *a = memchr(p, lo, (size_t)(end - p));
+		const char *b = up != lo ? memchr(p, up, (size_t)((a != NULL ? a : end) - p)) : NULL;
+		const char *c = b != NULL ? b : a;
+		size_t k;
+
+		if (c == NULL)
+			return NULL;
+		for (k = 1; k < nl; k++)
+			if (ascii_lower((unsigned char)c[k]) != ascii_lower((unsigned char)n[k]))
+				break;
+		if (k == nl)
+			return c;
+		p = c + 1;
+	}
 	return NULL;
 }
 

@@ -59,10 +59,9 @@ thread_scratch(const struct waf_engine *e, hs_scratch_t **out)
 	}
 	if (t->generation != e->generation) {
 		for (size_t c = 0; c < e->n_chains; c++)
-			for (int fc = 0; fc < FC_COUNT; fc++)
-				if (e->plans[c][fc].db != NULL &&
-				    hs_alloc_scratch(e->plans[c][fc].db, &t->scratch) != HS_SUCCESS)
-					return -1;
+			if (e->chain_db[c].db != NULL &&
+			    hs_alloc_scratch(e->chain_db[c].db, &t->scratch) != HS_SUCCESS)
+				return -1;
 		t->generation = e->generation;
 	}
 	*out = t->scratch;
