@@ -792,13 +792,15 @@ def scanner():
 
 
 # ----------------------------------------------------------------- protocol
-def protocol():
-    def with_headers(method, path, extra, body="", query="", drop=()):
-        h = headers(ua=ua(), extra=extra)
-        for d in drop:
-            h.pop(d, None)
-        return req(method, path, query, h, body)
+def with_headers(method, path, extra, body="", query="", drop=()):
+    """A request with its headers given (and some dropped) as they are."""
+    h = headers(ua=ua(), extra=extra)
+    for d in drop:
+        h.pop(d, None)
+    return req(method, path, query, h, body)
 
+
+def protocol():
     chunk = "5\r\nhello\r\n0\r\n\r\n"
     return [
         with_headers("POST", "/api/v1/orders", {"Content-Length": "4", "Transfer-Encoding": "chunked",
@@ -1003,9 +1005,6 @@ def scanner2():
 
 
 def protocol2():
-    def with_headers(method, path, extra, body=""):
-        return req(method, path, "", headers(ua=ua(), extra=extra), body)
-
     return [
         with_headers("GET", "/", {"Upgrade": "h2c", "HTTP2-Settings": "AAMAAABkAARAAAAAAAIAAAAA",
                                   "Connection": "Upgrade, HTTP2-Settings"}),
