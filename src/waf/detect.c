@@ -332,7 +332,9 @@ path_at(const char *s, size_t len, const char *n)
 		    (s[k] | (isalpha((unsigned char)s[k]) ? 0x20 : 0)) != n[k])
 			return 0;
 	}
-	return 1;
+	/* a file name ends there: etc/passwd, not etc/passwd-policy.md */
+	return n[k - 1] == '/' || k == len || !(isalnum((unsigned char)s[k]) || s[k] == '-' ||
+	    s[k] == '_');
 }
 
 /* Is s[0..len) an absolute path (/x, ~/x, C:/x, file:...)? Values that
@@ -381,12 +383,12 @@ detect_lfi(const char *s, size_t len, struct detect_hit *hit)
 		for (size_t p = 0; p < len; p++) {
 			if (p > 0 && !is_sep(s[p - 1]))
 				continue;
+			if (p > 0 && ups == 0 && !absolute_path(s, len))
+				break;	/* a short relative value: only its start */
 			for (size_t k = 0; k < COUNT(sensitive_files); k++)
 				if (path_at(s + p, len - p, sensitive_files[k]))
 					return hit_at(hit, ups > 0 ? "traversal to a sensitive file" :
 					    "sensitive file path", p);
-			if (p > 0 && ups == 0 && !absolute_path(s, len))
-				break;	/* a short relative value: only its start */
 		}
 	}
 	if (ups >= 3)
