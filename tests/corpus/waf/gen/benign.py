@@ -667,8 +667,102 @@ def apps():
     return out
 
 
+# -------------------------------------------------------------------- misc
+# Batch 3, held out like benign_apps: code review diffs, webmail, sheets with
+# formulas, translation files with placeholders, chat, geo polylines,
+# calendar invites, search operators, tracking pixels.
+DIFFS = [
+    "diff --git a/app/views.py b/app/views.py\n--- a/app/views.py\n+++ b/app/views.py\n@@ -10,7 +10,7 @@ def index(request):\n"
+    "-    items = Item.objects.all()\n+    items = Item.objects.filter(active=True).order_by('-created')\n"
+    "     return render(request, 'index.html', {'items': items})\n",
+    "diff --git a/templates/base.html b/templates/base.html\n--- a/templates/base.html\n+++ b/templates/base.html\n"
+    "@@ -20,6 +20,7 @@\n   <footer>&copy; 2024 Example</footer>\n-  <script src=\"/static/js/app.js\"></script>\n"
+    "+  <script src=\"/static/js/app.3f9a2c.js\" defer></script>\n </body>\n",
+    "diff --git a/migrations/0042_note.sql b/migrations/0042_note.sql\nnew file mode 100644\n--- /dev/null\n"
+    "+++ b/migrations/0042_note.sql\n@@ -0,0 +1,2 @@\n+ALTER TABLE orders ADD COLUMN note TEXT;\n"
+    "+CREATE INDEX orders_user_idx ON orders (user_id);\n",
+    "diff --git a/Makefile b/Makefile\n--- a/Makefile\n+++ b/Makefile\n@@ -3,4 +3,4 @@\n build:\n-\tgo build ./...\n"
+    "+\tgo build -trimpath -o bin/app ./cmd/app\n",
+]
+TRANSLATIONS = {"greeting": "Hello, {{name}}!", "unread": "您有 {count} 条新消息", "cart.total": "合计：¥{amount}",
+                "footer": "© {year} Example Inc. All rights reserved.", "confirm.delete": "Delete “{title}”? This can't be undone.",
+                "plural": "{n, plural, one {# item} other {# items}}"}
+CHAT = ["try `SELECT 1` in the console, should return 1", "I'll be there at 7 :)", "好的，明天见 👋",
+        "link: https://docs.example.com/guide#install", "lol the build is red again 🙃", "can u send the .env.example?",
+        "it's in /home/deploy/app/current, not /var/www", "price is 50% off today & tomorrow only",
+        "ok -> merged, thx!", "@grace see line 42 of utils.js", "the query `where id in (1,2,3)` is fast enough"]
+SEARCH_OPS = ["site:example.com filetype:pdf annual report", "\"union square\" -hotel", "intitle:\"release notes\" 2024",
+              "python OR golang jobs shanghai", "cats AND dogs", "price:<100 brand:acme", "from:li.lei has:attachment",
+              "after:2024/11/01 before:2024/11/30", "\"select\" keyword meaning"]
+
+
+def ics():
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Example Corp//Calendar 1.0//EN\r\nBEGIN:VEVENT\r\n"
+            "UID:%s@example.com\r\nDTSTART:20241125T020000Z\r\nDTEND:20241125T030000Z\r\nSUMMARY:%s\r\n"
+            "LOCATION:会议室 A / Zoom\r\nDESCRIPTION:Agenda: 1) review Q4 plan\\, 2) select vendor\\, 3) AOB\r\n"
+            "END:VEVENT\r\nEND:VCALENDAR\r\n" % (token(16), pick(["Weekly sync", "周会", "1:1 Grace / Li Lei"])))
+
+
+def misc():
+    out = []
+    for i in range(45):
+        out.append(send_json("POST", "/api/v3/repos/acme/shop/pulls/%d/comments" % rng.randint(1, 900),
+                             {"body": pick(["LGTM 👍", "Can we keep the old name for backwards compat?",
+                                            "nit: use `const` here", "这里需要加个空值判断"]),
+                              "diff_hunk": pick(DIFFS), "path": pick(["app/views.py", "templates/base.html",
+                                                                      "migrations/0042_note.sql", "Makefile"]),
+                              "line": rng.randint(1, 200)}, host="portal.example.com.cn", extra=api_headers()))
+    for i in range(35):
+        html = ('<div style="font-family:Arial,sans-serif;font-size:14px"><p>%s，</p><p>%s</p><table border="0" '
+                'cellpadding="4"><tr><td><b>Order</b></td><td>E%d</td></tr><tr><td><b>Total</b></td><td>&yen;%d.00'
+                '</td></tr></table><p><img src="cid:logo@example.com" width="120" alt="Example"></p><p>-- <br>%s</p>'
+                '</div>' % (pick(["您好", "Hi Grace", "Dear customer"]), pick(COMMENTS), rng.randint(10**9, 10**10),
+                            rng.randint(10, 9999), pick(NAMES_EN + NAMES_ZH)))
+        body = "&".join(form_enc(k) + "=" + form_enc(v) for k, v in [
+            ("to", "customer%d@example.com" % i), ("cc", ""), ("subject", pick(["Re: your order", "发货通知",
+                                                                                  "Invoice attached"])),
+            ("html_body", html), ("draft_id", token(12))])
+        out.append(post_form("/mail/compose/send", body, **browser(host="portal.example.com.cn")))
+    for i in range(30):
+        cells = [{"ref": "A%d" % (r + 1), "value": pick(["Region", "华东", "North", "=SUM(B2:B10)",
+                                                        "=IF(C2>100,\"high\",\"low\")", "=VLOOKUP(A2,Sheet2!A:B,2,FALSE)",
+                                                        "=AVERAGE(D2:D31)", "12.5%", "O'Hare"])} for r in range(rng.randint(3, 9))]
+        out.append(send_json("PATCH", "/api/v1/sheets/%s/cells" % token(10), {"cells": cells},
+                             host="api.example.com", extra=api_headers()))
+    for i in range(20):
+        tr = dict(rng.sample(sorted(TRANSLATIONS.items()), rng.randint(2, 5)))
+        out.append(post_multipart("/admin/i18n/upload", [("locale", pick(["zh-CN", "en-US"])),
+                                                         ("file", json.dumps(tr, ensure_ascii=False, indent=2),
+                                                          "messages.json", "application/json")],
+                                  boundary="----WebKitFormBoundary" + token(16), **browser()))
+    for i in range(45):
+        out.append(send_json("POST", "/api/v1/chat/rooms/%d/messages" % rng.randint(1, 50),
+                             {"text": pick(CHAT), "client_msg_id": token(24), "mentions": []},
+                             host="api.example.com", extra=api_headers()))
+    for i in range(15):
+        poly = pick(["_p~iF~ps|U_ulLnnqC_mqNvxq`@", "u{~vFvyys@fS]", "}_qrEhx`kV?_@`@", "o}zpEu}ekVd@Wz@c@"])
+        out.append(get("/maps/route", qs([("polyline", poly), ("mode", pick(["driving", "walking"])),
+                                          ("lang", "zh-CN")]), **browser()))
+    for i in range(15):
+        out.append(post_multipart("/calendar/import", [("file", ics(), "invite.ics", "text/calendar")],
+                                  boundary="----WebKitFormBoundary" + token(16), **browser()))
+    for i, q in enumerate(SEARCH_OPS * 2):
+        out.append(get("/search", qs([("q", q)]), **browser()))
+    for i in range(25):
+        ev = b64url(json.dumps({"e": pick(["view", "click"]), "p": pick(["/", "/cart", "/p/SKU-30007"]),
+                                "t": 1732400000 + i, "u": token(8)}).encode())
+        out.append(get("/px.gif", qs([("d", ev), ("v", "2"), ("r", "https://www.baidu.com/s?wd=" +
+                                                             pick(["耳机", "select a plan"]))]),
+                       ua=rng.randrange(len(UAS)), host=pick(HOSTS), accept="image/avif,image/webp,*/*"))
+    for i in range(10):
+        body = qs([("line1", "Apt #%d, %d Main St." % (rng.randint(1, 30), rng.randint(1, 999))),
+                   ("line2", "c/o O'Connor & Sons"), ("city", "Springfield"), ("note", "Gate code: *1234#")])
+        out.append(post_form("/account/addresses", body, **browser()))
+    return out
+
+
 FILES = [("benign_browse", browse), ("benign_forms", forms), ("benign_api", api), ("benign_content", content),
-         ("benign_uploads", uploads), ("benign_apps", apps)]
+         ("benign_uploads", uploads), ("benign_apps", apps), ("benign_misc", misc)]
 
 
 def main():
