@@ -1,0 +1,1183 @@
+/*
+ * detect: the detector table and the detectors that are small enough to
+ * live together (command injection, traversal, RFI, SSRF, XXE, template
+ * injection, web shells, scanners, protocol). SQL injection and XSS have
+ * their own files (sqli.c, xss.c). Each detector reads a value that the
+ * rule's transforms have already decoded.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "detect.h"
+#include "fields.h"
+#include "sqli.h"
+#include "xss.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static int
+hit_at(struct detect_hit *hit, const char *reason, size_t off)
+{
+	if (hit != NULL) {
+		hit->reason = reason;
+		hit->offset = off;
+	}
+	return 1;
+}
+
+static const char *
+find_ci(const char *h, size_t hl, const char *n)
+{
+	return fields_memcasemem(h, hl, n, strlen(n));
+}
+
+static int
+is_word(unsigned char c)
+{
+	return isalnum(c) || c == '_';
+}
+
+int
+detect_sqli(const char *s, size_t len, struct detect_hit *hit)
+{
+	struct sqli_result r;
+
+	if (!sqli_detect(s, len, &r))
+		return 0;
+	return hit_at(hit, r.reason, r.offset);
+}
+
+int
+detect_xss(const char *s, size_t len, struct detect_hit *hit)
+{
+	struct xss_result r;
+
+	if (!xss_detect(s, len, &r))
+		return 0;
+	return hit_at(hit, r.reason, r.offset);
+}
+
+/* ---- OS command injection ---------------------------------------------- */
+
+struct command {
+	const char *name;
+	int strong;	/* an attack even without shell-looking arguments */
+};
+
+static const struct command commands[] = {
+	{ "whoami", 1 }, { "uname", 1 }, { "id", 1 }, { "ifconfig", 1 }, { "ipconfig", 1 },
+	{ "wget", 1 }, { "curl", 1 }, { "nc", 1 }, { "ncat", 1 }, { "netcat", 1 },
+	{ "bash", 1 }, { "sh", 1 }, { "zsh", 1 }, { "ksh", 1 }, { "csh", 1 }, { "dash", 0 },
+	{ "powershell", 1 }, { "pwsh", 1 }, { "cmd", 0 }, { "cmd.exe", 1 }, { "systeminfo", 1 },
+	{ "nslookup", 1 }, { "certutil", 1 }, { "bitsadmin", 1 }, { "passwd", 1 },
+	{ "hostname", 1 }, { "netstat", 1 }, { "tasklist", 1 }, { "crontab", 1 },
+	{ "telnet", 1 }, { "tftp", 1 }, { "chmod", 1 }, { "chown", 1 }, { "nohup", 1 },
+	{ "useradd", 1 }, { "printenv", 1 }, { "xterm", 1 }, { "socat", 1 }, { "busybox", 1 },
+	{ "python", 0 }, { "python3", 1 }, { "perl", 0 }, { "ruby", 0 }, { "php", 0 }, { "lua", 0 },
+	{ "node", 0 }, { "cat", 0 }, { "ls", 0 }, { "dir", 0 }, { "type", 0 }, { "echo", 0 },
+	{ "ping", 0 }, { "sleep", 0 }, { "rm", 0 }, { "cp", 0 }, { "mv", 0 }, { "touch", 0 },
+	{ "mkdir", 0 }, { "head", 0 }, { "tail", 0 }, { "more", 0 }, { "less", 0 },
+	{ "find", 0 }, { "awk", 0 }, { "sed", 0 }, { "base64", 0 }, { "xxd", 0 }, { "env", 0 },
+	{ "kill", 0 }, { "ps", 0 }, { "net", 0 }, { "dig", 0 }, { "host", 0 }, { "ssh", 0 },
+	{ "ftp", 0 }, { "su", 0 }, { "sudo", 0 }, { "exec", 0 }, { "eval", 0 }, { "export", 0 },
+	{ "whois", 0 }, { "grep", 0 }, { "nmap", 0 }, { "wmic", 1 }, { "reg", 0 }, { "sc", 0 },
+	{ "timeout", 0 }, { "start", 0 }, { "nl", 0 }, { "od", 0 }, { "tac", 0 }, { "rev", 0 },
+	{ "uniq", 0 }, { "sort", 0 }, { "strings", 0 }, { "file", 0 }, { "stat", 0 },
+	{ "reboot", 1 }, { "shutdown", 0 }, { "halt", 1 }, { "poweroff", 1 }, { "printf", 0 },
+	{ "xargs", 0 }, { "tee", 0 }, { "chattr", 1 }, { "iptables", 1 }, { "killall", 1 },
+	{ "pkill", 1 }, { "mshta", 1 }, { "rundll32", 1 }, { "regsvr32", 1 }, { "cscript", 1 },
+	{ "wscript", 1 }, { "schtasks", 1 }, { "vssadmin", 1 }, { "icacls", 1 }, { "attrib", 0 },
+	{ "del", 0 }, { "copy", 0 }, { "move", 0 }, { "ren", 0 }, { "set", 0 }, { "ver", 0 },
+};
+
+/* Windows commands whose first argument makes them an attack. */
+static const struct {
+	const char *command, *arg;
+} command_args[] = {
+	{ "net", "user" }, { "net", "localgroup" }, { "net", "share" }, { "net", "use" },
+	{ "net", "view" }, { "net", "group" }, { "reg", "query" }, { "reg", "add" },
+	{ "sc", "create" }, { "sc", "query" }, { "wmic", "process" },
+};
+
+/* Read one shell word starting at s[i], dropping quotes, '\' and '^' the
+ * way a shell (or cmd.exe) would, into w. Returns the index after it. */
+static size_t
+shell_word(const char *s, size_t len, size_t i, char *w, size_t wsize, size_t *wl)
+{
+	size_t n = 0;
+
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\'' || c == '"' || c == '\\' || c == '^') {
+			i++;
+			continue;
+		}
+		if (c == '$' && i + 1 < len && (s[i + 1] == '@' || s[i + 1] == '*')) {
+			i += 2;
+			continue;
+		}
+		if (!(isalnum(c) || c == '.' || c == '_' || c == '-' || c == '/' || c == '+' ||
+		    c == '?' || c == '*' || c == '[' || c == ']' || c == ':'))
+			break;
+		if (n + 1 < wsize)
+			w[n++] = (char)tolower(c);
+		i++;
+	}
+	w[n] = '\0';
+	*wl = n;
+	return i;
+}
+
+/* Skip what separates shell words: blanks, $IFS, quotes; in brace
+ * expansion ({cat,/etc/passwd}) the braces and commas too. */
+static size_t
+skip_ifs(const char *s, size_t len, size_t i, int brace)
+{
+	for (;;) {
+		if (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '+' || s[i] == '\'' ||
+		    s[i] == '"' || (brace && (s[i] == '{' || s[i] == ','))))
+			i++;
+		else if (i + 3 < len && strncmp(s + i, "$IFS", 4) == 0)
+			i += 4 + (i + 4 < len && s[i + 4] == '$' ? 0 : 0);
+		else if (i + 5 < len && strncmp(s + i, "${IFS}", 6) == 0)
+			i += 6;
+		else if (i + 1 < len && s[i] == '$' && s[i + 1] == '9')
+			i += 2;
+		else
+			return i;
+	}
+}
+
+static const struct command *
+command_find(const char *w, size_t wl, int *globbed)
+{
+	const char *base = w;
+	size_t bl = wl;
+	const char *slash = memrchr(w, '/', wl);
+	char pat[48];
+
+	if (slash != NULL) {
+		base = slash + 1;
+		bl = wl - (size_t)(base - w);
+	}
+	*globbed = memchr(base, '?', bl) != NULL || memchr(base, '*', bl) != NULL ||
+	    memchr(base, '[', bl) != NULL;
+	if (*globbed && bl < sizeof(pat) && bl > 1) {
+		/* /???/c?t: a glob only a shell would expand into a command */
+		memcpy(pat, base, bl);
+		pat[bl] = '\0';
+		if (strspn(pat, "?*[]") == bl)
+			return NULL;
+		for (size_t k = 0; k < COUNT(commands); k++)
+			if (strlen(commands[k].name) > 1 && fnmatch(pat, commands[k].name, 0) == 0)
+				return &commands[k];
+		return NULL;
+	}
+	for (size_t k = 0; k < COUNT(commands); k++)
+		if (strlen(commands[k].name) == bl && memcmp(commands[k].name, base, bl) == 0)
+			return &commands[k];
+	return NULL;
+}
+
+/* Does a command word at s[i] (after a separator, or inside a command
+ * substitution when subst) with its arguments look like a shell command? */
+static int
+command_at(const char *s, size_t len, size_t i, int after_sep, int subst)
+{
+	char w[48], a[64];
+	size_t wl, al, j, k;
+	const struct command *c;
+	int globbed, brace;
+
+	brace = i < len && s[i] == '{';
+	i = skip_ifs(s, len, i, brace);
+	j = shell_word(s, len, i, w, sizeof(w), &wl);
+	if (wl == 0 || (j < len && is_word((unsigned char)s[j])))
+		return 0;
+	c = command_find(w, wl, &globbed);
+	if (c == NULL)
+		return 0;
+	if (subst || (after_sep && (w[0] == '/' || globbed)))
+		return 1;	/* $(reboot), `id`, /bin/cat, /???/c?t */
+	k = skip_ifs(s, len, j, brace);
+	if (c->strong && after_sep && (k == len || k > j || strchr(";|&`)$\n<>", s[k]) != NULL))
+		return 1;
+	if (k == j && k < len && strchr("<>|", s[k]) == NULL)
+		return 0;	/* no argument separator after the name */
+	/* Windows paths: type C:\Windows\win.ini, dir c:\ */
+	if (after_sep && k + 1 < len && isalpha((unsigned char)s[k]) &&
+	    s[k + 1] == ':' && (k + 2 == len || s[k + 2] == '\\' || s[k + 2] == '/'))
+		return 1;
+	/* a shell-looking argument: flag, path, redirection, substitution, number */
+	if (k < len && (s[k] == '-' || s[k] == '/' || s[k] == '~' || s[k] == '$' ||
+	    s[k] == '`' || s[k] == '>' || s[k] == '<' || s[k] == '|' ||
+	    (after_sep && isdigit((unsigned char)s[k]))))
+		return k + 1 < len || s[k] == '|' ? 1 : 0;
+	shell_word(s, len, k, a, sizeof(a), &al);
+	for (size_t m = 0; after_sep && m < COUNT(command_args); m++)
+		if (strcmp(command_args[m].command, c->name) == 0 && strcmp(command_args[m].arg, a) == 0)
+			return 1;
+	return after_sep && al > 0 && (memchr(a, '/', al) != NULL || (al > 2 &&
+	    (strstr(a, ".txt") || strstr(a, ".sh") || strstr(a, ".php") || strstr(a, ".ini"))));
+}
+
+/* If s[i] opens a block of code shown as text (a markdown fence, HTML
+ * <pre> or <code>), the index just past its end; else i. Shell lines in
+ * such a block are a post about commands, not a command. */
+static size_t
+skip_code_block(const char *s, size_t len, size_t i)
+{
+	static const struct { const char *open, *close; } blocks[] = {
+		{ "```", "```" }, { "<pre", "</pre>" }, { "<code", "</code>" },
+	};
+
+	for (size_t k = 0; k < COUNT(blocks); k++) {
+		size_t ol = strlen(blocks[k].open);
+		const char *e;
+
+		if (i + ol > len || strncasecmp(s + i, blocks[k].open, ol) != 0)
+			continue;
+		e = fields_memcasemem(s + i + ol, len - i - ol, blocks[k].close, strlen(blocks[k].close));
+		if (e != NULL)
+			return (size_t)(e - s) + strlen(blocks[k].close);
+	}
+	return i;
+}
+
+int
+detect_cmdi(const char *s, size_t len, struct detect_hit *hit)
+{
+	if (command_at(s, len, 0, 0, 0))
+		return hit_at(hit, "shell command", 0);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		size_t past;
+
+		if ((c == '`' || c == '<') && (past = skip_code_block(s, len, i)) != i) {
+			i = past - 1;
+			continue;
+		}
+
+		if (c == ';' || c == '|' || c == '&' || c == '\n' || c == '\r' || c == '`') {
+			size_t j = i + 1;
+
+			while (j < len && (s[j] == '|' || s[j] == '&' || s[j] == ' ' ||
+			    s[j] == '\t' || s[j] == '\n'))
+				j++;
+			if (command_at(s, len, j, 1, c == '`'))
+				return hit_at(hit, c == '`' ? "command substitution" :
+				    "command after shell separator", i);
+		} else if (c == '$' && i + 1 < len && s[i + 1] == '(' &&
+		    !(i + 2 < len && s[i + 2] == '(')) {
+			if (command_at(s, len, i + 2, 1, 1))
+				return hit_at(hit, "command substitution", i);
+		}
+	}
+	if (find_ci(s, len, "/dev/tcp/") != NULL || find_ci(s, len, "/dev/udp/") != NULL)
+		return hit_at(hit, "shell network redirection", 0);
+	return 0;
+}
+
+/* ---- path traversal and local file inclusion ---------------------------- */
+
+static const char *const sensitive_files[] = {
+	"etc/passwd", "etc/shadow", "etc/group", "etc/hosts", "etc/issue", "etc/motd",
+	"etc/sudoers", "etc/crontab", "etc/mysql/", "etc/httpd/", "etc/nginx/",
+	"etc/apache2/", "proc/self/", "proc/version", "proc/net/", "windows/win.ini",
+	"win.ini", "boot.ini", "system32/", "windows/system.ini", "inetpub/", "wp-config.php",
+	".htaccess", ".htpasswd", "web.config", ".git/config", ".ssh/", "id_rsa",
+	".bash_history", "var/log/", "web-inf/web.xml", ".aws/credentials", ".env",
+	"usr/local/etc/", "root/", "etc/environment", "php.ini", "my.cnf", "config.inc.php",
+	"localsettings.php", "database.yml", "appsettings.json",
+};
+
+static const char *const php_wrappers[] = {
+	"php://filter", "php://input", "php://fd", "zip://", "phar://", "expect://",
+	"data://", "compress.zlib://", "glob://", "file:///",
+};
+
+/* Does s hold any of the bytes in set? A cheap gate before a detector's
+ * string searches. */
+static int
+has_any(const char *s, size_t len, const char *set)
+{
+	for (; *set != '\0'; set++)
+		if (memchr(s, *set, len) != NULL)
+			return 1;
+	return 0;
+}
+
+static int
+is_sep(char c)
+{
+	return c == '/' || c == '\\';
+}
+
+/* Does s start with the path n, case-insensitively, a '/' of n also
+ * matching '\\' (Windows paths)? */
+static int
+path_at(const char *s, size_t len, const char *n)
+{
+	size_t k;
+
+	for (k = 0; n[k] != '\0'; k++) {
+		if (k >= len)
+			return 0;
+		if (n[k] == '/' ? !is_sep(s[k]) :
+		    (s[k] | (isalpha((unsigned char)s[k]) ? 0x20 : 0)) != n[k])
+			return 0;
+	}
+	/* a file name ends there: etc/passwd, not etc/passwd-policy.md */
+	return n[k - 1] == '/' || k == len || !(isalnum((unsigned char)s[k]) || s[k] == '-' ||
+	    s[k] == '_');
+}
+
+/* Is s[0..len) an absolute path (/x, ~/x, C:/x, file:...)? Values that
+ * start that way name a file outright. */
+static int
+absolute_path(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && s[i] == ' ')
+		i++;
+	return (i < len && (is_sep(s[i]) || s[i] == '~')) ||
+	    (i + 2 < len && isalpha((unsigned char)s[i]) && s[i + 1] == ':' && is_sep(s[i + 2]));
+}
+
+int
+detect_lfi(const char *s, size_t len, struct detect_hit *hit)
+{
+	size_t ups = 0, first = (size_t)-1;
+
+	/* "..", and the "...." filter bypasses, as a whole path component */
+	for (size_t i = 0; i + 1 < len; i++) {
+		size_t d = i;
+
+		if (s[i] != '.' || !(i == 0 || is_sep(s[i - 1]) || s[i - 1] == '=' ||
+		    s[i - 1] == ':' || s[i - 1] == ';'))
+			continue;
+		while (d < len && s[d] == '.')
+			d++;
+		if (d - i >= 2 && (d == len || is_sep(s[d]) || s[d] == ';')) {
+			if (first == (size_t)-1)
+				first = i;
+			ups++;
+		}
+		i = d - 1;
+	}
+	for (size_t k = 0; memmem(s, len, "://", 3) != NULL && k < COUNT(php_wrappers); k++) {
+		const char *p = find_ci(s, len, php_wrappers[k]);
+
+		if (p != NULL)
+			return hit_at(hit, "stream wrapper", (size_t)(p - s));
+	}
+	/* a sensitive name starts a path component; it names a file outright
+	 * after a traversal, in an absolute path or as the whole value */
+	if (ups > 0 || absolute_path(s, len) || len < 48) {
+		for (size_t p = 0; p < len; p++) {
+			if (p > 0 && !is_sep(s[p - 1]))
+				continue;
+			if (p > 0 && ups == 0 && !absolute_path(s, len))
+				break;	/* a short relative value: only its start */
+			for (size_t k = 0; k < COUNT(sensitive_files); k++)
+				if (path_at(s + p, len - p, sensitive_files[k]))
+					return hit_at(hit, ups > 0 ? "traversal to a sensitive file" :
+					    "sensitive file path", p);
+		}
+	}
+	if (ups >= 3)
+		return hit_at(hit, "deep directory traversal", first);
+	if (ups >= 1 && first == 0 && len > 3 && memchr(s, '\0', len) != NULL)
+		return hit_at(hit, "traversal with NUL truncation", first);
+	return 0;
+}
+
+/* ---- remote file inclusion and SSRF -------------------------------------- */
+
+static const char *
+url_scheme_end(const char *s, size_t len, size_t *scheme_start)
+{
+	const char *p = memmem(s, len, "://", 3);
+	size_t b;
+
+	if (p == NULL)
+		return NULL;
+	b = (size_t)(p - s);
+	while (b > 0 && (isalnum((unsigned char)s[b - 1]) || s[b - 1] == '+' ||
+	    s[b - 1] == '.' || s[b - 1] == '-'))
+		b--;
+	if ((size_t)(p - s) == b)
+		return NULL;
+	*scheme_start = b;
+	return p;
+}
+
+int
+detect_rfi(const char *s, size_t len, struct detect_hit *hit)
+{
+	static const char *const exts[] = {
+		".txt", ".php", ".phtml", ".php5", ".asp", ".aspx", ".jsp", ".sh", ".pl",
+		".cgi", ".py", ".exe", ".inc", ".gif?", ".jpg?", ".png?",
+	};
+	size_t b, e, i = 0;
+	const char *p;
+
+	while (i < len && isspace((unsigned char)s[i]))
+		i++;
+	p = url_scheme_end(s + i, len - i, &b);
+	if (p == NULL || b != 0)
+		return 0;
+	if (!((p - (s + i) == 4 && strncasecmp(s + i, "http", 4) == 0) ||
+	    (p - (s + i) == 5 && strncasecmp(s + i, "https", 5) == 0) ||
+	    (p - (s + i) == 3 && strncasecmp(s + i, "ftp", 3) == 0)))
+		return 0;
+	e = len;
+	while (e > i && isspace((unsigned char)s[e - 1]))
+		e--;
+	if (e > i && (s[e - 1] == '?' || s[e - 1] == '\0'))
+		return hit_at(hit, "remote URL ending in '?' or NUL", i);
+	for (size_t k = 0; k < COUNT(exts); k++) {
+		size_t xl = strlen(exts[k]);
+		const char *q = memchr(p + 3, '?', (size_t)(s + e - (p + 3)));
+		const char *pend = q != NULL ? q : s + e;
+
+		if (exts[k][xl - 1] == '?') {
+			if (find_ci(p + 3, (size_t)(s + e - (p + 3)), exts[k]) != NULL)
+				return hit_at(hit, "remote script include", i);
+		} else if ((size_t)(pend - (p + 3)) > xl &&
+		    strncasecmp(pend - xl, exts[k], xl) == 0 && memchr(p + 3, '/', (size_t)(pend - (p + 3))) != NULL) {
+			return hit_at(hit, "remote script include", i);
+		}
+	}
+	return 0;
+}
+
+/* IPv4 in any of the forms inet_aton accepts (1.2.3.4, 2130706433,
+ * 0x7f.1, 0177.0.0.1). 0 on success. */
+static int
+parse_ipv4_loose(const char *h, size_t hl, unsigned long *out)
+{
+	unsigned long parts[4];
+	size_t np = 0, i = 0;
+
+	while (i < hl && np < 4) {
+		char buf[16], *end;
+		size_t b = 0;
+		unsigned long v;
+
+		while (i < hl && h[i] != '.' && b + 1 < sizeof(buf))
+			buf[b++] = h[i++];
+		buf[b] = '\0';
+		if (b == 0 || (i < hl && h[i] != '.'))
+			return -1;
+		v = strtoul(buf, &end, 0);
+		if (*end != '\0' || buf[0] == '-' || buf[0] == '+')
+			return -1;
+		parts[np++] = v;
+		if (i < hl)
+			i++;
+		if (i == hl && h[hl - 1] == '.')
+			return -1;
+	}
+	if (i < hl || np == 0)
+		return -1;
+	switch (np) {
+	case 1: *out = parts[0]; break;
+	case 2: *out = parts[0] << 24 | (parts[1] & 0xFFFFFF); break;
+	case 3: *out = parts[0] << 24 | parts[1] << 16 | (parts[2] & 0xFFFF); break;
+	default: *out = parts[0] << 24 | parts[1] << 16 | parts[2] << 8 | parts[3]; break;
+	}
+	return *out > 0xFFFFFFFFUL ? -1 : 0;
+}
+
+static int
+ipv4_internal(unsigned long a)
+{
+	return (a >> 24) == 127 || (a >> 24) == 10 || (a >> 24) == 0 ||
+	    (a >> 16) == 0xA9FE || (a >> 16) == 0xC0A8 || (a >> 20) == 0xAC1 ||
+	    (a >> 22) == (100u << 2 | 1) || a == 0x64646464UL /* 100.100.100.200 below */ ||
+	    a == 0x646464C8UL;
+}
+
+static int
+ipv6_internal(const uint8_t *a)
+{
+	static const uint8_t zero[16];
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF };
+	static const uint8_t imds[16] = { 0xfd, 0, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x54 };
+
+	if (memcmp(a, zero, 15) == 0 && (a[15] == 0 || a[15] == 1))
+		return 1;	/* :: and ::1 */
+	if (memcmp(a, mapped, 12) == 0 || memcmp(a, zero, 12) == 0)	/* v4-mapped, v4-compatible */
+		return ipv4_internal((unsigned long)a[12] << 24 | (unsigned long)a[13] << 16 |
+		    (unsigned long)a[14] << 8 | a[15]);
+	return (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || (a[0] & 0xfe) == 0xfc ||
+	    memcmp(a, imds, 16) == 0;
+}
+
+static const char *const internal_hosts[] = {
+	"localhost", "metadata.google.internal", "metadata", "instance-data",
+	"metadata.tencentyun.com", "kubernetes.default", "kubernetes.default.svc",
+};
+
+static const char *const odd_schemes[] = {
+	"gopher", "dict", "file", "ldap", "ldaps", "tftp", "netdoc", "jar", "sftp",
+	"php", "expect", "phar", "ogg", "rtsp", "smb", "telnet",
+};
+
+int
+detect_ssrf(const char *s, size_t len, struct detect_hit *hit)
+{
+	size_t b, pos = 0;
+
+	if (memmem(s, len, "://", 3) == NULL)
+		return 0;
+	while (pos < len) {
+		const char *p = url_scheme_end(s + pos, len - pos, &b);
+		size_t sl, hs, he, at;
+		const char *scheme;
+
+		if (p == NULL)
+			return 0;
+		scheme = s + pos + b;
+		sl = (size_t)(p - scheme);
+		for (size_t k = 0; k < COUNT(odd_schemes); k++)
+			if (strlen(odd_schemes[k]) == sl && strncasecmp(odd_schemes[k], scheme, sl) == 0)
+				return hit_at(hit, "URL with a local or legacy scheme", (size_t)(scheme - s));
+		hs = (size_t)(p - s) + 3;
+		he = hs;
+		while (he < len && s[he] != '/' && s[he] != '?' && s[he] != '#' && s[he] != '\\' &&
+		    !isspace((unsigned char)s[he]))
+			he++;
+		/* drop user info (http://good@127.0.0.1) and the port */
+		at = he;
+		while (at > hs && s[at - 1] != '@')
+			at--;
+		if (at > hs)
+			hs = at;
+		if (hs < he && s[hs] == '[') {
+			const char *rb = memchr(s + hs, ']', he - hs);
+			size_t il = rb != NULL ? (size_t)(rb - (s + hs)) - 1 : 0;
+			char buf[64];
+			uint8_t a6[16];
+
+			if (rb != NULL && il > 0 && il < sizeof(buf)) {
+				const char *pct;
+
+				memcpy(buf, s + hs + 1, il);
+				buf[il] = '\0';
+				if ((pct = strchr(buf, '%')) != NULL)
+					buf[pct - buf] = '\0';	/* zone id */
+				if (inet_pton(AF_INET6, buf, a6) == 1 && ipv6_internal(a6))
+					return hit_at(hit, "URL to an internal IPv6 address", hs);
+			}
+		} else {
+			const char *colon = memchr(s + hs, ':', he - hs);
+			size_t hl = (colon != NULL ? (size_t)(colon - s) : he) - hs;
+			unsigned long a;
+
+			while (hl > 0 && s[hs + hl - 1] == '.')
+				hl--;
+			if (hl > 0 && parse_ipv4_loose(s + hs, hl, &a) == 0 && ipv4_internal(a))
+				return hit_at(hit, "URL to an internal or metadata address", hs);
+			for (size_t k = 0; k < COUNT(internal_hosts); k++) {
+				size_t il = strlen(internal_hosts[k]);
+
+				if ((hl == il && strncasecmp(s + hs, internal_hosts[k], il) == 0) ||
+				    (hl > 10 && strncasecmp(s + hs + hl - 10, ".localhost", 10) == 0))
+					return hit_at(hit, "URL to an internal host name", hs);
+			}
+			if (hl > 7 && (find_ci(s + hs, hl, ".nip.io") != NULL ||
+			    find_ci(s + hs, hl, ".xip.io") != NULL || find_ci(s + hs, hl, "localtest.me") != NULL)) {
+				const char *d = s + hs;
+
+				if (strncmp(d, "127.", 4) == 0 || strncmp(d, "10.", 3) == 0 ||
+				    strncmp(d, "169.254.", 8) == 0 || strncmp(d, "192.168.", 8) == 0 ||
+				    find_ci(s + hs, hl, "localtest.me") != NULL)
+					return hit_at(hit, "URL to a DNS name for an internal address", hs);
+			}
+		}
+		pos = he > (size_t)(p - s) ? he : (size_t)(p - s) + 3;
+	}
+	return 0;
+}
+
+/* ---- XML external entities ---------------------------------------------- */
+
+int
+detect_xxe(const char *s, size_t len, struct detect_hit *hit)
+{
+	const char *ent, *dt;
+
+	if (memchr(s, '<', len) == NULL)
+		return 0;
+	ent = find_ci(s, len, "<!ENTITY");
+	dt = find_ci(s, len, "<!DOCTYPE");
+
+	if (ent != NULL) {
+		size_t rest = len - (size_t)(ent - s);
+
+		/* any entity declaration in a request: external ones read files
+		 * and URLs, internal ones nest into billion-laughs expansions */
+		if (dt != NULL)
+			return hit_at(hit, find_ci(ent, rest, "SYSTEM") != NULL ||
+			    find_ci(ent, rest, "PUBLIC") != NULL ? "external entity" :
+			    "entity declaration", (size_t)(ent - s));
+
+		if (find_ci(ent, rest, "SYSTEM") != NULL || find_ci(ent, rest, "PUBLIC") != NULL)
+			return hit_at(hit, "external entity", (size_t)(ent - s));
+		if (rest > 9 && memchr(ent + 8, '%', rest - 8) != NULL)
+			return hit_at(hit, "parameter entity", (size_t)(ent - s));
+		if (find_ci(ent, rest, "<!ENTITY") != NULL && ent + 8 < s + len &&
+		    find_ci(ent + 8, rest - 8, "<!ENTITY") != NULL && find_ci(s, len, "&") != NULL)
+			return hit_at(hit, "entity expansion", (size_t)(ent - s));
+	}
+	if (dt != NULL) {
+		size_t rest = len - (size_t)(dt - s);
+		const char *gt = memchr(dt, '>', rest);
+		size_t dl = gt != NULL ? (size_t)(gt - dt) : rest;
+
+		if ((find_ci(dt, dl, "SYSTEM") != NULL || find_ci(dt, dl, "PUBLIC") != NULL) &&
+		    (find_ci(dt, dl, "file:") != NULL || find_ci(dt, dl, "jar:") != NULL ||
+		    find_ci(dt, dl, "gopher:") != NULL || find_ci(dt, dl, "netdoc:") != NULL ||
+		    find_ci(dt, dl, "http") != NULL || find_ci(dt, dl, "ftp:") != NULL ||
+		    find_ci(dt, dl, "php:") != NULL || find_ci(dt, dl, "expect:") != NULL))
+			return hit_at(hit, "external DTD", (size_t)(dt - s));
+	}
+	if (find_ci(s, len, "xi:include") != NULL || find_ci(s, len, "XInclude") != NULL)
+		return hit_at(hit, "XInclude", 0);
+	return 0;
+}
+
+/* ---- server-side template injection ------------------------------------- */
+
+static const char *const ssti_names[] = {
+	"__class__", "__mro__", "__subclasses__", "__globals__", "__builtins__", "__import__",
+	"__init__", "__base__", "__dict__", "config", "self", "request", "lipsum", "cycler",
+	"joiner", "namespace", "url_for", "get_flashed_messages", "_self", "env", "smarty",
+	"runtime", "getclass", "forname", "getruntime", "processbuilder", "popen", "subprocess",
+	"system", "exec", "eval", "os.", "class.", "application", "session", "product.",
+	"freemarker", "velocity", "constructor", "object", "settings", "t(java", "java.lang",
+	"registerundefinedfiltercallback", "getfilter", "attr(", "|attr", "|filter", "|map",
+	"|join", "range(", "dump(", "include(", "file_get_contents", "readfile",
+};
+
+/* Is the expression e[0..n) more than a plain variable name? */
+static int
+ssti_expr(const char *e, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && isspace((unsigned char)e[i]))
+		i++;
+	/* arithmetic between numbers: 7*7, 3 + 4 */
+	for (size_t k = i; k < n; k++) {
+		if (isdigit((unsigned char)e[k])) {
+			size_t m = k;
+
+			while (m < n && isdigit((unsigned char)e[m]))
+				m++;
+			while (m < n && e[m] == ' ')
+				m++;
+			if (m < n && strchr("*+-/%", e[m]) != NULL) {
+				m++;
+				while (m < n && e[m] == ' ')
+					m++;
+				if (m < n && (isdigit((unsigned char)e[m]) || e[m] == '\'' || e[m] == '"'))
+					return 1;
+			}
+			k = m;
+		}
+	}
+	for (size_t k = 0; k < COUNT(ssti_names); k++) {
+		const char *p = find_ci(e, n, ssti_names[k]);
+
+		if (p != NULL && (p == e || !is_word((unsigned char)p[-1]) || ssti_names[k][0] == '_' ||
+		    ssti_names[k][0] == '|')) {
+			size_t nl = strlen(ssti_names[k]);
+			const char *after = p + nl;
+
+			/* a bare "config" or "self" is a name; with . [ ( | it is an expression */
+			if (ssti_names[k][0] == '_' || ssti_names[k][0] == '|' ||
+			    strchr(ssti_names[k], '.') || strchr(ssti_names[k], '('))
+				return 1;
+			while (after < e + n && *after == ' ')
+				after++;
+			if (after < e + n && strchr(".[(|", *after) != NULL)
+				return 1;
+			if (after >= e + n && (strcmp(ssti_names[k], "config") == 0 ||
+			    strcmp(ssti_names[k], "self") == 0 || strcmp(ssti_names[k], "_self") == 0))
+				return p == e + i;
+		}
+	}
+	if (memmem(e, n, "''", 2) != NULL || memmem(e, n, "\"\"", 2) != NULL ||
+	    memmem(e, n, "().", 3) != NULL || memmem(e, n, "[].", 3) != NULL)
+		return 1;
+	return 0;
+}
+
+struct ssti_delim {
+	const char *open, *close;
+};
+
+static const struct ssti_delim ssti_delims[] = {
+	{ "{{", "}}" }, { "${", "}" }, { "#{", "}" }, { "<%=", "%>" }, { "<%", "%>" },
+	{ "{%", "%}" }, { "*{", "}" }, { "@{", "}" }, { "@(", ")" }, { "{php}", "{/php}" },
+	{ "[[", "]]" }, { "{$", "}" },
+};
+
+int
+detect_ssti(const char *s, size_t len, struct detect_hit *hit)
+{
+	static const char *const markers[] = {
+		"<#assign", "?new(", "#set(", "freemarker.template.utility", "$class.inspect",
+		"{php}", "{system(", "{{_self", "<#import",
+	};
+
+	if (!has_any(s, len, "{$#<@*[?"))
+		return 0;
+	for (size_t k = 0; k < COUNT(markers); k++) {
+		const char *p = find_ci(s, len, markers[k]);
+
+		if (p != NULL)
+			return hit_at(hit, "template directive", (size_t)(p - s));
+	}
+	for (size_t k = 0; k < COUNT(ssti_delims); k++) {
+		const struct ssti_delim *d = &ssti_delims[k];
+		size_t ol = strlen(d->open), cl = strlen(d->close), i = 0;
+
+		while (i < len) {
+			const char *o = memmem(s + i, len - i, d->open, ol), *c;
+
+			if (o == NULL)
+				break;
+			c = memmem(o + ol, (size_t)(s + len - (o + ol)), d->close, cl);
+			if (c == NULL)
+				break;
+			if ((size_t)(c - (o + ol)) <= 4096 && ssti_expr(o + ol, (size_t)(c - (o + ol))))
+				return hit_at(hit, "template expression", (size_t)(o - s));
+			i = (size_t)(o - s) + ol;
+		}
+	}
+	return 0;
+}
+
+/* ---- web shells ---------------------------------------------------------- */
+
+static const char *const shell_openers[] = { "<?php", "<?=", "<%", "<script language=\"php\"",
+	"<script runat=\"server\"", "<jsp:", "<?" };
+static const char *const shell_calls[] = {
+	"eval(", "assert(", "system(", "exec(", "shell_exec(", "passthru(", "popen(",
+	"proc_open(", "pcntl_exec(", "base64_decode(", "gzinflate(", "str_rot13(",
+	"create_function(", "call_user_func(", "preg_replace(", "move_uploaded_file(",
+	"file_put_contents(", "fsockopen(", "$_get[", "$_post[", "$_request[", "$_cookie[",
+	"$_files[", "getruntime().exec", "processbuilder", "request.getparameter",
+	"execute(request", "eval(request", "wscript.shell", "cmd.exe", "/bin/sh",
+	"runtime.exec", "process.start", "`$_",
+};
+
+int
+detect_webshell(const char *s, size_t len, struct detect_hit *hit)
+{
+	const char *open = NULL;
+
+	if (memchr(s, '<', len) == NULL)
+		return 0;
+	for (size_t k = 0; k < COUNT(shell_openers) && open == NULL; k++)
+		open = find_ci(s, len, shell_openers[k]);
+	if (open == NULL)
+		return 0;
+	for (size_t k = 0; k < COUNT(shell_calls); k++) {
+		const char *p = find_ci(open, len - (size_t)(open - s), shell_calls[k]);
+
+		if (p != NULL)
+			return hit_at(hit, "server-side script with a code execution call",
+			    (size_t)(open - s));
+	}
+	return 0;
+}
+
+static const char *const script_exts[] = {
+	"php", "php3", "php4", "php5", "php7", "phtml", "phar", "pht", "phps", "pgif", "shtml",
+	"jsp", "jspx", "jsw", "jsv", "jspf", "asp", "aspx", "ashx", "asmx", "asa", "cer",
+	"cdx", "cgi", "pl", "sh", "war", "htaccess", "config", "ini", "inc", "hta", "exe",
+	"bat", "cmd", "vbs", "ps1", "svg",
+};
+
+int
+detect_script_filename(const char *s, size_t len, struct detect_hit *hit)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '/' || s[i] == '\\')
+			start = i + 1;
+	/* every extension counts: shell.php.jpg runs as PHP on many servers */
+	for (size_t i = start; i < len; i++) {
+		size_t e;
+
+		if (s[i] != '.')
+			continue;
+		for (e = i + 1; e < len && s[e] != '.' && s[e] != ';' && s[e] != ' ' &&
+		    s[e] != '\0' && s[e] != ':'; e++)
+			;
+		for (size_t k = 0; k < COUNT(script_exts); k++)
+			if (strlen(script_exts[k]) == e - i - 1 &&
+			    strncasecmp(s + i + 1, script_exts[k], e - i - 1) == 0 &&
+			    !(strcmp(script_exts[k], "svg") == 0 && e != len))
+				return hit_at(hit, "executable file extension", i);
+	}
+	return 0;
+}
+
+/* ---- scanners and attack tools ------------------------------------------ */
+
+static const char *const scanner_agents[] = {
+	"sqlmap", "nikto", "nmap", "nessus", "openvas", "dirbuster", "gobuster", "dirb/",
+	"dirsearch", "wfuzz", "ffuf", "feroxbuster", "masscan", "zgrab", "nuclei", "acunetix",
+	"netsparker", "appscan", "w3af", "whatweb", "wpscan", "joomscan", "arachni", "skipfish",
+	"owasp zap", "zaproxy", "havij", "commix", "xsser", "hydra", "medusa", "fimap",
+	"grabber", "paros", "webinspect", "jorgee", "zmeu", "morfeus", "burpsuite",
+	"burp collaborator", "qualys", "jaeles", "xray", "httpx", "dalfox", "sqlninja",
+	"bsqlbf", "pangolin", "absinthe", "brutus", "webshag", "uniscan", "vega/",
+	"mysqloit", "sf/", "crowdstrike", "ApacheBench", "libwww-perl", "python-urllib/1",
+	"zmap", "censys", "internet-measurement", "nmap scripting engine", "blackwidow",
+	"webvulnscan", "netlab360", "struts-pwn", "masscan-ng", "fuzz faster u fool",
+};
+
+int
+detect_scanner(const char *s, size_t len, struct detect_hit *hit)
+{
+	for (size_t k = 0; k < COUNT(scanner_agents); k++) {
+		const char *p = find_ci(s, len, scanner_agents[k]);
+		size_t nl = strlen(scanner_agents[k]);
+
+		if (p == NULL)
+			continue;
+		if ((p > s && isalnum((unsigned char)p[-1])) ||
+		    (p + nl < s + len && isalpha((unsigned char)p[nl]) && isalpha((unsigned char)p[nl - 1])))
+			continue;
+		return hit_at(hit, "scanner or attack tool", (size_t)(p - s));
+	}
+	return 0;
+}
+
+/* ---- protocol ------------------------------------------------------------ */
+
+static const char *const methods[] = {
+	"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS",
+	"PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "REPORT",
+};
+
+static int
+is_method(const char *m, size_t len)
+{
+	for (size_t k = 0; k < COUNT(methods); k++)
+		if (strlen(methods[k]) == len && memcmp(methods[k], m, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* The headers the protocol checks read, found in one pass. */
+enum {
+	PH_HOST, PH_CONTENT_LENGTH, PH_TRANSFER_ENCODING, PH_CONNECTION, PH_CONTENT_TYPE,
+	PH_RANGE, PH_REQUEST_RANGE, PH_PROXY, PH_METHOD_OVERRIDE, PH_X_HTTP_METHOD,
+	PH_X_METHOD_OVERRIDE, PH_COUNT
+};
+
+static const char *const proto_header_names[PH_COUNT] = {
+	"host", "content-length", "transfer-encoding", "connection", "content-type", "range",
+	"request-range", "proxy", "x-http-method-override", "x-http-method", "x-method-override",
+};
+
+struct proto {
+	const struct waf_request *req;
+	unsigned flags;
+	const struct waf_header *h[PH_COUNT];	/* first of each */
+	int count[PH_COUNT];
+};
+
+static void
+proto_index(struct proto *p, const struct waf_request *req, unsigned flags)
+{
+	memset(p, 0, sizeof(*p));
+	p->req = req;
+	p->flags = flags;
+	for (size_t i = 0; i < req->n_headers; i++) {
+		const struct waf_header *h = &req->headers[i];
+
+		for (int k = 0; k < PH_COUNT; k++)
+			if (strlen(proto_header_names[k]) == h->name_len &&
+			    strncasecmp(proto_header_names[k], h->name, h->name_len) == 0) {
+				if (p->count[k]++ == 0)
+					p->h[k] = h;
+				break;
+			}
+	}
+}
+
+static int
+value_is(const struct waf_header *h, const char *v)
+{
+	size_t b = 0, e = h->value_len;
+
+	while (b < e && (h->value[b] == ' ' || h->value[b] == '\t'))
+		b++;
+	while (e > b && (h->value[e - 1] == ' ' || h->value[e - 1] == '\t'))
+		e--;
+	return e - b == strlen(v) && strncasecmp(h->value + b, v, e - b) == 0;
+}
+
+static int
+check_method(const struct proto *p)
+{
+	const struct waf_request *req = p->req;
+
+	const struct waf_header *o = p->h[PH_METHOD_OVERRIDE];
+
+	if (!is_method(req->method, req->method_len))
+		return 1;
+	if (o == NULL)
+		o = p->h[PH_X_HTTP_METHOD];
+	if (o == NULL)
+		o = p->h[PH_X_METHOD_OVERRIDE];
+	return o != NULL && !is_method(o->value, o->value_len);
+}
+
+static int
+check_target(const struct proto *p)
+{
+	const struct waf_request *req = p->req;
+
+	return req->path_len == 0 || (req->path[0] != '/' && !(req->path_len == 1 && req->path[0] == '*'));
+}
+
+/* NUL, control characters, backslashes or broken percent-encoding in the
+ * request target (raw or once decoded). */
+static int
+bad_target_bytes(const char *s, size_t len, int is_path)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7F || (is_path && c == '\\'))
+			return 1;
+		if (c != '%')
+			continue;
+		if (i + 2 < len && isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2])) {
+			int v = (isdigit((unsigned char)s[i + 1]) ? s[i + 1] - '0' : (s[i + 1] | 0x20) - 'a' + 10) * 16 +
+			    (isdigit((unsigned char)s[i + 2]) ? s[i + 2] - '0' : (s[i + 2] | 0x20) - 'a' + 10);
+
+			if (v == 0 || (is_path && v < 0x20 && v != 0x09))
+				return 1;
+			i += 2;
+		} else if (!(i + 5 < len && (s[i + 1] == 'u' || s[i + 1] == 'U'))) {
+			return 1;	/* '%' not followed by two hex digits */
+		}
+	}
+	return 0;
+}
+
+static int
+check_target_bytes(const struct proto *p)
+{
+	const struct waf_request *req = p->req;
+
+	return bad_target_bytes(req->path, req->path_len, 1) ||
+	    (req->query != NULL && bad_target_bytes(req->query, req->query_len, 0));
+}
+
+static int
+check_host(const struct proto *p)
+{
+
+	const struct waf_header *h = p->h[PH_HOST];
+
+	if (h == NULL || h->value_len == 0 || p->count[PH_HOST] > 1)
+		return 1;
+	for (size_t i = 0; i < h->value_len; i++) {
+		unsigned char c = (unsigned char)h->value[i];
+
+		if (!(isalnum(c) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '_'))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+check_headers(const struct proto *p)
+{
+	const struct waf_request *req = p->req;
+
+	for (size_t i = 0; i < req->n_headers; i++) {
+		const struct waf_header *h = &req->headers[i];
+
+		if (h->name_len == 0)
+			return 1;
+		for (size_t k = 0; k < h->name_len; k++) {
+			unsigned char c = (unsigned char)h->name[k];
+
+			if (c <= ' ' || c >= 0x7F || strchr("\"(),/:;<=>?@[\\]{}", c) != NULL)
+				return 1;
+		}
+		for (size_t k = 0; k < h->value_len; k++) {
+			unsigned char c = (unsigned char)h->value[k];
+
+			if ((c < 0x20 && c != '\t') || c == 0x7F)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Content-Length and Transfer-Encoding the way request smuggling abuses
+ * them: both at once, a list or a non-number, a coding other than
+ * "chunked", a length the body disagrees with, TE named hop-by-hop. */
+static int
+check_framing(const struct proto *p)
+{
+	const struct waf_request *req = p->req;
+
+	const struct waf_header *cl = p->h[PH_CONTENT_LENGTH];
+	const struct waf_header *te = p->h[PH_TRANSFER_ENCODING];
+	const struct waf_header *conn = p->h[PH_CONNECTION];
+
+	if (p->count[PH_CONTENT_LENGTH] > 1 || p->count[PH_TRANSFER_ENCODING] > 1)
+		return 1;
+	if (te != NULL && (cl != NULL || !value_is(te, "chunked")))
+		return 1;
+	if (te != NULL && ((req->method_len == 3 && memcmp(req->method, "GET", 3) == 0) ||
+	    (req->method_len == 4 && memcmp(req->method, "HEAD", 4) == 0)))
+		return 1;
+	if (cl != NULL) {
+		size_t v = 0;
+
+		if (cl->value_len == 0 || cl->value_len > 15)
+			return 1;
+		for (size_t i = 0; i < cl->value_len; i++) {
+			if (!isdigit((unsigned char)cl->value[i]))
+				return 1;
+			v = v * 10 + (size_t)(cl->value[i] - '0');
+		}
+		if (v != req->body_len)
+			return 1;
+	}
+	if (conn != NULL && (find_ci(conn->value, conn->value_len, "transfer-encoding") != NULL ||
+	    find_ci(conn->value, conn->value_len, "content-length") != NULL ||
+	    find_ci(conn->value, conn->value_len, "host") != NULL))
+		return 1;
+	return 0;
+}
+
+static int
+check_body_method(const struct proto *p)
+{
+	const struct waf_request *req = p->req;
+
+	return req->body_len > 0 && ((req->method_len == 3 && memcmp(req->method, "GET", 3) == 0) ||
+	    (req->method_len == 4 && memcmp(req->method, "HEAD", 4) == 0));
+}
+
+static int
+check_range(const struct proto *p)
+{
+
+	const struct waf_header *r = p->h[PH_RANGE];
+	size_t commas = 0;
+
+	if (p->h[PH_REQUEST_RANGE] != NULL)
+		return 1;
+	if (r == NULL)
+		return 0;
+	for (size_t i = 0; i < r->value_len; i++)
+		commas += r->value[i] == ',';
+	return commas >= 5;
+}
+
+static int
+check_content_type(const struct proto *p)
+{
+	const struct waf_request *req = p->req;
+	unsigned flags = p->flags;
+
+	const struct waf_header *ct = p->h[PH_CONTENT_TYPE];
+
+	if (p->count[PH_CONTENT_TYPE] > 1)
+		return 1;
+	if (ct != NULL && ct->value_len >= 19 && strncasecmp(ct->value, "multipart/form-data", 19) == 0) {
+		const char *b = find_ci(ct->value, ct->value_len, "boundary=");
+
+		if (b == NULL || find_ci(b + 9, ct->value_len - (size_t)(b + 9 - ct->value), "boundary=") != NULL)
+			return 1;
+		if (req->body_len > 0 && (flags & FIELD_F_BAD_MULTIPART))
+			return 1;
+	}
+	return (flags & (FIELD_F_BAD_JSON | FIELD_F_TOO_MANY | FIELD_F_DEEP_JSON)) != 0;
+}
+
+static int
+check_proxy_header(const struct proto *p)
+{
+
+	return p->h[PH_PROXY] != NULL;	/* httpoxy */
+}
+
+/* The protocol checks, in order; the first that fails is the reason. */
+static const struct {
+	const char *reason;
+	int (*check)(const struct proto *p);
+} protocol_checks[] = {
+	{ "method not allowed or unknown", check_method },
+	{ "request target is not an absolute path", check_target },
+	{ "NUL, control character, backslash or bad percent-encoding in the target", check_target_bytes },
+	{ "missing, repeated or malformed Host", check_host },
+	{ "malformed header name or control character in a header value", check_headers },
+	{ "ambiguous message framing (Content-Length / Transfer-Encoding)", check_framing },
+	{ "GET or HEAD request with a body", check_body_method },
+	{ "abusive Range or Request-Range", check_range },
+	{ "malformed or ambiguous Content-Type or body", check_content_type },
+	{ "Proxy request header (httpoxy)", check_proxy_header },
+};
+
+int
+detect_protocol(const struct waf_request *req, unsigned flags, struct detect_hit *hit)
+{
+	struct proto p;
+
+	proto_index(&p, req, flags);
+	for (size_t k = 0; k < COUNT(protocol_checks); k++)
+		if (protocol_checks[k].check(&p))
+			return hit_at(hit, protocol_checks[k].reason, 0);
+	return 0;
+}
+
+const struct detector detect_table[] = {
+	{ "sqli", "sqli", detect_sqli, NULL, "SQL injection: tokenizer in three quote contexts, folded fingerprint, shape judgement" },
+	{ "xss", "xss", detect_xss, NULL, "cross-site scripting: HTML tags, event handlers, script URLs, CSS, JavaScript break-outs" },
+	{ "cmdi", "cmdi", detect_cmdi, NULL, "OS command injection: shell separators or substitution followed by a command and shell-like arguments" },
+	{ "lfi", "lfi", detect_lfi, NULL, "path traversal and local file inclusion: ../ sequences, sensitive files, stream wrappers" },
+	{ "rfi", "rfi", detect_rfi, NULL, "remote file inclusion: a parameter that is a remote URL to a script or ending in '?'" },
+	{ "ssrf", "ssrf", detect_ssrf, NULL, "server-side request forgery: URLs to internal, loopback or metadata addresses, odd schemes" },
+	{ "xxe", "xxe", detect_xxe, NULL, "XML external entities: ENTITY SYSTEM/PUBLIC, parameter entities, external DTDs, XInclude" },
+	{ "ssti", "ssti", detect_ssti, NULL, "server-side template injection: template delimiters around expressions, template directives" },
+	{ "webshell", "webshell", detect_webshell, NULL, "web shells: server-side script openers with code execution calls" },
+	{ "script_filename", "webshell", detect_script_filename, NULL, "uploads named with an executable extension (any of its extensions)" },
+	{ "scanner", "scanner", detect_scanner, NULL, "scanners and attack tools by their User-Agent and header signatures" },
+	{ "protocol", "protocol", NULL, detect_protocol, "protocol violations visible in a parsed request" },
+};
+const size_t detect_count = COUNT(detect_table);
+
+const struct detector *
+detect_find(const char *name)
+{
+	for (size_t i = 0; i < detect_count; i++)
+		if (strcmp(detect_table[i].name, name) == 0)
+			return &detect_table[i];
+	return NULL;
+}
