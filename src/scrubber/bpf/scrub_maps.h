@@ -80,7 +80,8 @@ struct scrub_rule {
  * the rates (0 = no limit even when the mitigation is on) and the served-port
  * bitmaps; scrub_xdp_object_set() derives the *_cost_ns fields. A rate limit
  * is a GCRA token bucket: a packet costs 1e9/rate ns of credit, and up to
- * `burst` packets (bytes) may arrive back to back.
+ * `burst` packets (bytes) may arrive back to back (a burst of 0 counts as one
+ * packet; a byte burst is at least 1500).
  */
 struct scrub_obj_cfg {
 	__u32 obj_id;		/* index in the counter and state arrays */
