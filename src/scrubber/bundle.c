@@ -46,7 +46,7 @@ check(const json_t *v, const struct jsonv_field *fields, const char *path, char 
 }
 
 int
-scrub_addr_parse(const char *s, struct scrub_addr *a)
+scrub_ipaddr_parse(const char *s, struct scrub_ipaddr *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (strchr(s, ':') != NULL) {
@@ -58,7 +58,7 @@ scrub_addr_parse(const char *s, struct scrub_addr *a)
 }
 
 const char *
-scrub_addr_str(const struct scrub_addr *a, char *buf, size_t len)
+scrub_ipaddr_str(const struct scrub_ipaddr *a, char *buf, size_t len)
 {
 	if (inet_ntop(a->family, a->a, buf, (socklen_t)len) == NULL)
 		snprintf(buf, len, "?");
@@ -66,7 +66,7 @@ scrub_addr_str(const struct scrub_addr *a, char *buf, size_t len)
 }
 
 bool
-scrub_addr_equal(const struct scrub_addr *x, const struct scrub_addr *y)
+scrub_ipaddr_equal(const struct scrub_ipaddr *x, const struct scrub_ipaddr *y)
 {
 	return x->family == y->family &&
 	    memcmp(x->a, y->a, x->family == AF_INET ? 4 : 16) == 0;
@@ -87,7 +87,7 @@ scrub_cidr_parse(const char *s, struct scrub_cidr *c, char *err, size_t errlen)
 		return fail(err, errlen, "\"%.64s\" is not an address or CIDR", s);
 	memcpy(host, s, hl);
 	host[hl] = '\0';
-	if (scrub_addr_parse(host, &c->addr) < 0)
+	if (scrub_ipaddr_parse(host, &c->addr) < 0)
 		return fail(err, errlen, "\"%.64s\" is not an IPv4 or IPv6 address", host);
 	max = c->addr.family == AF_INET ? 32 : 128;
 	if (slash == NULL) {
@@ -150,11 +150,11 @@ in_zone(const char *name, const char *zone)
 
 static int
 parse_addr_field(const json_t *obj, const char *name, const char *path,
-    struct scrub_addr *a, char *err, size_t errlen)
+    struct scrub_ipaddr *a, char *err, size_t errlen)
 {
 	const char *s = json_string_value(json_object_get(obj, name));
 
-	if (s == NULL || scrub_addr_parse(s, a) < 0)
+	if (s == NULL || scrub_ipaddr_parse(s, a) < 0)
 		return fail(err, errlen, "%s.%s: \"%.64s\" is not an IPv4 or IPv6 address",
 		    path, name, s ? s : "");
 	return 0;
@@ -353,7 +353,7 @@ parse_domain(const json_t *v, const char *p, const struct scrub_bundle *b,
 	json_array_foreach(json_object_get(v, "origin"), k, ov) {
 		const char *s = json_string_value(ov);
 
-		if (s == NULL || scrub_addr_parse(s, &d->origin[k]) < 0)
+		if (s == NULL || scrub_ipaddr_parse(s, &d->origin[k]) < 0)
 			return fail(err, errlen, "%s.origin[%zu]: \"%.64s\" is not an address", p,
 			    k, s ? s : "");
 		if ((d->origin[k].family == AF_INET && !b->has_scrub_v4) ||
@@ -450,7 +450,7 @@ static const struct action_name actions[] = {
 };
 
 static int
-parse_rule(const json_t *v, size_t idx, const struct scrub_bundle *b, struct scrub_rule *r,
+parse_rule(const json_t *v, size_t idx, const struct scrub_bundle *b, struct scrub_manual_rule *r,
     char *err, size_t errlen)
 {
 	const struct action_name *an;
@@ -508,7 +508,7 @@ static const struct jsonv_field policy_fields[] = {
 	{ "scrubbing", JSONV_ARR, true, 1, 2 },
 	{ "dns", JSONV_OBJ, false, 0, 0 },
 	{ "thresholds", JSONV_OBJ, false, 0, 0 },
-	{ "objects", JSONV_ARR, true, 0, SCRUB_MAX_OBJECTS },
+	{ "objects", JSONV_ARR, true, 0, SCRUB_BUNDLE_MAX_OBJECTS },
 	{ "rules", JSONV_ARR, false, 0, SCRUB_MAX_RULES },
 	{ NULL, 0, false, 0, 0 },
 };
@@ -554,9 +554,9 @@ parse_scrubbing(const json_t *arr, struct scrub_bundle *b, char *err, size_t err
 
 	json_array_foreach(arr, i, v) {
 		const char *s = json_string_value(v);
-		struct scrub_addr a;
+		struct scrub_ipaddr a;
 
-		if (s == NULL || scrub_addr_parse(s, &a) < 0)
+		if (s == NULL || scrub_ipaddr_parse(s, &a) < 0)
 			return fail(err, errlen, "scrubbing[%zu]: \"%.64s\" is not an address", i,
 			    s ? s : "");
 		if ((a.family == AF_INET && b->has_scrub_v4) ||
@@ -618,14 +618,14 @@ scrub_bundle_parse(const json_t *policy, struct scrub_bundle *b, char *err, size
 			other = scrub_bundle_object_by_addr(b, &o->ips[j].addr, &dup);
 			b->n_objects++;
 			for (size_t k = 0; other == NULL && k < j; k++)
-				if (scrub_addr_equal(&o->ips[k].addr, &o->ips[j].addr))
+				if (scrub_ipaddr_equal(&o->ips[k].addr, &o->ips[j].addr))
 					other = o;
 			if (other != NULL) {
 				char a[64];
 
 				fail(err, errlen, "objects[%zu].ips[%zu].addr: %s is already "
 				    "protected by object \"%s\"", i, j,
-				    scrub_addr_str(&o->ips[j].addr, a, sizeof(a)), other->id);
+				    scrub_ipaddr_str(&o->ips[j].addr, a, sizeof(a)), other->id);
 				goto fail;
 			}
 		}
@@ -700,12 +700,12 @@ scrub_bundle_object(const struct scrub_bundle *b, const char *id)
 }
 
 const struct scrub_object *
-scrub_bundle_object_by_addr(const struct scrub_bundle *b, const struct scrub_addr *a,
+scrub_bundle_object_by_addr(const struct scrub_bundle *b, const struct scrub_ipaddr *a,
     const struct scrub_ip **ip)
 {
 	for (size_t i = 0; i < b->n_objects; i++)
 		for (size_t j = 0; j < b->objects[i].n_ips; j++)
-			if (scrub_addr_equal(&b->objects[i].ips[j].addr, a)) {
+			if (scrub_ipaddr_equal(&b->objects[i].ips[j].addr, a)) {
 				if (ip != NULL)
 					*ip = &b->objects[i].ips[j];
 				return &b->objects[i];

@@ -20,7 +20,7 @@
 #define SCRUB_ID_MAX 64
 #define SCRUB_DNAME_MAX 256
 #define SCRUB_REF_MAX 512
-#define SCRUB_MAX_OBJECTS 4096
+#define SCRUB_BUNDLE_MAX_OBJECTS 4096
 #define SCRUB_MAX_IPS 256	/* per object */
 #define SCRUB_MAX_SERVICES 64	/* per IP */
 #define SCRUB_MAX_DOMAINS 64	/* per object */
@@ -28,13 +28,13 @@
 #define SCRUB_MAX_RULES 65536
 
 /* An IPv4 or IPv6 address; IPv4 kept in the first 4 bytes. */
-struct scrub_addr {
+struct scrub_ipaddr {
 	int family;		/* AF_INET or AF_INET6 */
 	uint8_t a[16];
 };
 
 struct scrub_cidr {
-	struct scrub_addr addr;
+	struct scrub_ipaddr addr;
 	uint8_t plen;
 };
 
@@ -50,9 +50,9 @@ struct scrub_service {
  * traffic to addr:port is forwarded to origin:port (forward.c); without, the
  * scrubber sits inline in front of the origin itself. */
 struct scrub_ip {
-	struct scrub_addr addr;
+	struct scrub_ipaddr addr;
 	bool has_origin;
-	struct scrub_addr origin;
+	struct scrub_ipaddr origin;
 	struct scrub_service *services;
 	size_t n_services;
 };
@@ -62,7 +62,7 @@ enum scrub_divert_mode { SCRUB_DIVERT_ON_DEMAND, SCRUB_DIVERT_ALWAYS_ON };
 struct scrub_domain {
 	char name[SCRUB_DNAME_MAX];	/* absolute, inside the protection zone */
 	enum scrub_divert_mode mode;
-	struct scrub_addr origin[SCRUB_MAX_ORIGINS];
+	struct scrub_ipaddr origin[SCRUB_MAX_ORIGINS];
 	size_t n_origin;
 };
 
@@ -88,7 +88,7 @@ struct scrub_object {
 
 enum scrub_rule_action { SCRUB_RULE_BLOCK, SCRUB_RULE_ALLOW, SCRUB_RULE_RATELIMIT };
 
-struct scrub_rule {
+struct scrub_manual_rule {
 	enum scrub_rule_action action;
 	struct scrub_cidr cidr;		/* block/allow: the sources; ratelimit: unused */
 	int64_t expires;		/* Unix seconds; 0 = never */
@@ -97,7 +97,7 @@ struct scrub_rule {
 };
 
 struct scrub_dns {
-	struct scrub_addr server;
+	struct scrub_ipaddr server;
 	uint16_t port;
 	char zone[SCRUB_DNAME_MAX];
 	char key_name[SCRUB_DNAME_MAX];
@@ -110,13 +110,13 @@ struct scrub_dns {
 struct scrub_bundle {
 	int64_t version;
 	bool has_scrub_v4, has_scrub_v6;
-	struct scrub_addr scrub_v4, scrub_v6;	/* the scrubbing addresses */
+	struct scrub_ipaddr scrub_v4, scrub_v6;	/* the scrubbing addresses */
 	bool has_dns;
 	struct scrub_dns dns;
 	struct scrub_thresholds th;		/* defaults for every object */
 	struct scrub_object *objects;
 	size_t n_objects;
-	struct scrub_rule *rules;
+	struct scrub_manual_rule *rules;
 	size_t n_rules;
 };
 
@@ -134,14 +134,14 @@ int scrub_bundle_load(EVP_PKEY *key, const char *path, int64_t node_id,
 void scrub_bundle_free(struct scrub_bundle *b);
 
 /* Helpers shared with the other scrubber modules. */
-int scrub_addr_parse(const char *s, struct scrub_addr *a);
+int scrub_ipaddr_parse(const char *s, struct scrub_ipaddr *a);
 int scrub_cidr_parse(const char *s, struct scrub_cidr *c, char *err, size_t errlen);
 /* "192.0.2.1" / "2001:db8::1"; buf of at least 46 bytes. */
-const char *scrub_addr_str(const struct scrub_addr *a, char *buf, size_t len);
-bool scrub_addr_equal(const struct scrub_addr *x, const struct scrub_addr *y);
+const char *scrub_ipaddr_str(const struct scrub_ipaddr *a, char *buf, size_t len);
+bool scrub_ipaddr_equal(const struct scrub_ipaddr *x, const struct scrub_ipaddr *y);
 const struct scrub_object *scrub_bundle_object(const struct scrub_bundle *b, const char *id);
 /* The object protecting address a (and its IP entry), or NULL. */
 const struct scrub_object *scrub_bundle_object_by_addr(const struct scrub_bundle *b,
-    const struct scrub_addr *a, const struct scrub_ip **ip);
+    const struct scrub_ipaddr *a, const struct scrub_ip **ip);
 
 #endif

@@ -286,12 +286,12 @@ attack_account(struct det_target *t, const struct det_sample *s, uint32_t over)
 }
 
 void
-det_attack_add_source(struct det_attack *a, const struct scrub_addr *src, uint64_t pkts)
+det_attack_add_source(struct det_attack *a, const struct scrub_ipaddr *src, uint64_t pkts)
 {
 	size_t i, min = 0;
 
 	for (i = 0; i < a->n_top; i++)
-		if (scrub_addr_equal(&a->top[i].addr, src)) {
+		if (scrub_ipaddr_equal(&a->top[i].addr, src)) {
 			if (pkts > a->top[i].pkts)
 				a->top[i].pkts = pkts;
 			goto sort;

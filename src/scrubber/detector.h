@@ -92,7 +92,7 @@ struct det_point {
 };
 
 struct det_source {
-	struct scrub_addr addr;
+	struct scrub_ipaddr addr;
 	uint64_t pkts;
 };
 
@@ -161,7 +161,7 @@ void det_target_set_thresholds(struct det_target *t, const struct scrub_threshol
 enum det_event det_feed(struct det_target *t, const struct det_sample *s);
 
 /* Record a source seen during the current attack (keeps the top N by pkts). */
-void det_attack_add_source(struct det_attack *a, const struct scrub_addr *src,
+void det_attack_add_source(struct det_attack *a, const struct scrub_ipaddr *src,
     uint64_t pkts);
 
 /* Baseline ready for the relative trigger. */

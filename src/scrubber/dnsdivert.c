@@ -241,7 +241,7 @@ check_answer(ldns_status st, const ldns_pkt *ans, const char *what, const struct
 	int rc, te;
 	const struct code_name *c, *t;
 
-	scrub_addr_str(&d->cfg.server, srv, sizeof(srv));
+	scrub_ipaddr_str(&d->cfg.server, srv, sizeof(srv));
 	if (ans == NULL) {
 		if (st == LDNS_STATUS_NETWORK_ERR || st == LDNS_STATUS_RES_NO_NS ||
 		    st == LDNS_STATUS_ERR)
@@ -337,7 +337,7 @@ dnsdiv_serial(struct dnsdiv *d, uint32_t *serial, char *err, size_t errlen)
 }
 
 int
-dnsdiv_query(struct dnsdiv *d, const char *name, struct scrub_addr *out, size_t max,
+dnsdiv_query(struct dnsdiv *d, const char *name, struct scrub_ipaddr *out, size_t max,
     size_t *n, uint32_t *ttl, char *err, size_t errlen)
 {
 	static const ldns_rr_type types[] = { LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA };
@@ -355,7 +355,7 @@ dnsdiv_query(struct dnsdiv *d, const char *name, struct scrub_addr *out, size_t 
 		for (size_t j = 0; l != NULL && j < ldns_rr_list_rr_count(l) && *n < max; j++) {
 			ldns_rr *rr = ldns_rr_list_rr(l, j);
 			ldns_rdf *rd = ldns_rr_rdf(rr, 0);
-			struct scrub_addr *a = &out[*n];
+			struct scrub_ipaddr *a = &out[*n];
 
 			memset(a, 0, sizeof(*a));
 			a->family = types[i] == LDNS_RR_TYPE_A ? AF_INET : AF_INET6;
@@ -376,7 +376,7 @@ dnsdiv_query(struct dnsdiv *d, const char *name, struct scrub_addr *out, size_t 
 
 static ldns_rr *
 rr_new(const ldns_rdf *owner, ldns_rr_type type, ldns_rr_class cls, uint32_t ttl,
-    const struct scrub_addr *a)
+    const struct scrub_ipaddr *a)
 {
 	ldns_rr *rr = ldns_rr_new();
 
@@ -400,7 +400,7 @@ rr_new(const ldns_rdf *owner, ldns_rr_type type, ldns_rr_class cls, uint32_t ttl
 }
 
 static bool
-same_set(const struct scrub_addr *x, size_t nx, const struct scrub_addr *y, size_t ny)
+same_set(const struct scrub_ipaddr *x, size_t nx, const struct scrub_ipaddr *y, size_t ny)
 {
 	if (nx != ny)
 		return false;
@@ -408,7 +408,7 @@ same_set(const struct scrub_addr *x, size_t nx, const struct scrub_addr *y, size
 		bool found = false;
 
 		for (size_t j = 0; j < ny && !found; j++)
-			found = scrub_addr_equal(&x[i], &y[j]);
+			found = scrub_ipaddr_equal(&x[i], &y[j]);
 		if (!found)
 			return false;
 	}
@@ -425,7 +425,7 @@ now_ms(void)
 }
 
 static ldns_pkt *
-update_pkt(struct dnsdiv *d, const char *name, const struct scrub_addr *addrs, size_t n,
+update_pkt(struct dnsdiv *d, const char *name, const struct scrub_ipaddr *addrs, size_t n,
     char *err, size_t errlen)
 {
 	ldns_rdf *owner = ldns_dname_new_frm_str(name);
@@ -461,10 +461,10 @@ fail:
 }
 
 int
-dnsdiv_set(struct dnsdiv *d, const char *name, const struct scrub_addr *addrs, size_t n,
+dnsdiv_set(struct dnsdiv *d, const char *name, const struct scrub_ipaddr *addrs, size_t n,
     struct dnsdiv_result *res, char *err, size_t errlen)
 {
-	struct scrub_addr got[2 * SCRUB_MAX_ORIGINS];
+	struct scrub_ipaddr got[2 * SCRUB_MAX_ORIGINS];
 	ldns_pkt *p, *ans = NULL;
 	ldns_status st;
 	char what[320];
@@ -532,7 +532,7 @@ dnsdiv_want(enum scrub_divert_mode mode, bool attacked, uint64_t last_end_ms,
 
 size_t
 dnsdiv_addrs(const struct scrub_bundle *b, const struct scrub_domain *dom,
-    enum dnsdiv_target target, struct scrub_addr *out, size_t max)
+    enum dnsdiv_target target, struct scrub_ipaddr *out, size_t max)
 {
 	bool v4 = false, v6 = false;
 	size_t n = 0;

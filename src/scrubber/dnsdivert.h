@@ -34,11 +34,11 @@ struct dnsdiv_result {
 /* Replace name's A and AAAA records with addrs[0..n) (TTL cfg->ttl), then
  * query the server until it answers the new set (up to timeout_ms). 0 / -1
  * with err: "REFUSED", "NOTAUTH (TSIG BADSIG)", "timeout", ... */
-int dnsdiv_set(struct dnsdiv *d, const char *name, const struct scrub_addr *addrs, size_t n,
+int dnsdiv_set(struct dnsdiv *d, const char *name, const struct scrub_ipaddr *addrs, size_t n,
     struct dnsdiv_result *res, char *err, size_t errlen);
 
 /* The A and AAAA records the server answers for name (no TSIG). */
-int dnsdiv_query(struct dnsdiv *d, const char *name, struct scrub_addr *out, size_t max,
+int dnsdiv_query(struct dnsdiv *d, const char *name, struct scrub_ipaddr *out, size_t max,
     size_t *n, uint32_t *ttl, char *err, size_t errlen);
 /* The zone's SOA serial. */
 int dnsdiv_serial(struct dnsdiv *d, uint32_t *serial, char *err, size_t errlen);
@@ -53,7 +53,7 @@ enum dnsdiv_target dnsdiv_want(enum scrub_divert_mode mode, bool attacked,
 /* The address set for target: origin addresses, or the scrubbing address
  * of each family the domain has an origin in. Returns the count. */
 size_t dnsdiv_addrs(const struct scrub_bundle *b, const struct scrub_domain *dom,
-    enum dnsdiv_target target, struct scrub_addr *out, size_t max);
+    enum dnsdiv_target target, struct scrub_ipaddr *out, size_t max);
 
 const char *dnsdiv_target_name(enum dnsdiv_target t);
 

@@ -86,7 +86,7 @@ mono_ms(void)
 }
 
 static socklen_t
-to_sockaddr(const struct scrub_addr *a, uint16_t port, struct sockaddr_storage *ss)
+to_sockaddr(const struct scrub_ipaddr *a, uint16_t port, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (a->family == AF_INET) {
@@ -478,8 +478,8 @@ fwd_free(struct fwd *f)
 }
 
 int
-fwd_add(struct fwd *f, enum scrub_proto proto, const struct scrub_addr *laddr,
-    uint16_t lport, const struct scrub_addr *oaddr, uint16_t oport, uint16_t *lport_out,
+fwd_add(struct fwd *f, enum scrub_proto proto, const struct scrub_ipaddr *laddr,
+    uint16_t lport, const struct scrub_ipaddr *oaddr, uint16_t oport, uint16_t *lport_out,
     char *err, size_t errlen)
 {
 	struct listener *l = calloc(1, sizeof(*l));
@@ -504,7 +504,7 @@ fwd_add(struct fwd *f, enum scrub_proto proto, const struct scrub_addr *laddr,
 	    (proto == SCRUB_PROTO_TCP && listen(l->fd, 1024) < 0) ||
 	    watch(f, l->fd, EPOLLIN, &l->o) < 0) {
 		snprintf(err, errlen, "forwarder: cannot listen on %s %s port %u: %s",
-		    proto == SCRUB_PROTO_TCP ? "tcp" : "udp", scrub_addr_str(laddr, a, sizeof(a)),
+		    proto == SCRUB_PROTO_TCP ? "tcp" : "udp", scrub_ipaddr_str(laddr, a, sizeof(a)),
 		    lport, strerror(errno));
 		if (l->fd >= 0)
 			close(l->fd);

@@ -30,8 +30,8 @@ void fwd_free(struct fwd *f);
 /* Listen on laddr:lport (proto TCP or UDP; the address may not be
  * configured yet: IP_FREEBIND) and forward to oaddr:oport. *lport_out gets
  * the bound port (useful with lport 0). 0 / -1 with err. */
-int fwd_add(struct fwd *f, enum scrub_proto proto, const struct scrub_addr *laddr,
-    uint16_t lport, const struct scrub_addr *oaddr, uint16_t oport, uint16_t *lport_out,
+int fwd_add(struct fwd *f, enum scrub_proto proto, const struct scrub_ipaddr *laddr,
+    uint16_t lport, const struct scrub_ipaddr *oaddr, uint16_t oport, uint16_t *lport_out,
     char *err, size_t errlen);
 
 /* Add a listener for every port of every service of every bundle IP that

@@ -416,7 +416,7 @@ static void
 test_top_sources(void **state)
 {
 	struct det_attack a;
-	struct scrub_addr x;
+	struct scrub_ipaddr x;
 
 	(void)state;
 	memset(&a, 0, sizeof(a));
@@ -424,7 +424,7 @@ test_top_sources(void **state)
 		char s[32];
 
 		snprintf(s, sizeof(s), "192.0.2.%u", i);
-		assert_int_equal(scrub_addr_parse(s, &x), 0);
+		assert_int_equal(scrub_ipaddr_parse(s, &x), 0);
 		det_attack_add_source(&a, &x, (i * 37) % 31);
 	}
 	assert_int_equal(a.n_top, DET_TOP_SOURCES);
@@ -433,10 +433,10 @@ test_top_sources(void **state)
 	assert_int_equal(a.top[0].pkts, 30);
 	assert_int_equal(a.top[DET_TOP_SOURCES - 1].pkts, 21);
 	/* Seen again with more: updated in place. */
-	assert_int_equal(scrub_addr_parse("192.0.2.1", &x), 0);	/* had 6 */
+	assert_int_equal(scrub_ipaddr_parse("192.0.2.1", &x), 0);	/* had 6 */
 	det_attack_add_source(&a, &x, 1000);
 	assert_int_equal(a.top[0].pkts, 1000);
-	assert_true(scrub_addr_equal(&a.top[0].addr, &x));
+	assert_true(scrub_ipaddr_equal(&a.top[0].addr, &x));
 }
 
 int

@@ -107,7 +107,7 @@ setup(void **state)
 		_exit(127);
 	}
 	memset(&f->cfg, 0, sizeof(f->cfg));
-	assert_int_equal(scrub_addr_parse("127.0.0.1", &f->cfg.server), 0);
+	assert_int_equal(scrub_ipaddr_parse("127.0.0.1", &f->cfg.server), 0);
 	f->cfg.port = f->port;
 	snprintf(f->cfg.zone, sizeof(f->cfg.zone), ZONE);
 	snprintf(f->cfg.key_name, sizeof(f->cfg.key_name), "yunshou-ddos.");
@@ -148,14 +148,14 @@ teardown(void **state)
 static void
 expect_answer(struct dnsdiv *d, const char *want, uint32_t want_ttl)
 {
-	struct scrub_addr got[4];
+	struct scrub_ipaddr got[4];
 	char err[256], a[64];
 	size_t n;
 	uint32_t ttl;
 
 	assert_int_equal(dnsdiv_query(d, NAME, got, 4, &n, &ttl, err, sizeof(err)), 0);
 	assert_int_equal(n, 1);
-	assert_string_equal(scrub_addr_str(&got[0], a, sizeof(a)), want);
+	assert_string_equal(scrub_ipaddr_str(&got[0], a, sizeof(a)), want);
 	assert_int_equal(ttl, want_ttl);
 }
 
@@ -189,7 +189,7 @@ static void
 test_switch_and_back(void **state)
 {
 	struct fx *f = *state;
-	struct scrub_addr scrub, origin[2];
+	struct scrub_ipaddr scrub, origin[2];
 	struct dnsdiv_result r;
 	char err[256] = "";
 	struct dnsdiv *d = dnsdiv_open(&f->cfg, err, sizeof(err));
@@ -197,7 +197,7 @@ test_switch_and_back(void **state)
 
 	assert_non_null(d);
 	expect_answer(d, "10.0.2.10", 300);
-	assert_int_equal(scrub_addr_parse("203.0.113.10", &scrub), 0);
+	assert_int_equal(scrub_ipaddr_parse("203.0.113.10", &scrub), 0);
 	assert_int_equal(dnsdiv_set(d, NAME, &scrub, 1, &r, err, sizeof(err)), 0);
 	assert_true(r.serial_after > r.serial_before);
 	expect_answer(d, "203.0.113.10", 30);
@@ -205,8 +205,8 @@ test_switch_and_back(void **state)
 	printf("dns switch to scrubbing: %.2f ms (serial %u -> %u)\n", r.latency_ms,
 	    r.serial_before, r.serial_after);
 	/* Back to the origin, now with an IPv6 origin too. */
-	assert_int_equal(scrub_addr_parse("10.0.2.10", &origin[0]), 0);
-	assert_int_equal(scrub_addr_parse("2001:db8:2::10", &origin[1]), 0);
+	assert_int_equal(scrub_ipaddr_parse("10.0.2.10", &origin[0]), 0);
+	assert_int_equal(scrub_ipaddr_parse("2001:db8:2::10", &origin[1]), 0);
 	assert_int_equal(dnsdiv_set(d, NAME, origin, 2, &r, err, sizeof(err)), 0);
 	expect_dig(f, "A", "10.0.2.10");
 	expect_dig(f, "AAAA", "2001:db8:2::10");
@@ -228,7 +228,7 @@ static void
 expect_refused(struct fx *f, const char *ref, const char *key, const char *want)
 {
 	struct scrub_dns cfg = f->cfg;
-	struct scrub_addr scrub;
+	struct scrub_ipaddr scrub;
 	struct dnsdiv_result r;
 	char err[256] = "";
 	struct dnsdiv *d;
@@ -237,7 +237,7 @@ expect_refused(struct fx *f, const char *ref, const char *key, const char *want)
 	snprintf(cfg.key_name, sizeof(cfg.key_name), "%s", key);
 	d = dnsdiv_open(&cfg, err, sizeof(err));
 	assert_non_null(d);
-	assert_int_equal(scrub_addr_parse("203.0.113.10", &scrub), 0);
+	assert_int_equal(scrub_ipaddr_parse("203.0.113.10", &scrub), 0);
 	assert_int_equal(dnsdiv_set(d, NAME, &scrub, 1, &r, err, sizeof(err)), -1);
 	printf("refused as expected: %s\n", err);
 	assert_non_null(strstr(err, want));
@@ -261,7 +261,7 @@ test_errors(void **state)
 {
 	struct fx *f = *state;
 	struct scrub_dns cfg = f->cfg;
-	struct scrub_addr scrub;
+	struct scrub_ipaddr scrub;
 	struct dnsdiv_result r;
 	char err[256] = "";
 	struct dnsdiv *d;
@@ -281,7 +281,7 @@ test_errors(void **state)
 	snprintf(cfg.secret_ref, sizeof(cfg.secret_ref), "env:YS_TEST_TSIG");
 	d = dnsdiv_open(&cfg, err, sizeof(err));
 	assert_non_null(d);
-	assert_int_equal(scrub_addr_parse("203.0.113.10", &scrub), 0);
+	assert_int_equal(scrub_ipaddr_parse("203.0.113.10", &scrub), 0);
 	assert_int_equal(dnsdiv_set(d, NAME, &scrub, 1, &r, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "BADSIG"));
 	dnsdiv_close(d);
@@ -323,26 +323,26 @@ test_addrs(void **state)
 {
 	struct scrub_bundle b;
 	struct scrub_domain dom;
-	struct scrub_addr out[8];
+	struct scrub_ipaddr out[8];
 	char a[64];
 
 	(void)state;
 	memset(&b, 0, sizeof(b));
 	memset(&dom, 0, sizeof(dom));
 	b.has_scrub_v4 = b.has_scrub_v6 = true;
-	assert_int_equal(scrub_addr_parse("203.0.113.10", &b.scrub_v4), 0);
-	assert_int_equal(scrub_addr_parse("2001:db8:53::10", &b.scrub_v6), 0);
-	assert_int_equal(scrub_addr_parse("10.0.2.10", &dom.origin[0]), 0);
-	assert_int_equal(scrub_addr_parse("10.0.2.11", &dom.origin[1]), 0);
+	assert_int_equal(scrub_ipaddr_parse("203.0.113.10", &b.scrub_v4), 0);
+	assert_int_equal(scrub_ipaddr_parse("2001:db8:53::10", &b.scrub_v6), 0);
+	assert_int_equal(scrub_ipaddr_parse("10.0.2.10", &dom.origin[0]), 0);
+	assert_int_equal(scrub_ipaddr_parse("10.0.2.11", &dom.origin[1]), 0);
 	dom.n_origin = 2;
 	assert_int_equal(dnsdiv_addrs(&b, &dom, DNSDIV_ORIGIN, out, 8), 2);
 	/* IPv4-only origin: only the IPv4 scrubbing address. */
 	assert_int_equal(dnsdiv_addrs(&b, &dom, DNSDIV_SCRUB, out, 8), 1);
-	assert_string_equal(scrub_addr_str(&out[0], a, sizeof(a)), "203.0.113.10");
-	assert_int_equal(scrub_addr_parse("2001:db8:2::10", &dom.origin[2]), 0);
+	assert_string_equal(scrub_ipaddr_str(&out[0], a, sizeof(a)), "203.0.113.10");
+	assert_int_equal(scrub_ipaddr_parse("2001:db8:2::10", &dom.origin[2]), 0);
 	dom.n_origin = 3;
 	assert_int_equal(dnsdiv_addrs(&b, &dom, DNSDIV_SCRUB, out, 8), 2);
-	assert_string_equal(scrub_addr_str(&out[1], a, sizeof(a)), "2001:db8:53::10");
+	assert_string_equal(scrub_ipaddr_str(&out[1], a, sizeof(a)), "2001:db8:53::10");
 	assert_int_equal(dnsdiv_addrs(&b, &dom, DNSDIV_ORIGIN, out, 1), 1);
 }
 

@@ -133,7 +133,7 @@ done:
 static void
 test_tcp_echo_byte_identical(void **state)
 {
-	struct scrub_addr l, o;
+	struct scrub_ipaddr l, o;
 	struct fwd_stats st;
 	struct client cl[4];
 	pthread_t ft, et, ct[4];
@@ -144,8 +144,8 @@ test_tcp_echo_byte_identical(void **state)
 
 	(void)state;
 	assert_non_null(f);
-	assert_int_equal(scrub_addr_parse("127.0.0.2", &l), 0);
-	assert_int_equal(scrub_addr_parse("127.0.0.1", &o), 0);
+	assert_int_equal(scrub_ipaddr_parse("127.0.0.2", &l), 0);
+	assert_int_equal(scrub_ipaddr_parse("127.0.0.1", &o), 0);
 	assert_int_equal(fwd_add(f, SCRUB_PROTO_TCP, &l, 0, &o, oport, &lport, err,
 	    sizeof(err)), 0);
 	assert_true(lport != 0);
@@ -177,7 +177,7 @@ test_tcp_echo_byte_identical(void **state)
 static void
 test_tcp_origin_down(void **state)
 {
-	struct scrub_addr l, o;
+	struct scrub_ipaddr l, o;
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	struct fwd_stats st;
 	pthread_t ft;
@@ -188,8 +188,8 @@ test_tcp_origin_down(void **state)
 
 	(void)state;
 	close(lfd);	/* nothing listens on oport now */
-	assert_int_equal(scrub_addr_parse("127.0.0.2", &l), 0);
-	assert_int_equal(scrub_addr_parse("127.0.0.1", &o), 0);
+	assert_int_equal(scrub_ipaddr_parse("127.0.0.2", &l), 0);
+	assert_int_equal(scrub_ipaddr_parse("127.0.0.1", &o), 0);
 	assert_int_equal(fwd_add(f, SCRUB_PROTO_TCP, &l, 0, &o, oport, &lport, err,
 	    sizeof(err)), 0);
 	atomic_store(&stop, false);
@@ -231,7 +231,7 @@ static void
 test_udp_round_trip(void **state)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
-	struct scrub_addr l, o;
+	struct scrub_ipaddr l, o;
 	struct fwd_stats st;
 	socklen_t len = sizeof(sin);
 	pthread_t ft, et;
@@ -246,8 +246,8 @@ test_udp_round_trip(void **state)
 	assert_int_equal(bind(ofd, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	getsockname(ofd, (struct sockaddr *)&sin, &len);
 	oport = ntohs(sin.sin_port);
-	assert_int_equal(scrub_addr_parse("127.0.0.2", &l), 0);
-	assert_int_equal(scrub_addr_parse("127.0.0.1", &o), 0);
+	assert_int_equal(scrub_ipaddr_parse("127.0.0.2", &l), 0);
+	assert_int_equal(scrub_ipaddr_parse("127.0.0.1", &o), 0);
 	assert_int_equal(fwd_add(f, SCRUB_PROTO_UDP, &l, 0, &o, oport, &lport, err,
 	    sizeof(err)), 0);
 	atomic_store(&stop, false);
@@ -298,13 +298,13 @@ test_bundle_listeners(void **state)
 	struct scrub_bundle b;
 	char err[256];
 	struct fwd *f = fwd_new(err, sizeof(err));
-	struct scrub_addr a;
+	struct scrub_ipaddr a;
 
 	(void)state;
 	assert_int_equal(scrub_bundle_parse_text(text, strlen(text), &b, err, sizeof(err)), 0);
 	assert_int_equal(fwd_add_bundle(f, &b, err, sizeof(err)), 4);
 	/* The same TCP port again: a clear error naming it. */
-	assert_int_equal(scrub_addr_parse("127.0.0.3", &a), 0);
+	assert_int_equal(scrub_ipaddr_parse("127.0.0.3", &a), 0);
 	assert_int_equal(fwd_add(f, SCRUB_PROTO_TCP, &a, 45002, &a, 1, NULL, err,
 	    sizeof(err)), -1);
 	assert_non_null(strstr(err, "tcp 127.0.0.3 port 45002"));

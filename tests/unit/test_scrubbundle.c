@@ -43,7 +43,7 @@ test_good_policy(void **state)
 	assert_int_equal(scrub_bundle_parse(v, &b, err, sizeof(err)), 0);
 	assert_string_equal(err, "");
 	assert_true(b.has_scrub_v4 && b.has_scrub_v6 && b.has_dns);
-	assert_string_equal(scrub_addr_str(&b.scrub_v4, a, sizeof(a)), "203.0.113.10");
+	assert_string_equal(scrub_ipaddr_str(&b.scrub_v4, a, sizeof(a)), "203.0.113.10");
 	assert_string_equal(b.dns.zone, "ddos-zone.example.");
 	assert_string_equal(b.dns.key_name, "yunshou-ddos.");
 	assert_int_equal(b.dns.port, 5353);
@@ -61,7 +61,7 @@ test_good_policy(void **state)
 	assert_int_equal(b.objects[1].th.baseline_pct, 400);	/* built-in default */
 	assert_int_equal(o->n_ips, 2);
 	assert_true(o->ips[0].has_origin);
-	assert_string_equal(scrub_addr_str(&o->ips[0].origin, a, sizeof(a)), "10.0.2.10");
+	assert_string_equal(scrub_ipaddr_str(&o->ips[0].origin, a, sizeof(a)), "10.0.2.10");
 	assert_int_equal(o->ips[0].n_services, 3);
 	assert_int_equal(o->ips[0].services[2].proto, SCRUB_PROTO_UDP);
 	assert_int_equal(o->ips[0].services[2].port_lo, 3000);
