@@ -11,8 +11,10 @@
 
 const struct det_vector_def det_vectors[DET_V_COUNT] = {
 	{ DET_V_SYN, "syn-flood", 0.10, 100 },
+	{ DET_V_TCP, "tcp-flood", 0.25, 100 },
 	{ DET_V_UDP, "udp-flood", 0.10, 100 },
 	{ DET_V_ICMP, "icmp-flood", 0.10, 100 },
+	{ DET_V_REFLECTION, "udp-reflection", 0.05, 50 },
 	{ DET_V_DNS_REFL, "dns-reflection", 0.05, 50 },
 	{ DET_V_NTP_REFL, "ntp-reflection", 0.05, 50 },
 	{ DET_V_SNMP_REFL, "snmp-reflection", 0.05, 50 },
@@ -21,6 +23,8 @@ const struct det_vector_def det_vectors[DET_V_COUNT] = {
 	{ DET_V_CHARGEN_REFL, "chargen-reflection", 0.05, 50 },
 	{ DET_V_FRAGMENT, "fragments", 0.05, 50 },
 	{ DET_V_TCP_FLAGS, "invalid-tcp-flags", 0.05, 50 },
+	{ DET_V_OTHER, "ip-protocol-flood", 0.10, 100 },
+	{ DET_V_MALFORMED, "malformed", 0.05, 50 },
 };
 
 const char *

@@ -25,11 +25,16 @@
 
 /* Traffic classes the data plane counts per destination. UDP counts only
  * datagrams that are not from a reflection source port (those have their
- * own class), so the classes do not overlap. */
+ * own class), so the classes do not overlap. A data plane that tells the
+ * reflection ports apart fills the per-service rows (DNS, NTP, ...); one
+ * that does not (the XDP program: SCRUB_VEC_UDP_REFLECT) fills
+ * DET_V_REFLECTION. */
 enum det_vector {
 	DET_V_SYN,		/* TCP SYN without ACK */
+	DET_V_TCP,		/* other TCP segments (ACK / RST floods) */
 	DET_V_UDP,
 	DET_V_ICMP,
+	DET_V_REFLECTION,	/* UDP from any reflection source port */
 	DET_V_DNS_REFL,		/* UDP from source port 53 */
 	DET_V_NTP_REFL,		/* 123 */
 	DET_V_SNMP_REFL,	/* 161 */
@@ -38,6 +43,8 @@ enum det_vector {
 	DET_V_CHARGEN_REFL,	/* 19 */
 	DET_V_FRAGMENT,
 	DET_V_TCP_FLAGS,	/* invalid flag combinations */
+	DET_V_OTHER,		/* other IP protocols (GRE, ESP, ...) */
+	DET_V_MALFORMED,	/* truncated or inconsistent headers */
 	DET_V_COUNT
 };
 
