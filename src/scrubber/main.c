@@ -38,6 +38,7 @@
 #include "jsonv.h"
 #include "log.h"
 #include "mitigation.h"
+#include "queue.h"
 #include "xdp.h"
 
 /* ---- configuration ---- */
@@ -53,6 +54,7 @@ struct config {
 	/* Local overrides of the bundle's DNS settings (where this node
 	 * reaches the primary, and where its copy of the secret is). */
 	char dns_server[64], dns_secret[512];
+	char queue[512];	/* the agent's lossless event queue, for the sender */
 	uint16_t dns_port;
 	enum log_level log_level;
 };
@@ -69,6 +71,7 @@ static const struct jsonv_field config_fields[] = {
 	{ "baseline", JSONV_OBJ, false, 0, 0 },
 	{ "dns", JSONV_OBJ, false, 0, 0 },
 	{ "log_level", JSONV_STR, false, 1, 8 },
+	{ "queue", JSONV_STR, false, 1, 511 },
 	{ NULL, 0, false, 0, 0 },
 };
 
@@ -124,6 +127,7 @@ config_load(const char *path, struct config *c, char *err, size_t errlen)
 	snprintf(c->bundle, sizeof(c->bundle), "%s", jsonv_str(v, "bundle", ""));
 	snprintf(c->control_key, sizeof(c->control_key), "%s", jsonv_str(v, "control_key", ""));
 	snprintf(c->events, sizeof(c->events), "%s", jsonv_str(v, "events", ""));
+	snprintf(c->queue, sizeof(c->queue), "%s", jsonv_str(v, "queue", ""));
 	c->node_id = jsonv_int(v, "node_id", 0);
 	c->sample_ms = (uint32_t)jsonv_int(v, "sample_ms", 100);
 	c->forward = jsonv_bool(v, "forward", true);
@@ -231,6 +235,7 @@ ts_json(uint64_t mono)
 /* ---- events: JSON lines, one writer at a time ---- */
 
 static FILE *events;
+static struct queue *equeue;	/* optional */
 static pthread_mutex_t events_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* Takes ownership of ev. */
@@ -247,6 +252,13 @@ emit(json_t *ev)
 	pthread_mutex_lock(&events_mu);
 	fprintf(events, "%s\n", line);
 	fflush(events);
+	if (equeue != NULL) {
+		uint64_t seq = queue_append(equeue, line, strlen(line));
+
+		if (seq == QUEUE_FULL || seq == QUEUE_ERROR || queue_sync(equeue) < 0)
+			log_warn("scrubber: event queue %s; the event is only in the events file",
+			    seq == QUEUE_FULL ? "full" : "write failed");
+	}
 	pthread_mutex_unlock(&events_mu);
 	free(line);
 }
@@ -726,6 +738,11 @@ run(const char *path)
 		    strerror(errno));
 		goto out;
 	}
+	if (s->cfg.queue[0] &&
+	    queue_open(s->cfg.queue, 64ULL * 1024 * 1024, &equeue, err, sizeof(err)) < 0) {
+		log_err("scrubber: %s", err);
+		goto out;
+	}
 	if ((s->xdp = scrub_xdp_open(err, sizeof(err))) == NULL ||
 	    scrub_xdp_attach(s->xdp, s->cfg.interface, s->cfg.xdp_mode, &got, err,
 	    sizeof(err)) < 0 ||
@@ -832,6 +849,7 @@ out:
 	scrub_bundle_free(&s->bundle);
 	if (events)
 		fclose(events);
+	queue_close(equeue);
 	free(s);
 	return rc;
 }

@@ -212,6 +212,7 @@ def write_config(d, bundle_name="bundle.json"):
     cfg = {"interface": "s-in", "xdp_mode": "generic", "bundle": os.path.join(d, bundle_name),
            "control_key": os.path.join(d, "control.pub"), "node_id": 7,
            "events": os.path.join(d, "events.jsonl"), "sample_ms": 100,
+           "queue": os.path.join(d, "queue"),
            "dns": {"tsig_secret": "file:" + os.path.join(d, "tsig.key")}}
     path = os.path.join(d, "scrubber.json")
     with open(path, "w") as f:
@@ -334,3 +335,7 @@ def test_flood_detected_diverted_and_back(lab):
     os.killpg(scr.pid, signal.SIGTERM)
     assert scr.wait(timeout=10) == 0
     assert events(ev_path)[-1]["event"] == "scrubber_stop"
+    # The same events went into the lossless queue for the sender.
+    with open(os.path.join(d, "queue", "events.log"), "rb") as f:
+        q = f.read()
+    assert b'"attack_end"' in q and b'"dns_switch"' in q
