@@ -448,9 +448,11 @@ update_pkt(struct dnsdiv *d, const char *name, const struct scrub_ipaddr *addrs,
 		if (rr == NULL || !ldns_rr_list_push_rr(up, rr))
 			goto fail;
 	}
+	/* The packet takes the zone name and clones the update list. */
 	p = ldns_update_pkt_new(ldns_rdf_clone(d->zone), LDNS_RR_CLASS_IN, NULL, up, NULL);
 	if (p == NULL)
 		goto fail;
+	ldns_rr_list_deep_free(up);
 	ldns_rdf_deep_free(owner);
 	return p;
 fail:
