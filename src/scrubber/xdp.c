@@ -271,6 +271,7 @@ scrub_xdp_format_addr(const struct scrub_addr *a, char *buf, size_t buflen)
 
 /* ---- allow and block lists ---- */
 
+/* The program reads the coarse clock: the same timeline, at tick resolution. */
 static __u64
 mono_ns(void)
 {
@@ -280,12 +281,17 @@ mono_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
+/*
+ * *n mirrors the list's size for the program (scrub_nallow / scrub_nblock in
+ * its .bss), which skips the trie lookup while the list is empty.
+ */
 static int
-list_set(struct bpf_map *map, const char *what, const struct scrub_prefix *p, uint64_t ttl_ms,
-    uint32_t rule_id, char *err, size_t errlen)
+list_set(struct bpf_map *map, __u32 *n, const char *what, const struct scrub_prefix *p,
+    uint64_t ttl_ms, uint32_t rule_id, char *err, size_t errlen)
 {
 	struct scrub_lpm_key k = { .prefixlen = p->len };
-	struct scrub_rule r = { .rule_id = rule_id };
+	struct scrub_rule r = { .rule_id = rule_id }, old;
+	int existed;
 
 	if (p->len > 128)
 		return fail(err, errlen, "xdp: %s prefix length %u > 128", what, p->len);
@@ -295,15 +301,18 @@ list_set(struct bpf_map *map, const char *what, const struct scrub_prefix *p, ui
 	memcpy(k.a, p->addr.a, sizeof(k.a));
 	if (ttl_ms != 0)
 		r.expires_ns = mono_ns() + ttl_ms * 1000000ull;
+	existed = bpf_map__lookup_elem(map, &k, sizeof(k), &old, sizeof(old), 0) == 0;
 	if (bpf_map__update_elem(map, &k, sizeof(k), &r, sizeof(r), BPF_ANY) != 0)
 		return fail(err, errlen, "xdp: cannot add to the %s list: %s%s", what,
 		    strerror(errno), errno == E2BIG || errno == ENOSPC ? " (list full)" : "");
+	if (!existed)
+		__atomic_add_fetch(n, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
 static int
-list_del(struct bpf_map *map, const char *what, const struct scrub_prefix *p, char *err,
-    size_t errlen)
+list_del(struct bpf_map *map, __u32 *n, const char *what, const struct scrub_prefix *p,
+    char *err, size_t errlen)
 {
 	struct scrub_lpm_key k = { .prefixlen = p->len };
 
@@ -311,6 +320,7 @@ list_del(struct bpf_map *map, const char *what, const struct scrub_prefix *p, ch
 	if (bpf_map__delete_elem(map, &k, sizeof(k), 0) != 0)
 		return fail(err, errlen, "xdp: cannot remove from the %s list: %s", what,
 		    errno == ENOENT ? "no such prefix" : strerror(errno));
+	__atomic_sub_fetch(n, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -318,31 +328,33 @@ int
 scrub_xdp_allow_set(struct scrub_xdp *x, const struct scrub_prefix *p, uint64_t ttl_ms,
     uint32_t rule_id, char *err, size_t errlen)
 {
-	return list_set(x->skel->maps.scrub_allow, "allow", p, ttl_ms, rule_id, err, errlen);
+	return list_set(x->skel->maps.scrub_allow, &x->skel->bss->scrub_nallow, "allow", p, ttl_ms,
+	    rule_id, err, errlen);
 }
 
 int
 scrub_xdp_allow_del(struct scrub_xdp *x, const struct scrub_prefix *p, char *err, size_t errlen)
 {
-	return list_del(x->skel->maps.scrub_allow, "allow", p, err, errlen);
+	return list_del(x->skel->maps.scrub_allow, &x->skel->bss->scrub_nallow, "allow", p, err, errlen);
 }
 
 int
 scrub_xdp_block_set(struct scrub_xdp *x, const struct scrub_prefix *p, uint64_t ttl_ms,
     uint32_t rule_id, char *err, size_t errlen)
 {
-	return list_set(x->skel->maps.scrub_block, "block", p, ttl_ms, rule_id, err, errlen);
+	return list_set(x->skel->maps.scrub_block, &x->skel->bss->scrub_nblock, "block", p, ttl_ms,
+	    rule_id, err, errlen);
 }
 
 int
 scrub_xdp_block_del(struct scrub_xdp *x, const struct scrub_prefix *p, char *err, size_t errlen)
 {
-	return list_del(x->skel->maps.scrub_block, "block", p, err, errlen);
+	return list_del(x->skel->maps.scrub_block, &x->skel->bss->scrub_nblock, "block", p, err, errlen);
 }
 
 /* Collects expired keys first: deleting while iterating a trie restarts it. */
 static int
-expire_map(struct bpf_map *map, __u64 now, size_t *removed, char *err, size_t errlen)
+expire_map(struct bpf_map *map, __u32 *n, __u64 now, size_t *removed, char *err, size_t errlen)
 {
 	struct scrub_lpm_key key, next, *dead = NULL;
 	struct scrub_rule r;
@@ -371,8 +383,10 @@ expire_map(struct bpf_map *map, __u64 now, size_t *removed, char *err, size_t er
 		dead[ndead++] = key;
 	}
 	for (size_t i = 0; i < ndead; i++)
-		if (bpf_map__delete_elem(map, &dead[i], sizeof(dead[i]), 0) == 0)
+		if (bpf_map__delete_elem(map, &dead[i], sizeof(dead[i]), 0) == 0) {
+			__atomic_sub_fetch(n, 1, __ATOMIC_RELEASE);
 			(*removed)++;
+		}
 	rc = 0;
 fail:
 	free(dead);
@@ -386,9 +400,11 @@ scrub_xdp_expire(struct scrub_xdp *x, size_t *removed, char *err, size_t errlen)
 	__u64 now = mono_ns();
 	int rc;
 
-	rc = expire_map(x->skel->maps.scrub_allow, now, &n, err, errlen);
+	rc = expire_map(x->skel->maps.scrub_allow, &x->skel->bss->scrub_nallow, now, &n, err,
+	    errlen);
 	if (rc == 0)
-		rc = expire_map(x->skel->maps.scrub_block, now, &n, err, errlen);
+		rc = expire_map(x->skel->maps.scrub_block, &x->skel->bss->scrub_nblock, now, &n,
+		    err, errlen);
 	if (removed != NULL)
 		*removed = n;
 	return rc;

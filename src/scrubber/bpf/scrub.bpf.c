@@ -85,6 +85,13 @@ struct {
 	__type(value, struct scrub_obj_state);
 } scrub_obj_state SEC(".maps");
 
+/*
+ * Entries in scrub_allow / scrub_block, kept by userspace (xdp.c): an LPM
+ * lookup is a helper call even on an empty trie, so empty lists are skipped.
+ */
+__u32 scrub_nallow = 0;
+__u32 scrub_nblock = 0;
+
 /* What the parser learnt about one frame. */
 struct pkt {
 	struct scrub_addr src, dst;
@@ -299,21 +306,33 @@ static __always_inline int vector_of(const struct pkt *p)
 	return SCRUB_VEC_OTHER;
 }
 
+/*
+ * Coarse monotonic time (the clock tick, a few ms): rate limits and expiry
+ * need no better, and the precise clock costs twice as much per packet. The
+ * same clock as CLOCK_MONOTONIC in userspace, lagging by at most a tick.
+ */
+static __always_inline __u64 now_ns(__u64 *now)
+{
+	if (*now == 0)
+		*now = bpf_ktime_get_coarse_ns();
+	return *now;
+}
+
 /* Matching rule that has not expired. */
-static __always_inline int listed(void *map, const struct scrub_addr *src, __u64 *now)
+static __always_inline int listed(void *map, __u32 n, const struct scrub_addr *src, __u64 *now)
 {
 	struct scrub_lpm_key k = { .prefixlen = 128 };
 	struct scrub_rule *r;
 
+	if (n == 0)
+		return 0;
 	__builtin_memcpy(k.a, src->a, 16);
 	r = bpf_map_lookup_elem(map, &k);
 	if (r == NULL)
 		return 0;
 	if (r->expires_ns == 0)
 		return 1;
-	if (*now == 0)
-		*now = bpf_ktime_get_ns();
-	return *now < r->expires_ns;
+	return now_ns(now) < r->expires_ns;
 }
 
 /*
@@ -339,7 +358,7 @@ static __always_inline int port_served(const __u64 *bitmap, __u16 port)
 
 /* Per-vector filters of a protected object: SCRUB_DROP_* or -1 to go on. */
 static __always_inline int filters(const struct scrub_obj_cfg *cfg, const struct pkt *p,
-    __u64 now)
+    __u64 *now)
 {
 	__u32 m = cfg->mitigations;
 
@@ -373,7 +392,7 @@ static __always_inline int filters(const struct scrub_obj_cfg *cfg, const struct
 		if (p->proto == IPPROTO_ICMPV6 && p->icmp_type >= 133 && p->icmp_type <= 137)
 			return -1;
 		st = bpf_map_lookup_elem(&scrub_obj_state, &id);
-		if (st && gcra(&st->tat_icmp, now, cfg->icmp_cost_ns, cfg->icmp_burst))
+		if (st && gcra(&st->tat_icmp, now_ns(now), cfg->icmp_cost_ns, cfg->icmp_burst))
 			return SCRUB_DROP_ICMP_RATE;
 	}
 	return -1;
@@ -381,7 +400,7 @@ static __always_inline int filters(const struct scrub_obj_cfg *cfg, const struct
 
 /* Rate limits and SYN protection: SCRUB_DROP_* or -1 to pass. */
 static __always_inline int limits(const struct scrub_obj_cfg *cfg, const struct pkt *p,
-    __u64 now)
+    __u64 *now)
 {
 	__u32 m = cfg->mitigations;
 	int is_syn = p->has_l4 && p->proto == IPPROTO_TCP &&
@@ -404,29 +423,30 @@ static __always_inline int limits(const struct scrub_obj_cfg *cfg, const struct 
 			if (st == NULL)
 				return -1;	/* map full and no LRU victim: fail open */
 		}
+		now_ns(now);
 		if ((m & SCRUB_MIT_RATE_PPS) && cfg->src_pps &&
-		    gcra(&st->tat_pkt, now, cfg->src_pps_cost_ns, cfg->src_pps_burst))
+		    gcra(&st->tat_pkt, *now, cfg->src_pps_cost_ns, cfg->src_pps_burst))
 			return SCRUB_DROP_RATE_PPS;
 		if ((m & SCRUB_MIT_RATE_BPS) && cfg->src_bps) {
 			__u64 cost = (p->len * cfg->src_bps_cost_ps + 999) / 1000;
 			__u64 t = st->tat_byte;
 
-			if (t < now)
-				t = now;
+			if (t < *now)
+				t = *now;
 			/* burst in bytes: the allowed lead is burst * ps per byte */
-			if (t - now + cost > (cfg->src_bps_burst * cfg->src_bps_cost_ps) / 1000)
+			if (t - *now + cost > (cfg->src_bps_burst * cfg->src_bps_cost_ps) / 1000)
 				return SCRUB_DROP_RATE_BPS;
 			st->tat_byte = t + cost;
 		}
 		if (is_syn && (m & SCRUB_MIT_SYN) && cfg->src_syn_pps &&
-		    gcra(&st->tat_syn, now, cfg->src_syn_cost_ns, cfg->src_syn_burst))
+		    gcra(&st->tat_syn, *now, cfg->src_syn_cost_ns, cfg->src_syn_burst))
 			return SCRUB_DROP_SYN_SOURCE;
 	}
 	if (is_syn && (m & SCRUB_MIT_SYN) && cfg->obj_syn_pps) {
 		__u32 id = cfg->obj_id;
 		struct scrub_obj_state *os = bpf_map_lookup_elem(&scrub_obj_state, &id);
 
-		if (os && gcra(&os->tat_syn, now, cfg->obj_syn_cost_ns, cfg->obj_syn_burst))
+		if (os && gcra(&os->tat_syn, now_ns(now), cfg->obj_syn_cost_ns, cfg->obj_syn_burst))
 			return SCRUB_DROP_SYN_OBJECT;
 	}
 	return -1;
@@ -477,7 +497,7 @@ int scrub_xdp(struct xdp_md *ctx)
 			oc->rx_bytes[vec] += p.len;
 		}
 	}
-	if (listed(&scrub_allow, &p.src, &now)) {
+	if (listed(&scrub_allow, scrub_nallow, &p.src, &now)) {
 		g->allow_pkts++;
 		g->allow_bytes += p.len;
 		if (oc) {
@@ -486,7 +506,7 @@ int scrub_xdp(struct xdp_md *ctx)
 		}
 		goto pass;
 	}
-	if (listed(&scrub_block, &p.src, &now)) {
+	if (listed(&scrub_block, scrub_nblock, &p.src, &now)) {
 		reason = SCRUB_DROP_BLOCKLIST;
 		goto drop;
 	}
@@ -498,12 +518,10 @@ int scrub_xdp(struct xdp_md *ctx)
 	}
 	if (cfg->mitigations == 0)
 		goto pass;
-	if (now == 0)
-		now = bpf_ktime_get_ns();
-	reason = filters(cfg, &p, now);
+	reason = filters(cfg, &p, &now);
 	if (reason >= 0)
 		goto drop;
-	reason = limits(cfg, &p, now);
+	reason = limits(cfg, &p, &now);
 	if (reason >= 0)
 		goto drop;
 pass:
