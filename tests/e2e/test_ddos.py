@@ -247,6 +247,25 @@ def test_bundle_must_verify(lab):
         assert r.returncode == 1 and want in r.stderr, r.stderr
 
 
+def test_config_errors_named(lab):
+    d, _ = lab
+    with open(os.path.join(d, "bundle.json"), "w") as f:
+        json.dump(sign_bundle(d, policy()), f)
+    cfg = write_config(d)
+    with open(cfg) as f:
+        good = json.load(f)
+    for change, want in (({"colour": "red"}, "colour"), ({"xdp_mode": "fast"}, "xdp_mode"),
+                         ({"sample_ms": 1000}, "sample_ms"), ({"node_id": 8}, "another node"),
+                         ({"dns": {"server": "dns.example"}}, "dns.server"),
+                         ({"dns": {"tsig_secret": "file:/nonexistent/key"}}, "cannot open")):
+        with open(cfg, "w") as f:
+            json.dump(dict(good, **change), f)
+        r = sh(SCRUBBER, "check-config", "--config", cfg, check=False)
+        assert r.returncode == 1 and want in r.stderr, (change, r.stderr)
+    r = sh(SCRUBBER, "check-config", check=False)
+    assert r.returncode == 2 and "--config" in r.stderr
+
+
 def flood(kind, seconds):
     """hping3 from the attacker towards the origin at ~5 kpps."""
     args = {"syn": ["-S", "-p", "8080"],
