@@ -266,6 +266,49 @@ def test_config_errors_named(lab):
     assert r.returncode == 2 and "--config" in r.stderr
 
 
+def test_reload_only_verified_bundles(lab):
+    d, procs = lab
+    bundle = os.path.join(d, "bundle.json")
+    with open(bundle, "w") as f:
+        json.dump(sign_bundle(d, policy()), f)
+    cfg = write_config(d)
+    log = os.path.join(d, "scrubber.log")
+    scr = nspopen("scr", SCRUBBER, "run", "--config", cfg, stdout=subprocess.DEVNULL,
+                  stderr=open(log, "w"))
+    procs.append(scr)
+    assert wait_for(lambda: "policy version 1" in open(log).read(), 15), open(log).read()
+    assert wait_for(lambda: http_ok(SCRUB), 10)
+    # Running with CAP_NET_ADMIN (12) and CAP_BPF (39) only.
+    with open("/proc/%d/status" % scr.pid) as f:
+        caps = dict(l.split(":\t", 1) for l in f.read().splitlines() if l.startswith("Cap"))
+    assert int(caps["CapEff"], 16) == (1 << 12) | (1 << 39), caps
+    assert int(caps["CapPrm"], 16) == (1 << 12) | (1 << 39), caps
+    # A v2 that blocks the client, tampered after signing: refused, v1 stays.
+    pol = policy()
+    pol["rules"] = [{"action": "block", "cidr": "10.77.1.0/24"}]
+    signed = sign_bundle(d, pol, version=2)
+    with open(bundle, "w") as f:
+        json.dump(dict(signed, payload=signed["payload"].replace("10.77.1.0/24", "10.77.7.0/24")), f)
+    os.killpg(scr.pid, signal.SIGHUP)
+    assert wait_for(lambda: "signature does not verify" in open(log).read(), 10)
+    assert "keeping policy version 1" in open(log).read()
+    assert http_ok(SCRUB) and http_ok(ORIGIN)
+    # The genuine v2: installed, the client's prefix is now dropped by XDP.
+    with open(bundle, "w") as f:
+        json.dump(signed, f)
+    os.killpg(scr.pid, signal.SIGHUP)
+    assert wait_for(lambda: "policy version 2 installed" in open(log).read(), 10), open(log).read()
+    assert not http_ok(SCRUB) and not http_ok(ORIGIN)
+    # v3 without the rule: the block is removed again.
+    with open(bundle, "w") as f:
+        json.dump(sign_bundle(d, policy(), version=3), f)
+    os.killpg(scr.pid, signal.SIGHUP)
+    assert wait_for(lambda: "policy version 3 installed" in open(log).read(), 10)
+    assert wait_for(lambda: http_ok(SCRUB), 10)
+    os.killpg(scr.pid, signal.SIGTERM)
+    assert scr.wait(timeout=30) == 0
+
+
 def flood(kind, seconds):
     """hping3 from the attacker towards the origin at ~5 kpps."""
     args = {"syn": ["-S", "-p", "8080"],
