@@ -577,7 +577,7 @@ int
 scrub_bundle_parse(const json_t *policy, struct scrub_bundle *b, char *err, size_t errlen)
 {
 	const json_t *objs, *rules;
-	size_t i;
+	size_t i, n_ips = 0;
 	json_t *v;
 
 	memset(b, 0, sizeof(*b));
@@ -606,6 +606,12 @@ scrub_bundle_parse(const json_t *policy, struct scrub_bundle *b, char *err, size
 
 		if (parse_object(v, i, b, o, err, errlen) < 0)
 			goto fail;
+		n_ips += o->n_ips;
+		if (n_ips > SCRUB_BUNDLE_MAX_IPS) {
+			fail(err, errlen, "objects[%zu].ips: the bundle protects more than %d "
+			    "addresses (the data plane's limit)", i, SCRUB_BUNDLE_MAX_IPS);
+			goto fail;
+		}
 		for (size_t j = 0; j + 1 < b->n_objects; j++)
 			if (strcmp(b->objects[j].id, o->id) == 0) {
 				fail(err, errlen, "objects[%zu].id: \"%s\" is used twice", i, o->id);

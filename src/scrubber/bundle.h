@@ -22,6 +22,7 @@
 #define SCRUB_REF_MAX 512
 #define SCRUB_BUNDLE_MAX_OBJECTS 4096
 #define SCRUB_MAX_IPS 256	/* per object */
+#define SCRUB_BUNDLE_MAX_IPS 4096	/* in all: the XDP object map's size */
 #define SCRUB_MAX_SERVICES 64	/* per IP */
 #define SCRUB_MAX_DOMAINS 64	/* per object */
 #define SCRUB_MAX_ORIGINS 16	/* per domain */

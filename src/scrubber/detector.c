@@ -332,7 +332,7 @@ det_feed(struct det_target *t, const struct det_sample *s)
 		if (over)
 			t->last_over_ms = s->t_ms;
 		attack_account(t, s, over);
-		if (s->t_ms - t->last_over_ms < t->th.quiet_ms)
+		if (s->t_ms < t->last_over_ms || s->t_ms - t->last_over_ms < t->th.quiet_ms)
 			return DET_EV_NONE;
 		timeline_flush(t);
 		t->attack.end_ms = s->t_ms;

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -771,6 +772,15 @@ run(const char *path)
 		if ((s->dns = dnsdiv_open(&dns, err, sizeof(err))) == NULL) {
 			log_err("scrubber: %s", err);
 			goto out;
+		}
+	}
+	{
+		/* Every forwarded connection takes two descriptors and a pipe pair. */
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			(void)setrlimit(RLIMIT_NOFILE, &rl);
 		}
 	}
 	if (scrub_xdp_drop_caps(err, sizeof(err)) < 0) {

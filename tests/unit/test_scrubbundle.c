@@ -211,6 +211,39 @@ test_bad_members_rejected(void **state)
 	}
 }
 
+/* More addresses than the data plane holds: refused, naming the limit. */
+static void
+test_too_many_addresses(void **state)
+{
+	json_t *v = json_pack("{s:[s], s:[]}", "scrubbing", "10.0.0.1", "objects");
+	struct scrub_bundle b;
+	char err[256] = "";
+
+	(void)state;
+	for (int o = 0; o < 17; o++) {
+		json_t *ips = json_array();
+		char id[16];
+
+		for (int i = 0; i < 256; i++) {
+			char a[32];
+
+			snprintf(a, sizeof(a), "10.%d.%d.%d", o, i / 256, i % 256);
+			json_array_append_new(ips, json_pack("{s:s, s:[{s:s, s:[i]}]}", "addr", a,
+			    "services", "proto", "tcp", "ports", 80));
+		}
+		snprintf(id, sizeof(id), "o%d", o);
+		json_array_append_new(json_object_get(v, "objects"), json_pack("{s:s, s:i, s:i, s:o}",
+		    "id", id, "tenant", 1, "tier_mbps", 1, "ips", ips));
+	}
+	assert_int_equal(scrub_bundle_parse(v, &b, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "objects[16].ips: the bundle protects more than 4096"));
+	json_array_remove(json_object_get(v, "objects"), 16);
+	assert_int_equal(scrub_bundle_parse(v, &b, err, sizeof(err)), 0);
+	assert_int_equal(b.n_objects, 16);
+	scrub_bundle_free(&b);
+	json_decref(v);
+}
+
 static void
 test_bad_text(void **state)
 {
@@ -351,6 +384,7 @@ main(void)
 		cmocka_unit_test(test_good_policy),
 		cmocka_unit_test(test_bad_members_rejected),
 		cmocka_unit_test(test_bad_text),
+		cmocka_unit_test(test_too_many_addresses),
 		cmocka_unit_test_setup_teardown(test_signed_bundle_installed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsigned_or_tampered_refused, setup, teardown),
 	};
