@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -41,12 +42,36 @@ is_b64(const char *s)
 	return true;
 }
 
-/* The secret from a BIND key clause (secret "..."; as tsig-keygen writes
- * it) or a file / variable holding just the base64 text. */
-static int
-load_secret(const char *ref, char *out, size_t outlen, char *err, size_t errlen)
+/* In a BIND key file (as tsig-keygen writes it), the clause of key_name
+ * (absolute or not); NULL when the file has no clause of that name. */
+static char *
+key_clause(char *buf, const char *key_name)
 {
-	char buf[4096], *p, *q;
+	size_t kl = strlen(key_name);
+
+	if (kl > 0 && key_name[kl - 1] == '.')
+		kl--;
+	for (char *p = strstr(buf, "key"); p != NULL; p = strstr(p + 3, "key")) {
+		char *q = p + 3;
+
+		while (isspace((unsigned char)*q))
+			q++;
+		if (*q++ != '"')
+			continue;
+		if (strncasecmp(q, key_name, kl) == 0 &&
+		    (q[kl] == '"' || (q[kl] == '.' && q[kl + 1] == '"')))
+			return q;
+	}
+	return NULL;
+}
+
+/* The secret from the clause of key_name in a BIND key file, or from a
+ * file / variable holding just the base64 text. */
+static int
+load_secret(const char *ref, const char *key_name, char *out, size_t outlen, char *err,
+    size_t errlen)
+{
+	char buf[4096], *p, *q, *end;
 	size_t n = 0;
 
 	if (strncmp(ref, "env:", 4) == 0) {
@@ -70,8 +95,33 @@ load_secret(const char *ref, char *out, size_t outlen, char *err, size_t errlen)
 		fclose(f);
 		buf[n] = '\0';
 	}
-	p = strstr(buf, "secret");
-	if (p != NULL && (p = strchr(p, '"')) != NULL && (q = strchr(p + 1, '"')) != NULL) {
+	if (strstr(buf, "secret") != NULL) {
+		p = key_clause(buf, key_name);
+		if (p == NULL) {
+			snprintf(err, errlen, "TSIG secret: %s has no key \"%s\"", ref, key_name);
+			goto fail;
+		}
+		end = strstr(p, "};");
+		if (end != NULL)
+			*end = '\0';
+		q = strstr(p, "algorithm");
+		if (q != NULL) {
+			q += strlen("algorithm");
+			q += strspn(q, " \t\r\n");
+		}
+		if (q != NULL && (strncasecmp(q, "hmac-sha256", 11) != 0 ||
+		    (q[11] != ';' && !isspace((unsigned char)q[11])))) {
+			snprintf(err, errlen, "TSIG secret: key \"%s\" in %s is not hmac-sha256",
+			    key_name, ref);
+			goto fail;
+		}
+		p = strstr(p, "secret");
+		if (p == NULL || (p = strchr(p, '"')) == NULL ||
+		    (q = strchr(p + 1, '"')) == NULL) {
+			snprintf(err, errlen, "TSIG secret: key \"%s\" in %s has no secret", key_name,
+			    ref);
+			goto fail;
+		}
 		*q = '\0';
 		p++;
 	} else {
@@ -83,12 +133,14 @@ load_secret(const char *ref, char *out, size_t outlen, char *err, size_t errlen)
 	}
 	if (!is_b64(p) || strlen(p) >= outlen) {
 		snprintf(err, errlen, "TSIG secret from %s is not a base64 key", ref);
-		explicit_bzero(buf, sizeof(buf));
-		return -1;
+		goto fail;
 	}
 	snprintf(out, outlen, "%s", p);
 	explicit_bzero(buf, sizeof(buf));
 	return 0;
+fail:
+	explicit_bzero(buf, sizeof(buf));
+	return -1;
 }
 
 /* ---- resolvers ---- */
@@ -160,7 +212,7 @@ dnsdiv_open(const struct scrub_dns *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	d->cfg = *cfg;
-	if (load_secret(cfg->secret_ref, secret, sizeof(secret), err, errlen) < 0)
+	if (load_secret(cfg->secret_ref, cfg->key_name, secret, sizeof(secret), err, errlen) < 0)
 		goto fail;
 	d->upd = resolver(cfg, false);
 	d->qry = resolver(cfg, false);

@@ -273,6 +273,22 @@ test_errors(void **state)
 	snprintf(cfg.secret_ref, sizeof(cfg.secret_ref), "file:%s/zone.db", f->dir);
 	assert_null(dnsdiv_open(&cfg, err, sizeof(err)));
 	assert_non_null(strstr(err, "not a base64 key"));
+	/* A key file with several keys: the clause of the configured name. */
+	sh("cat %s/readonly.conf %s/key.conf > %s/both.conf", f->dir, f->dir, f->dir);
+	snprintf(cfg.secret_ref, sizeof(cfg.secret_ref), "file:%s/both.conf", f->dir);
+	d = dnsdiv_open(&cfg, err, sizeof(err));
+	assert_non_null(d);
+	assert_int_equal(scrub_ipaddr_parse("203.0.113.10", &scrub), 0);
+	assert_int_equal(dnsdiv_set(d, NAME, &scrub, 1, &r, err, sizeof(err)), 0);
+	dnsdiv_close(d);
+	snprintf(cfg.key_name, sizeof(cfg.key_name), "other-key.");
+	assert_null(dnsdiv_open(&cfg, err, sizeof(err)));
+	assert_non_null(strstr(err, "has no key \"other-key.\""));
+	sh("sed 's/hmac-sha256/hmac-md5/' %s/key.conf > %s/md5.conf", f->dir, f->dir);
+	snprintf(cfg.key_name, sizeof(cfg.key_name), "yunshou-ddos");
+	snprintf(cfg.secret_ref, sizeof(cfg.secret_ref), "file:%s/md5.conf", f->dir);
+	assert_null(dnsdiv_open(&cfg, err, sizeof(err)));
+	assert_non_null(strstr(err, "is not hmac-sha256"));
 	snprintf(cfg.secret_ref, sizeof(cfg.secret_ref), "env:YS_TEST_NO_SUCH_VAR");
 	assert_null(dnsdiv_open(&cfg, err, sizeof(err)));
 	assert_non_null(strstr(err, "YS_TEST_NO_SUCH_VAR"));
