@@ -247,17 +247,24 @@ timeline_flush(struct det_target *t)
 	t->acc_n = 0;
 }
 
+/* A run of samples over a threshold begins: a fresh record, so that the
+ * onset samples (before K is reached) are part of the attack if it is one. */
 static void
-attack_begin(struct det_target *t, const struct det_sample *s)
+attack_reset(struct det_target *t, const struct det_sample *s)
 {
 	struct det_point *tl = t->attack.timeline;
 
 	memset(&t->attack, 0, sizeof(t->attack));
 	t->attack.timeline = tl;
 	t->attack.samples_per_point = 1;
-	t->attack.start_ms = t->first_over_ms;
+	t->attack.start_ms = s->t_ms;
 	t->attack.baseline_p95_pps = t->p95_pps;
 	t->acc_n = 0;
+}
+
+static void
+attack_begin(struct det_target *t, const struct det_sample *s)
+{
 	t->in_attack = true;
 	t->last_over_ms = s->t_ms;
 	t->n_attacks++;
@@ -345,12 +352,14 @@ det_feed(struct det_target *t, const struct det_sample *s)
 		learn(t, s);
 		return DET_EV_NONE;
 	}
-	if (t->consecutive++ == 0)
+	if (t->consecutive++ == 0) {
 		t->first_over_ms = s->t_ms;
+		attack_reset(t, s);
+	}
+	attack_account(t, s, over);
 	if (t->consecutive < t->th.consecutive)
 		return DET_EV_NONE;
 	attack_begin(t, s);
-	attack_account(t, s, over);
 	return DET_EV_START;
 }
 

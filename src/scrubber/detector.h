@@ -152,7 +152,10 @@ struct det_target {
 	struct det_point acc;		/* timeline point being filled */
 	uint32_t acc_n;
 	bool in_attack;
-	struct det_attack attack;	/* current or last attack */
+	struct det_attack attack;	/* the current attack (from its first sample
+					 * over a threshold) or the last one; read it
+					 * on DET_EV_START / DET_EV_END or while
+					 * in_attack */
 	uint64_t n_attacks;
 };
 
