@@ -42,6 +42,10 @@ struct scrub_xdp {
 	struct scrub_counters *percpu;	/* ncpus entries, for lookups */
 	struct attached ifs[SCRUB_XDP_MAX_IFS];
 	size_t nifs;
+	struct ring_buffer *samples;	/* opened on first use */
+	scrub_xdp_sample_fn sample_fn;	/* of the poll in progress */
+	void *sample_ctx;
+	int sample_count;
 };
 
 static int __attribute__((format(printf, 3, 4)))
@@ -116,6 +120,7 @@ scrub_xdp_close(struct scrub_xdp *x)
 		return;
 	for (size_t i = 0; x->skel != NULL && i < x->nifs; i++)
 		(void)bpf_xdp_detach(x->ifs[i].ifindex, x->ifs[i].flags, NULL);
+	ring_buffer__free(x->samples);
 	scrub_bpf__destroy(x->skel);
 	free(x->percpu);
 	free(x);
@@ -568,6 +573,72 @@ scrub_xdp_counters_reset(struct scrub_xdp *x, uint32_t obj_id, char *err, size_t
 		return fail(err, errlen, "xdp: cannot reset object %u: %s", obj_id,
 		    strerror(errno));
 	return 0;
+}
+
+/* ---- samples ---- */
+
+int
+scrub_xdp_set_sampling(struct scrub_xdp *x, uint32_t one_in, char *err, size_t errlen)
+{
+	if (one_in != 0 && ((one_in & (one_in - 1)) != 0 || one_in > (1u << 20)))
+		return fail(err, errlen, "xdp: sampling must be 0 (off) or a power of two up to "
+		    "1048576, not %u", one_in);
+	/* mask first, so the program never samples with a stale, smaller mask */
+	__atomic_store_n(&x->skel->bss->scrub_sample_mask, one_in ? one_in - 1 : 0,
+	    __ATOMIC_RELEASE);
+	__atomic_store_n(&x->skel->bss->scrub_sample_on, one_in ? 1 : 0, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int
+on_sample(void *ctx, void *data, size_t size)
+{
+	struct scrub_xdp *x = ctx;
+	struct scrub_sample s;
+
+	if (size < sizeof(s))
+		return 0;
+	memcpy(&s, data, sizeof(s));
+	x->sample_count++;
+	/* a negative return makes libbpf stop (and consume this sample) */
+	return x->sample_fn(x->sample_ctx, &s) != 0 ? -ECANCELED : 0;
+}
+
+static int
+samples_open(struct scrub_xdp *x, char *err, size_t errlen)
+{
+	if (x->samples != NULL)
+		return 0;
+	x->samples = ring_buffer__new(bpf_map__fd(x->skel->maps.scrub_samples), on_sample, x,
+	    NULL);
+	if (x->samples == NULL)
+		return fail(err, errlen, "xdp: cannot open the sample ring: %s", strerror(errno));
+	return 0;
+}
+
+int
+scrub_xdp_poll_samples(struct scrub_xdp *x, int timeout_ms, scrub_xdp_sample_fn fn, void *ctx,
+    char *err, size_t errlen)
+{
+	int n;
+
+	if (samples_open(x, err, errlen) != 0)
+		return -1;
+	x->sample_fn = fn;
+	x->sample_ctx = ctx;
+	x->sample_count = 0;
+	n = ring_buffer__poll(x->samples, timeout_ms);
+	if (n < 0 && n != -EINTR && n != -ECANCELED)
+		return fail(err, errlen, "xdp: reading samples: %s", strerror(-n));
+	return x->sample_count;
+}
+
+int
+scrub_xdp_samples_fd(struct scrub_xdp *x, char *err, size_t errlen)
+{
+	if (samples_open(x, err, errlen) != 0)
+		return -1;
+	return ring_buffer__epoll_fd(x->samples);
 }
 
 /* ---- names ---- */

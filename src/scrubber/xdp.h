@@ -113,6 +113,23 @@ int scrub_xdp_global_counters(struct scrub_xdp *x, struct scrub_counters *out, c
 /* Zeroes an object's counters and rate state (before reusing its obj_id). */
 int scrub_xdp_counters_reset(struct scrub_xdp *x, uint32_t obj_id, char *err, size_t errlen);
 
+/*
+ * Sampling of packets to protected objects, for top sources and reports:
+ * one_in 0 switches it off, else a power of two up to 2^20 (1 = every
+ * packet). Samples go to a ring buffer (SCRUB_SAMPLE_RING bytes; when it is
+ * full, samples are lost, packets never). scrub_xdp_poll_samples() waits up to
+ * timeout_ms (0: no wait) and calls fn for each sample; fn returning non-zero
+ * stops the poll. Returns the number of samples handled, or -1.
+ * scrub_xdp_samples_fd() is an fd to add to an epoll/libevent loop (readable
+ * when samples wait).
+ */
+typedef int (*scrub_xdp_sample_fn)(void *ctx, const struct scrub_sample *s);
+
+int scrub_xdp_set_sampling(struct scrub_xdp *x, uint32_t one_in, char *err, size_t errlen);
+int scrub_xdp_poll_samples(struct scrub_xdp *x, int timeout_ms, scrub_xdp_sample_fn fn,
+    void *ctx, char *err, size_t errlen);
+int scrub_xdp_samples_fd(struct scrub_xdp *x, char *err, size_t errlen);
+
 /* Names for reports and logs ("tcp_syn", "blocklist", ...). */
 const char *scrub_xdp_vector_name(int vector);
 const char *scrub_xdp_reason_name(int reason);

@@ -5,7 +5,7 @@
  * reflection port, per-source pps/bps limits, ICMP and SYN limits), every
  * truncation of valid frames (never passes unchecked to a protected
  * destination), corrupted header fields, VLAN / QinQ, IPv6 extension
- * headers, exact counters, attach/detach on a veth pair in a private network
+ * headers, exact counters, packet sampling to the ring buffer, attach/detach on a veth pair in a private network
  * namespace, the API's input checks, and the capability drop. Needs root (or
  * CAP_BPF + CAP_NET_ADMIN); without it the tests are skipped with a message.
  */
@@ -686,6 +686,88 @@ test_counters_exact(void **state)
 	assert_int_equal(g.unknown_dst_pkts, 1);
 }
 
+struct got_samples {
+	struct scrub_sample s[16];
+	int n, stop_after;
+};
+
+static int
+collect(void *ctx, const struct scrub_sample *s)
+{
+	struct got_samples *g = ctx;
+
+	if (g->n < 16)
+		g->s[g->n++] = *s;
+	return g->stop_after && g->n >= g->stop_after;
+}
+
+static void
+test_samples(void **state)
+{
+	struct fx *f = *state;
+	struct scrub_obj_cfg *cfg = new_cfg(SCRUB_MIT_UDP_PORTS);
+	struct got_samples g = { .n = 0 };
+	struct scrub_addr src;
+	struct craft_spec s;
+	char text[64];
+
+	NEED_BPF(f);
+	assert_int_equal(scrub_xdp_cfg_port(cfg, 17, 53, 53, f->err, sizeof(f->err)), 0);
+	protect(f, PROTECTED, OBJ, cfg);
+	assert_int_equal(scrub_xdp_set_sampling(f->x, 3, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "power of two"));
+	/* off by default */
+	s = udp(CLIENT, PROTECTED, 5000, 53);
+	assert_int_equal(run(f, &s), XDP_PASS);
+	assert_int_equal(scrub_xdp_poll_samples(f->x, 0, collect, &g, f->err, sizeof(f->err)), 0);
+	assert_int_equal(scrub_xdp_set_sampling(f->x, 1, f->err, sizeof(f->err)), 0);
+	assert_true(scrub_xdp_samples_fd(f->x, f->err, sizeof(f->err)) >= 0);
+	assert_int_equal(run(f, &s), XDP_PASS);
+	s.dport = 4444;
+	assert_int_equal(run(f, &s), XDP_DROP);
+	s.dst = OTHER;				/* unprotected: never sampled */
+	assert_int_equal(run(f, &s), XDP_PASS);
+	assert_int_equal(scrub_xdp_poll_samples(f->x, 100, collect, &g, f->err, sizeof(f->err)), 2);
+	assert_int_equal(g.n, 2);
+	scrub_xdp_format_addr(&g.s[0].src, text, sizeof(text));
+	assert_string_equal(text, CLIENT);
+	assert_int_equal(g.s[0].obj_id, OBJ);
+	assert_int_equal(g.s[0].dport, 53);
+	assert_int_equal(g.s[0].sport, 5000);
+	assert_int_equal(g.s[0].proto, 17);
+	assert_int_equal(g.s[0].dropped, 0);
+	assert_int_equal(g.s[0].len, 74);
+	assert_int_equal(g.s[1].dport, 4444);
+	assert_int_equal(g.s[1].dropped, 1);
+	assert_int_equal(g.s[1].reason, SCRUB_DROP_UDP_PORT);
+	assert_int_equal(g.s[1].vector, SCRUB_VEC_UDP);
+	/*
+	 * 1 in 4 per (object, vector), the per-vector count as sequence: 3 UDP
+	 * packets so far, the next 10 have sequence 3..12: samples at 4, 8, 12
+	 */
+	assert_int_equal(scrub_xdp_set_sampling(f->x, 4, f->err, sizeof(f->err)), 0);
+	s.dst = PROTECTED;
+	for (int i = 0; i < 10; i++) {
+		snprintf(text, sizeof(text), "203.0.113.%d", i + 1);
+		s.src = text;
+		assert_int_equal(run(f, &s), XDP_DROP);
+	}
+	g.n = 0;
+	g.stop_after = 2;			/* the callback may stop the poll */
+	assert_int_equal(scrub_xdp_poll_samples(f->x, 0, collect, &g, f->err, sizeof(f->err)), 2);
+	g.stop_after = 0;
+	assert_int_equal(scrub_xdp_poll_samples(f->x, 0, collect, &g, f->err, sizeof(f->err)), 1);
+	assert_int_equal(g.n, 3);
+	assert_int_equal(scrub_xdp_parse_addr("203.0.113.2", &src, f->err, sizeof(f->err)), 0);
+	assert_memory_equal(&g.s[0].src, &src, sizeof(src));	/* sequence 4 */
+	assert_int_equal(scrub_xdp_parse_addr("203.0.113.10", &src, f->err, sizeof(f->err)), 0);
+	assert_memory_equal(&g.s[2].src, &src, sizeof(src));	/* sequence 12 */
+	assert_int_equal(scrub_xdp_set_sampling(f->x, 0, f->err, sizeof(f->err)), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(run(f, &s), XDP_DROP);
+	assert_int_equal(scrub_xdp_poll_samples(f->x, 0, collect, &g, f->err, sizeof(f->err)), 0);
+}
+
 static void
 test_api_errors(void **state)
 {
@@ -832,6 +914,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vlan_and_v6_ext, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counters_exact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_samples, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drop_caps, setup, teardown),
 		/* last: it moves this process into a network namespace of its own */

@@ -12,7 +12,8 @@
  * Frames too short to name a destination, and non-IP frames, pass: no
  * protected object can be identified, and the kernel drops what it cannot
  * parse. Counters: scrub_global[0] for all traffic, scrub_obj_counters[obj_id]
- * per protected object, both per CPU. See docs/DDOS.md "Data plane (XDP)".
+ * per protected object, both per CPU; optionally 1 in N packets to protected
+ * objects sampled to a ring buffer. See docs/DDOS.md "Data plane (XDP)".
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -84,6 +85,15 @@ struct {
 	__type(key, __u32);
 	__type(value, struct scrub_obj_state);
 } scrub_obj_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SCRUB_SAMPLE_RING);
+} scrub_samples SEC(".maps");
+
+/* Sampling of protected traffic: off, or 1 in (scrub_sample_mask + 1). */
+__u32 scrub_sample_on = 0;
+__u32 scrub_sample_mask = 0;
 
 /*
  * Entries in scrub_allow / scrub_block, kept by userspace (xdp.c): an LPM
@@ -452,6 +462,23 @@ static __always_inline int limits(const struct scrub_obj_cfg *cfg, const struct 
 	return -1;
 }
 
+/* Best effort: a full ring drops the sample, never the packet. */
+static __always_inline void sample(const struct pkt *p, __u32 obj_id, int dropped, int reason,
+    int vec)
+{
+	struct scrub_sample s = {
+		.src = p->src, .dst = p->dst, .obj_id = obj_id, .len = (__u32)p->len,
+		.proto = p->proto, .vector = (__u8)vec, .dropped = (__u8)dropped,
+		.reason = dropped ? (__u8)reason : 0,
+	};
+
+	if (p->has_l4 && (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP)) {
+		s.sport = p->sport;
+		s.dport = p->dport;
+	}
+	bpf_ringbuf_output(&scrub_samples, &s, sizeof(s), 0);
+}
+
 static __always_inline void count_drop(struct scrub_counters *c, int reason, __u64 len)
 {
 	if (c && reason >= 0 && reason < SCRUB_DROP_MAX) {
@@ -466,9 +493,9 @@ int scrub_xdp(struct xdp_md *ctx)
 	struct pkt p = {};
 	struct scrub_counters *g, *oc = NULL;
 	struct scrub_obj_cfg *cfg;
-	__u32 zero = 0, id;
+	__u32 zero = 0, id = 0;
 	__u64 non_ip = 0, now = 0;
-	int vec, reason;
+	int vec, reason, sampled = 0;
 
 	p.len = (__u64)ctx->data_end - (__u64)ctx->data;
 	g = bpf_map_lookup_elem(&scrub_global, &zero);
@@ -493,6 +520,8 @@ int scrub_xdp(struct xdp_md *ctx)
 		id = cfg->obj_id;
 		oc = bpf_map_lookup_elem(&scrub_obj_counters, &id);
 		if (oc) {
+			/* the per-vector count doubles as the sampling sequence */
+			sampled = scrub_sample_on && (oc->rx_pkts[vec] & scrub_sample_mask) == 0;
 			oc->rx_pkts[vec]++;
 			oc->rx_bytes[vec] += p.len;
 		}
@@ -531,10 +560,14 @@ pass:
 		oc->pass_pkts++;
 		oc->pass_bytes += p.len;
 	}
+	if (sampled)
+		sample(&p, id, 0, 0, vec);
 	return XDP_PASS;
 drop:
 	count_drop(g, reason, p.len);
 	count_drop(oc, reason, p.len);
+	if (sampled)
+		sample(&p, id, 1, reason, vec);
 	return XDP_DROP;
 }
 

@@ -114,6 +114,24 @@ struct scrub_counters {
 	__u64 unknown_dst_pkts;		/* global only: too short to read the destination */
 };
 
+/*
+ * A sampled packet to a protected object (ring buffer scrub_samples), for
+ * top sources and attack reports. With sampling at 1 in N, every N-th packet
+ * of each (object, vector) on each CPU is sampled, whatever its verdict.
+ */
+struct scrub_sample {
+	struct scrub_addr src, dst;
+	__u32 obj_id;
+	__u32 len;		/* frame bytes */
+	__u16 sport, dport;	/* 0 when not TCP/UDP or not parsed */
+	__u8 proto;		/* IP protocol (after IPv6 extension headers) */
+	__u8 vector;		/* SCRUB_VEC_* */
+	__u8 dropped;		/* 1: dropped, 0: passed */
+	__u8 reason;		/* SCRUB_DROP_* when dropped */
+};
+
+#define SCRUB_SAMPLE_RING (256 * 1024)	/* bytes */
+
 /* Per-source rate-limit state (LRU per-CPU hash). */
 struct scrub_rl_key {
 	__u32 obj_id;
