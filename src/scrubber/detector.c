@@ -260,6 +260,7 @@ attack_reset(struct det_target *t, const struct det_sample *s)
 	t->attack.start_ms = s->t_ms;
 	t->attack.baseline_p95_pps = t->p95_pps;
 	t->acc_n = 0;
+	t->n_heavy = 0;
 }
 
 static void
@@ -328,6 +329,38 @@ sort:
 		}
 }
 
+void
+det_note_source(struct det_target *t, const struct scrub_ipaddr *src, uint64_t weight)
+{
+	size_t min = 0;
+
+	if (!t->in_attack && t->consecutive == 0)
+		return;
+	for (size_t i = 0; i < t->n_heavy; i++) {
+		if (scrub_ipaddr_equal(&t->heavy[i].addr, src)) {
+			t->heavy[i].count += weight;
+			return;
+		}
+		if (t->heavy[i].count < t->heavy[min].count)
+			min = i;
+	}
+	if (t->n_heavy < DET_HEAVY) {
+		t->heavy[t->n_heavy++] = (struct det_heavy){ *src, weight, 0 };
+		return;
+	}
+	/* Space-Saving: the newcomer takes the smallest counter over. */
+	t->heavy[min] = (struct det_heavy){ *src, t->heavy[min].count + weight,
+		t->heavy[min].count };
+}
+
+void
+det_top_refresh(struct det_target *t)
+{
+	t->attack.n_top = 0;
+	for (size_t i = 0; i < t->n_heavy; i++)
+		det_attack_add_source(&t->attack, &t->heavy[i].addr, t->heavy[i].count);
+}
+
 /* ---- decision ---- */
 
 enum det_event
@@ -342,6 +375,7 @@ det_feed(struct det_target *t, const struct det_sample *s)
 		if (s->t_ms < t->last_over_ms || s->t_ms - t->last_over_ms < t->th.quiet_ms)
 			return DET_EV_NONE;
 		timeline_flush(t);
+		det_top_refresh(t);
 		t->attack.end_ms = s->t_ms;
 		t->in_attack = false;
 		t->consecutive = 0;
@@ -360,6 +394,7 @@ det_feed(struct det_target *t, const struct det_sample *s)
 	if (t->consecutive < t->th.consecutive)
 		return DET_EV_NONE;
 	attack_begin(t, s);
+	det_top_refresh(t);
 	return DET_EV_START;
 }
 

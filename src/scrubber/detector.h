@@ -91,6 +91,7 @@ struct det_config {
 void det_config_default(struct det_config *c);
 
 #define DET_TOP_SOURCES 10
+#define DET_HEAVY 64	/* heavy-hitter counters per target (Space-Saving) */
 
 struct det_point {
 	uint64_t t_ms;
@@ -101,6 +102,12 @@ struct det_point {
 struct det_source {
 	struct scrub_ipaddr addr;
 	uint64_t pkts;
+};
+
+/* A Space-Saving counter: count overestimates by at most err. */
+struct det_heavy {
+	struct scrub_ipaddr addr;
+	uint64_t count, err;
 };
 
 struct det_attack {
@@ -151,6 +158,8 @@ struct det_target {
 	uint64_t first_over_ms, last_over_ms;
 	struct det_point acc;		/* timeline point being filled */
 	uint32_t acc_n;
+	struct det_heavy heavy[DET_HEAVY];	/* sources of the current attack */
+	size_t n_heavy;
 	bool in_attack;
 	struct det_attack attack;	/* the current attack (from its first sample
 					 * over a threshold) or the last one; read it
@@ -173,6 +182,14 @@ enum det_event det_feed(struct det_target *t, const struct det_sample *s);
 /* Record a source seen during the current attack (keeps the top N by pkts). */
 void det_attack_add_source(struct det_attack *a, const struct scrub_ipaddr *src,
     uint64_t pkts);
+
+/* A sampled packet from src standing for weight packets (the sampling
+ * rate). Counted only from an attack's first sample over a threshold to its
+ * end, in DET_HEAVY Space-Saving counters (bounded memory whatever the
+ * number of spoofed sources); the attack's top sources are refreshed from
+ * them on DET_EV_START, DET_EV_END and det_top_refresh(). */
+void det_note_source(struct det_target *t, const struct scrub_ipaddr *src, uint64_t weight);
+void det_top_refresh(struct det_target *t);
 
 /* Baseline ready for the relative trigger. */
 bool det_baseline_ready(const struct det_target *t);

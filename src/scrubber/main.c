@@ -50,6 +50,7 @@ struct config {
 	char bundle[512], control_key[512], events[512];
 	int64_t node_id;
 	uint32_t sample_ms;
+	uint32_t sample_one_in;	/* packet sampling for top sources (0: off) */
 	bool forward;
 	struct det_config det;
 	/* Local overrides of the bundle's DNS settings (where this node
@@ -68,6 +69,7 @@ static const struct jsonv_field config_fields[] = {
 	{ "node_id", JSONV_INT, true, 1, 1LL << 53 },
 	{ "events", JSONV_STR, true, 1, 511 },
 	{ "sample_ms", JSONV_INT, false, 10, 100 },
+	{ "sample_one_in", JSONV_INT, false, 0, 1 << 20 },
 	{ "forward", JSONV_BOOL, false, 0, 0 },
 	{ "baseline", JSONV_OBJ, false, 0, 0 },
 	{ "dns", JSONV_OBJ, false, 0, 0 },
@@ -131,6 +133,12 @@ config_load(const char *path, struct config *c, char *err, size_t errlen)
 	snprintf(c->queue, sizeof(c->queue), "%s", jsonv_str(v, "queue", ""));
 	c->node_id = jsonv_int(v, "node_id", 0);
 	c->sample_ms = (uint32_t)jsonv_int(v, "sample_ms", 100);
+	c->sample_one_in = (uint32_t)jsonv_int(v, "sample_one_in", 16);
+	if (c->sample_one_in & (c->sample_one_in - 1)) {
+		snprintf(err, errlen, "%s: sample_one_in: %u is not 0 or a power of two", path,
+		    c->sample_one_in);
+		goto done;
+	}
 	c->forward = jsonv_bool(v, "forward", true);
 	mode = jsonv_str(v, "xdp_mode", "auto");
 	for (m = xdp_modes; m->name && strcmp(m->name, mode) != 0; m++)
@@ -342,6 +350,7 @@ attack_event(const struct state *s, size_t i, const char *kind, uint64_t mitig_u
 	    "triggers", triggers_json(a->triggers), "start", ts_json(a->start_ms),
 	    "baseline_p95_pps", json_real(a->baseline_p95_pps));
 	char bits[256];
+	json_t *top = json_array();
 
 	json_object_set_new(ev, "peak_pps", json_real(a->peak_pps));
 	json_object_set_new(ev, "peak_bps", json_real(a->peak_bps));
@@ -352,7 +361,7 @@ attack_event(const struct state *s, size_t i, const char *kind, uint64_t mitig_u
 	if (strcmp(kind, "attack_end") != 0) {
 		json_object_set_new(ev, "mitigation_us", json_integer((json_int_t)mitig_us));
 	} else {
-		json_t *tl = json_array(), *vp = json_object(), *top = json_array();
+		json_t *tl = json_array(), *vp = json_object();
 
 		json_object_set_new(ev, "end", ts_json(a->end_ms));
 		json_object_set_new(ev, "duration_s",
@@ -370,11 +379,11 @@ attack_event(const struct state *s, size_t i, const char *kind, uint64_t mitig_u
 		json_object_set_new(ev, "timeline", tl);
 		json_object_set_new(ev, "samples_per_point",
 		    json_integer(a->samples_per_point));
-		for (size_t k = 0; k < a->n_top; k++)
-			json_array_append_new(top, json_pack("{s:o, s:I}", "addr",
-			    addr_json(&a->top[k].addr), "pkts", (json_int_t)a->top[k].pkts));
-		json_object_set_new(ev, "top_sources", top);
 	}
+	for (size_t k = 0; k < a->n_top; k++)
+		json_array_append_new(top, json_pack("{s:o, s:I}", "addr",
+		    addr_json(&a->top[k].addr), "pkts_estimate", (json_int_t)a->top[k].pkts));
+	json_object_set_new(ev, "top_sources", top);
 	emit(ev);
 }
 
@@ -418,6 +427,18 @@ plan_dns(struct state *s, uint64_t now)
 	pthread_mutex_unlock(&s->mu);
 }
 
+static int
+on_packet_sample(void *ctx, const struct scrub_sample *ps)
+{
+	struct state *s = ctx;
+	struct scrub_ipaddr src;
+	long idx = mitig_sample(&s->mitig, ps, s->cfg.sample_one_in, &src);
+
+	if (idx >= 0 && (size_t)idx < s->n)
+		det_note_source(&s->t[idx].det, &src, s->cfg.sample_one_in);
+	return 0;
+}
+
 static void
 sample(struct state *s)
 {
@@ -444,6 +465,9 @@ sample(struct state *s)
 		t->prev = c;
 		t->prev_ms = now;
 		ev = det_feed(&t->det, &smp);
+		if (ev != DET_EV_START && t->det.in_attack &&
+		    t->det.attack.vectors != t->reported_vectors)
+			det_top_refresh(&t->det);
 		if (ev == DET_EV_START ||
 		    (t->det.in_attack && t->det.attack.vectors != t->reported_vectors)) {
 			struct timespec a, b;
@@ -465,6 +489,11 @@ sample(struct state *s)
 			t->reported_vectors = 0;
 		}
 	}
+	/* Packets sampled during this interval: sources and reflection ports,
+	 * counted into the attacks the samples above may just have started. */
+	if (s->cfg.sample_one_in &&
+	    scrub_xdp_poll_samples(s->xdp, 0, on_packet_sample, s, err, sizeof(err)) < 0)
+		log_warn("scrubber: samples: %s", err);
 	plan_dns(s, now);
 }
 
@@ -749,6 +778,10 @@ run(const char *path)
 	    sizeof(err)) < 0 ||
 	    mitig_install(&s->mitig, s->xdp, &s->bundle, time(NULL), err, sizeof(err)) < 0 ||
 	    build_runtime(s, NULL, NULL, 0, err, sizeof(err)) < 0) {
+		log_err("scrubber: %s", err);
+		goto out;
+	}
+	if (scrub_xdp_set_sampling(s->xdp, s->cfg.sample_one_in, err, sizeof(err)) < 0) {
 		log_err("scrubber: %s", err);
 		goto out;
 	}

@@ -71,6 +71,64 @@ mitig_xdp_addr(const struct scrub_ipaddr *in, struct scrub_addr *out)
 	memcpy(out->a + 12, in->a, 4);
 }
 
+void
+mitig_from_xdp_addr(const struct scrub_addr *in, struct scrub_ipaddr *out)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	memset(out, 0, sizeof(*out));
+	if (memcmp(in->a, mapped, sizeof(mapped)) == 0) {
+		out->family = AF_INET;
+		memcpy(out->a, in->a + 12, 4);
+	} else {
+		out->family = AF_INET6;
+		memcpy(out->a, in->a, 16);
+	}
+}
+
+struct reflection_port {
+	uint16_t port;
+	enum det_vector vector;
+};
+
+/* The reflection source ports the XDP program counts as one class. */
+static const struct reflection_port reflection_ports[] = {
+	{ 53, DET_V_DNS_REFL },
+	{ 123, DET_V_NTP_REFL },
+	{ 161, DET_V_SNMP_REFL },
+	{ 1900, DET_V_SSDP_REFL },
+	{ 11211, DET_V_MEMCACHED_REFL },
+	{ 19, DET_V_CHARGEN_REFL },
+};
+
+enum det_vector
+mitig_reflection_vector(uint16_t sport)
+{
+	for (size_t i = 0; i < sizeof(reflection_ports) / sizeof(reflection_ports[0]); i++)
+		if (reflection_ports[i].port == sport)
+			return reflection_ports[i].vector;
+	return DET_V_COUNT;
+}
+
+long
+mitig_sample(struct mitig *m, const struct scrub_sample *s, uint32_t one_in,
+    struct scrub_ipaddr *src)
+{
+	struct mitig_target *t;
+	enum det_vector v;
+
+	if (s->obj_id >= m->n || m->t[s->obj_id].obj_id != s->obj_id)
+		return -1;
+	t = &m->t[s->obj_id];
+	mitig_from_xdp_addr(&s->src, src);
+	if (s->vector == SCRUB_VEC_UDP_REFLECT &&
+	    (v = mitig_reflection_vector(s->sport)) != DET_V_COUNT) {
+		t->est_pkts[v] += one_in;
+		t->est_bytes[v] += (uint64_t)s->len * one_in;
+	}
+	return (long)s->obj_id;
+}
+
 static void
 to_prefix(const struct scrub_cidr *c, struct scrub_prefix *p)
 {
@@ -324,6 +382,10 @@ mitig_counters(struct mitig *m, size_t idx, struct det_counters *c, char *err, s
 		    : sc.drop_pkts[r->index];
 		c->vec_bytes[r->vector] += r->kind == RX ? sc.rx_bytes[r->index]
 		    : sc.drop_bytes[r->index];
+	}
+	for (int v = 0; v < DET_V_COUNT; v++) {
+		c->vec_pkts[v] += m->t[idx].est_pkts[v];
+		c->vec_bytes[v] += m->t[idx].est_bytes[v];
 	}
 	return 0;
 }

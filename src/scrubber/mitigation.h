@@ -45,6 +45,9 @@ struct mitig_target {
 	uint32_t obj_id;
 	uint32_t bits;		/* currently installed */
 	uint64_t rl_pps, rl_bps;	/* manual per-source rate limit (0: none) */
+	/* Estimates from sampled packets (count x sampling rate) of the
+	 * vectors the counters do not split: reflection per source port. */
+	uint64_t est_pkts[DET_V_COUNT], est_bytes[DET_V_COUNT];
 };
 
 struct mitig {
@@ -74,8 +77,20 @@ int mitig_set_attack(struct mitig *m, size_t idx, bool on, uint32_t vectors, cha
 int mitig_counters(struct mitig *m, size_t idx, struct det_counters *c, char *err,
     size_t errlen);
 
-/* Bundle address -> the data plane's IPv4-mapped form. */
+/* Bundle address -> the data plane's IPv4-mapped form, and back. */
 void mitig_xdp_addr(const struct scrub_ipaddr *in, struct scrub_addr *out);
+void mitig_from_xdp_addr(const struct scrub_addr *in, struct scrub_ipaddr *out);
+
+/* Account one packet sampled 1 in one_in by the data plane: its target
+ * index (NULL result when it is no target of this bundle) and its source;
+ * a reflection packet adds to the estimate of its port's vector
+ * (dns-reflection, ntp-reflection, ...; table in mitigation.c), which
+ * mitig_counters() reports. Returns the target index or -1. */
+long mitig_sample(struct mitig *m, const struct scrub_sample *s, uint32_t one_in,
+    struct scrub_ipaddr *src);
+
+/* The per-port reflection vector of a UDP source port, or DET_V_COUNT. */
+enum det_vector mitig_reflection_vector(uint16_t sport);
 
 /* Comma-separated names of the bits ("syn,reflection"), into buf. */
 const char *mitig_bits_str(uint32_t bits, char *buf, size_t len);

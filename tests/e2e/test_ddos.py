@@ -384,7 +384,12 @@ def test_flood_detected_diverted_and_back(lab):
     back = [e for e in events(ev_path) if e["event"] == "dns_switch" and e["target"] == "origin"]
     assert len(back) == 2
     vectors = set(end["vectors"])
-    assert {"syn-flood", "udp-flood", "icmp-flood", "udp-reflection"} <= vectors, end
+    assert {"syn-flood", "udp-flood", "icmp-flood", "udp-reflection",
+            "dns-reflection"} <= vectors, end
+    # Sampled 1 in 16: the attacker is the top source, with about what it sent.
+    top = end["top_sources"]
+    assert top and top[0]["addr"] == "10.77.2.2", top
+    assert 0.7 * sum(sent.values()) <= top[0]["pkts_estimate"] <= 1.3 * sum(sent.values()), top
     assert end["dropped_pkts"] > 10000, end
     assert end["peak_pps"] > 1500
     # Counts: what hping3 sent is what the scrubber counted, per vector
@@ -402,10 +407,10 @@ def test_flood_detected_diverted_and_back(lab):
         int(ts[20:23]) / 1000.0 - t0
     print("\nddos e2e: detection %.2f s after the flood started, mitigation active %.3f ms "
           "later, DNS switch %.1f ms, switch back %.1f ms; client %d/%d requests ok; "
-          "dropped %d packets; vectors %s; sent %s; counted %s"
+          "dropped %d packets; vectors %s; sent %s; counted %s; top sources %s"
           % (detect, starts[0]["mitigation_us"] / 1000.0, to_scrub[0]["latency_ms"],
              back[-1]["latency_ms"], ok[1], ok[0], end["dropped_pkts"], sorted(vectors), sent,
-             end["vector_pkts"]))
+             end["vector_pkts"], top[:3]))
     assert detect < 2.0
     os.killpg(scr.pid, signal.SIGTERM)
     assert scr.wait(timeout=30) == 0

@@ -448,6 +448,48 @@ test_top_sources(void **state)
 	assert_true(scrub_ipaddr_equal(&a.top[0].addr, &x));
 }
 
+/* Top sources: heavy hitters among many spoofed sources, with bounded
+ * memory; samples outside an attack are not counted. */
+static void
+test_heavy_hitter_sources(void **state)
+{
+	struct run r;
+	struct scrub_ipaddr a;
+	char buf[64];
+
+	(void)state;
+	run_init(&r, &th_default);
+	warm(&r, 5000, 40);
+	assert_int_equal(scrub_ipaddr_parse("198.51.100.99", &a), 0);
+	det_note_source(&r.t, &a, 1000000);	/* quiet: ignored */
+	for (unsigned i = 0; i < 30; i++) {
+		feed(&r, 100000, DET_V_UDP);
+		/* 5 heavy sources (weights 50..10 per sample) and 200 spoofed ones. */
+		for (unsigned k = 0; k < 5; k++) {
+			snprintf(buf, sizeof(buf), "192.0.2.%u", k + 1);
+			assert_int_equal(scrub_ipaddr_parse(buf, &a), 0);
+			det_note_source(&r.t, &a, 16 * (50 - 10 * k));
+		}
+		for (unsigned k = 0; k < 200; k++) {
+			snprintf(buf, sizeof(buf), "10.%u.%u.%u", i, k / 250, k % 250);
+			assert_int_equal(scrub_ipaddr_parse(buf, &a), 0);
+			det_note_source(&r.t, &a, 16);
+		}
+	}
+	for (unsigned i = 0; i < 40; i++)
+		feed(&r, 5000, -1);
+	assert_int_equal(r.ends, 1);
+	assert_int_equal(r.t.attack.n_top, DET_TOP_SOURCES);
+	for (unsigned k = 0; k < 5; k++) {
+		snprintf(buf, sizeof(buf), "192.0.2.%u", k + 1);
+		assert_string_equal(scrub_ipaddr_str(&r.t.attack.top[k].addr, buf + 32, 32), buf);
+		/* Space-Saving overestimates by at most the smallest counter. */
+		assert_true(r.t.attack.top[k].pkts >= 30u * 16 * (50 - 10 * k));
+	}
+	assert_true(r.t.n_heavy <= DET_HEAVY);
+	det_target_free(&r.t);
+}
+
 int
 main(void)
 {
@@ -466,6 +508,7 @@ main(void)
 		cmocka_unit_test(test_percentile_exact),
 		cmocka_unit_test(test_counters_to_rates),
 		cmocka_unit_test(test_top_sources),
+		cmocka_unit_test(test_heavy_hitter_sources),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -215,6 +215,55 @@ test_counters(void **state)
 	assert_true(c.bytes > 16 * 54);
 }
 
+struct sampled {
+	struct fx *f;
+	long hits;
+	struct scrub_ipaddr last_src;
+};
+
+static int
+on_sample(void *ctx, const struct scrub_sample *s)
+{
+	struct sampled *sp = ctx;
+
+	if (mitig_sample(&sp->f->m, s, 4, &sp->last_src) >= 0)
+		sp->hits++;
+	return 0;
+}
+
+/* Packets sampled by the data plane (every one here, each standing for 4)
+ * split the reflection class by source port and name their sources. */
+static void
+test_samples_split_reflection(void **state)
+{
+	struct fx *f = *state;
+	struct sampled sp = { f, 0, { 0 } };
+	struct det_counters c;
+	char err[256], a[64];
+	size_t web;
+
+	if (f->x == NULL)
+		skip();
+	assert_int_equal(mitig_install(&f->m, f->x, &f->b, time(NULL), err, sizeof(err)), 0);
+	assert_int_equal(scrub_xdp_set_sampling(f->x, 1, err, sizeof(err)), 0);
+	web = target(f, WEB);
+	for (int i = 0; i < 5; i++)
+		run(f, udp(ATTACKER, WEB, 53, 3000));
+	for (int i = 0; i < 3; i++)
+		run(f, udp(ATTACKER, WEB, 123, 3001));
+	run(f, udp(ATTACKER, WEB, 4444, 3001));
+	assert_int_equal(scrub_xdp_poll_samples(f->x, 0, on_sample, &sp, err, sizeof(err)), 9);
+	assert_int_equal(sp.hits, 9);
+	assert_string_equal(scrub_ipaddr_str(&sp.last_src, a, sizeof(a)), ATTACKER);
+	assert_int_equal(mitig_counters(&f->m, web, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.vec_pkts[DET_V_REFLECTION], 8);	/* exact, from the counters */
+	assert_int_equal(c.vec_pkts[DET_V_DNS_REFL], 5 * 4);	/* estimates */
+	assert_int_equal(c.vec_pkts[DET_V_NTP_REFL], 3 * 4);
+	assert_int_equal(c.vec_pkts[DET_V_UDP], 1);
+	assert_int_equal(mitig_reflection_vector(1900), DET_V_SSDP_REFL);
+	assert_int_equal(mitig_reflection_vector(80), DET_V_COUNT);
+}
+
 static void
 test_bits_table(void **state)
 {
@@ -247,6 +296,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_attack_mode_switches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manual_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_samples_split_reflection, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
