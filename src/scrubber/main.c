@@ -39,6 +39,7 @@
 #include "jsonv.h"
 #include "log.h"
 #include "mitigation.h"
+#include "nodelink.h"
 #include "queue.h"
 #include "xdp.h"
 
@@ -47,7 +48,7 @@
 struct config {
 	char interface[64];
 	enum scrub_xdp_mode xdp_mode;
-	char bundle[512], control_key[512], events[512];
+	char bundle[640], control_key[640], events[512];
 	int64_t node_id;
 	uint32_t sample_ms;
 	uint32_t sample_one_in;	/* packet sampling for top sources (0: off) */
@@ -57,6 +58,9 @@ struct config {
 	 * reaches the primary, and where its copy of the secret is). */
 	char dns_server[64], dns_secret[512];
 	char queue[512];	/* the agent's lossless event queue, for the sender */
+	/* An enrolled node's state directory: the bundle, key, node id and
+	 * queue are its own, and the control-plane link runs in this process. */
+	char node_state[512];
 	uint16_t dns_port;
 	enum log_level log_level;
 };
@@ -64,9 +68,10 @@ struct config {
 static const struct jsonv_field config_fields[] = {
 	{ "interface", JSONV_STR, true, 1, 15 },
 	{ "xdp_mode", JSONV_STR, false, 1, 16 },
-	{ "bundle", JSONV_STR, true, 1, 511 },
-	{ "control_key", JSONV_STR, true, 1, 511 },
-	{ "node_id", JSONV_INT, true, 1, 1LL << 53 },
+	{ "node_state", JSONV_STR, false, 1, 511 },
+	{ "bundle", JSONV_STR, false, 1, 511 },
+	{ "control_key", JSONV_STR, false, 1, 511 },
+	{ "node_id", JSONV_INT, false, 1, 1LL << 53 },
 	{ "events", JSONV_STR, true, 1, 511 },
 	{ "sample_ms", JSONV_INT, false, 10, 100 },
 	{ "sample_one_in", JSONV_INT, false, 0, 1 << 20 },
@@ -127,11 +132,42 @@ config_load(const char *path, struct config *c, char *err, size_t errlen)
 		goto done;
 	}
 	snprintf(c->interface, sizeof(c->interface), "%s", jsonv_str(v, "interface", ""));
-	snprintf(c->bundle, sizeof(c->bundle), "%s", jsonv_str(v, "bundle", ""));
-	snprintf(c->control_key, sizeof(c->control_key), "%s", jsonv_str(v, "control_key", ""));
+	snprintf(c->node_state, sizeof(c->node_state), "%s", jsonv_str(v, "node_state", ""));
+	if (c->node_state[0]) {
+		struct agent_paths ap;
+		struct agent_node an;
+		char nerr[256];
+
+		if (json_object_get(v, "bundle") || json_object_get(v, "control_key") ||
+		    json_object_get(v, "node_id") || json_object_get(v, "queue")) {
+			snprintf(err, errlen, "%s: node_state: the enrolled node's state directory "
+			    "provides bundle, control_key, node_id and queue; give none of them",
+			    path);
+			goto done;
+		}
+		agent_paths_init(&ap, c->node_state);
+		if (agent_node_load(&ap, &an, nerr, sizeof(nerr)) < 0) {
+			snprintf(err, errlen, "%.200s: node_state: %.200s (enrol it first: "
+			    "yunshou-agent enroll --state DIR with a scrubber token)", path, nerr);
+			goto done;
+		}
+		snprintf(c->bundle, sizeof(c->bundle), "%s", ap.policy);
+		snprintf(c->control_key, sizeof(c->control_key), "%s", ap.signing);
+		c->node_id = an.node_id;
+	} else if (!json_is_string(json_object_get(v, "bundle")) ||
+	    !json_is_string(json_object_get(v, "control_key")) ||
+	    !json_is_integer(json_object_get(v, "node_id"))) {
+		snprintf(err, errlen, "%s: give node_state (an enrolled node) or all of bundle, "
+		    "control_key and node_id", path);
+		goto done;
+	} else {
+		snprintf(c->bundle, sizeof(c->bundle), "%s", jsonv_str(v, "bundle", ""));
+		snprintf(c->control_key, sizeof(c->control_key), "%s",
+		    jsonv_str(v, "control_key", ""));
+		c->node_id = jsonv_int(v, "node_id", 0);
+	}
 	snprintf(c->events, sizeof(c->events), "%s", jsonv_str(v, "events", ""));
 	snprintf(c->queue, sizeof(c->queue), "%s", jsonv_str(v, "queue", ""));
-	c->node_id = jsonv_int(v, "node_id", 0);
 	c->sample_ms = (uint32_t)jsonv_int(v, "sample_ms", 100);
 	c->sample_one_in = (uint32_t)jsonv_int(v, "sample_one_in", 16);
 	if (c->sample_one_in & (c->sample_one_in - 1)) {
@@ -737,6 +773,46 @@ check_config(const char *path)
 	return 0;
 }
 
+/* ---- the control-plane link (node_state) ---- */
+
+static struct nodelink cplink;
+
+/* The sender stores each verified bundle as the node's policy.json; a new
+ * version is loaded like a SIGHUP reload (verified again from the file). */
+static void
+new_bundle_from_control_plane(struct state *s)
+{
+	int64_t version = 0;
+	json_t *body = nodelink_policy(&cplink, &version);
+
+	if (body == NULL)
+		return;
+	json_decref(body);
+	if (version != s->bundle.version) {
+		log_info("scrubber: the control plane sent policy version %lld", (long long)version);
+		reload(s);
+	}
+}
+
+/* A node that has just enrolled has no bundle yet: wait for the first one
+ * (the sender fetches it at its first heartbeat). */
+static int
+wait_first_bundle(struct state *s, char *err, size_t errlen)
+{
+	for (int i = 0; i < 600; i++) {
+		int64_t version = 0;
+		json_t *body = nodelink_policy(&cplink, &version);
+
+		json_decref(body);
+		if (bundle_load(&s->cfg, &s->bundle, err, errlen) == 0)
+			return 0;
+		poll(NULL, 0, 100);
+	}
+	snprintf(err + strlen(err), errlen - strlen(err), " (no bundle from the control plane "
+	    "within 60 s)");
+	return -1;
+}
+
 static int
 run(const char *path)
 {
@@ -758,7 +834,17 @@ run(const char *path)
 	}
 	log_init("yunshou-scrubber", s->cfg.log_level, NULL);
 	mono_to_wall = (int64_t)wall_ms() - (int64_t)mono_ms();
-	if (bundle_load(&s->cfg, &s->bundle, err, sizeof(err)) < 0) {
+	if (s->cfg.node_state[0]) {
+		if (nodelink_open(&cplink, s->cfg.node_state, "scrubber", err, sizeof(err)) < 0) {
+			log_err("scrubber: %s", err);
+			goto out;
+		}
+		equeue = cplink.queue;
+		if (wait_first_bundle(s, err, sizeof(err)) < 0) {
+			log_err("scrubber: %s", err);
+			goto out;
+		}
+	} else if (bundle_load(&s->cfg, &s->bundle, err, sizeof(err)) < 0) {
 		log_err("scrubber: %s", err);
 		goto out;
 	}
@@ -768,7 +854,7 @@ run(const char *path)
 		    strerror(errno));
 		goto out;
 	}
-	if (s->cfg.queue[0] &&
+	if (s->cfg.queue[0] && !s->cfg.node_state[0] &&
 	    queue_open(s->cfg.queue, 64ULL * 1024 * 1024, &equeue, err, sizeof(err)) < 0) {
 		log_err("scrubber: %s", err);
 		goto out;
@@ -863,6 +949,8 @@ run(const char *path)
 
 			if (read(tfd, &ticks, sizeof(ticks)) == sizeof(ticks))
 				sample(s);
+			if (s->cfg.node_state[0])
+				new_bundle_from_control_plane(s);
 		}
 		if (fw && (p[2].revents & POLLIN))
 			fwd_run(fw, 0);
@@ -892,7 +980,11 @@ out:
 	scrub_bundle_free(&s->bundle);
 	if (events)
 		fclose(events);
-	queue_close(equeue);
+	if (s->cfg.node_state[0])
+		nodelink_close(&cplink);	/* closes its queue, equeue */
+	else
+		queue_close(equeue);
+	equeue = NULL;
 	free(s);
 	return rc;
 }
