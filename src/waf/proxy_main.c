@@ -24,6 +24,7 @@
 
 #include "log.h"
 #include "proxy.h"
+#include "waf_main.h"
 
 struct runner {
 	struct proxy *px;
@@ -100,8 +101,6 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		reload(r, "configuration file changed");
 }
 
-int waf_proxy_main(int argc, char **argv);
-
 int
 waf_proxy_main(int argc, char **argv)
 {
@@ -175,23 +174,25 @@ waf_proxy_main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	stat(r.config, &r.st);
-	if ((r.px = proxy_new(cfg, ev, (size_t)cc_entries, err, sizeof(err))) == NULL ||
-	    (listen_addr != NULL && proxy_listen(r.px, listen_addr, false, err, sizeof(err)) < 0) ||
-	    (tls_addr != NULL && proxy_listen(r.px, tls_addr, true, err, sizeof(err)) < 0) ||
-	    proxy_start(r.px, (size_t)workers, err, sizeof(err)) < 0 ||
-	    (r.base = event_base_new()) == NULL) {
-		fprintf(stderr, "yunshou-waf: %s\n", err);
-		proxy_stop_and_free(r.px, 0);
-		return 1;
-	}
-	sig_hup = evsignal_new(r.base, SIGHUP, on_hup, &r);
-	sig_term = evsignal_new(r.base, SIGTERM, on_term, &r);
-	sig_int = evsignal_new(r.base, SIGINT, on_term, &r);
-	tick = event_new(r.base, -1, EV_PERSIST, on_tick, &r);
-	if (sig_hup == NULL || sig_term == NULL || sig_int == NULL || tick == NULL ||
+	/* signals first: a SIGHUP as soon as the port answers must reload */
+	if ((r.base = event_base_new()) == NULL ||
+	    (sig_hup = evsignal_new(r.base, SIGHUP, on_hup, &r)) == NULL ||
+	    (sig_term = evsignal_new(r.base, SIGTERM, on_term, &r)) == NULL ||
+	    (sig_int = evsignal_new(r.base, SIGINT, on_term, &r)) == NULL ||
+	    (tick = event_new(r.base, -1, EV_PERSIST, on_tick, &r)) == NULL ||
 	    evsignal_add(sig_hup, NULL) < 0 || evsignal_add(sig_term, NULL) < 0 ||
 	    evsignal_add(sig_int, NULL) < 0 || event_add(tick, &second) < 0) {
 		fprintf(stderr, "yunshou-waf: cannot set up signal handling\n");
+		siteconf_unref(cfg);
+		events_close(ev);
+		o = 1;
+		goto out;
+	}
+	if ((r.px = proxy_new(cfg, ev, (size_t)cc_entries, err, sizeof(err))) == NULL ||
+	    (listen_addr != NULL && proxy_listen(r.px, listen_addr, false, err, sizeof(err)) < 0) ||
+	    (tls_addr != NULL && proxy_listen(r.px, tls_addr, true, err, sizeof(err)) < 0) ||
+	    proxy_start(r.px, (size_t)workers, err, sizeof(err)) < 0) {
+		fprintf(stderr, "yunshou-waf: %s\n", err);
 		o = 1;
 		goto out;
 	}
@@ -210,6 +211,7 @@ out:
 		event_free(sig_int);
 	if (tick != NULL)
 		event_free(tick);
-	event_base_free(r.base);
+	if (r.base != NULL)
+		event_base_free(r.base);
 	return o;
 }

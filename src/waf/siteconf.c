@@ -11,14 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "siteconf.h"
 #include "tls.h"
-
-#ifndef YS_WAF_RULES_DIR
-#define YS_WAF_RULES_DIR "/usr/share/yunshou/rules/waf"
-#endif
+#include "waf_main.h"
 
 enum lim_type { LIM_SIZE, LIM_U64, LIM_INT };
 
@@ -425,8 +421,7 @@ siteconf_from_json(const json_t *root, const char *rules_dir, char *err, size_t 
 	if (rules_dir == NULL)
 		rules_dir = json_string_value(json_object_get(root, "rules_dir"));
 	if (rules_dir == NULL)
-		rules_dir = access(YS_WAF_RULES_DIR, R_OK) == 0 ? YS_WAF_RULES_DIR :
-		    YS_SOURCE_DIR "/rules/waf";
+		rules_dir = waf_default_rules_dir();
 	if ((c->engine = waf_engine_load_dir(rules_dir, e2, sizeof(e2))) == NULL) {
 		snprintf(err, errlen, "rules %s: %s", rules_dir, e2);
 		goto fail;

@@ -1,0 +1,452 @@
+/*
+ * fields: request → fields (see fields.h). Parsers here read hostile
+ * input; each one is bounded and never reads past a length.
+ */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fields.h"
+#include "normalise.h"
+
+/* Headers whose values are inspected (lowercase). Cookie is parsed into
+ * cookies; Host and the rest belong to the protocol detector. */
+static const char *const inspected_headers[] = {
+	"user-agent", "referer", "x-forwarded-for", "x-real-ip", "x-client-ip",
+	"true-client-ip", "forwarded", "content-type", "origin", "x-original-url",
+	"x-rewrite-url", "x-forwarded-host", "x-host", "client-ip", "x-api-version",
+	"accept-language", "x-requested-with", "contact", "from", "via",
+};
+
+static const char *const class_names[FC_COUNT] = {
+	[FC_PATH] = "path", [FC_ARGS_NAMES] = "args_names", [FC_ARGS] = "args",
+	[FC_COOKIES_NAMES] = "cookies_names", [FC_COOKIES] = "cookies",
+	[FC_HEADERS] = "headers", [FC_BODY] = "body", [FC_FILENAMES] = "filenames",
+	[FC_FILES] = "files", [FC_XML] = "xml", [FC_METHOD] = "method",
+	[FC_CLIENT_IP] = "client_ip",
+};
+
+const char *
+fields_class_name(int fclass)
+{
+	return fclass >= 0 && fclass < FC_COUNT ? class_names[fclass] : "?";
+}
+
+int
+fields_class_find(const char *name, size_t len)
+{
+	for (int i = 0; i < FC_COUNT; i++)
+		if (strlen(class_names[i]) == len && memcmp(class_names[i], name, len) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+fields_memcasemem(const char *h, size_t hl, const char *n, size_t nl)
+{
+	if (nl == 0)
+		return h;
+	if (hl < nl)
+		return NULL;
+	for (size_t i = 0; i + nl <= hl; i++)
+		if (tolower((unsigned char)h[i]) == tolower((unsigned char)n[0]) &&
+		    strncasecmp(h + i, n, nl) == 0)
+			return h + i;
+	return NULL;
+}
+
+const struct waf_header *
+fields_header(const struct waf_request *req, const char *name)
+{
+	size_t nl = strlen(name);
+
+	for (size_t i = 0; i < req->n_headers; i++) {
+		const struct waf_header *h = &req->headers[i];
+
+		if (h->name_len == nl && strncasecmp(h->name, name, nl) == 0)
+			return h;
+	}
+	return NULL;
+}
+
+static int
+add(struct field_set *fs, struct arena *a, int fclass, const char *src,
+    const char *name, size_t name_len, const char *value, size_t len)
+{
+	struct field *f;
+
+	if (fs->n == fs->cap) {
+		size_t ncap = fs->cap == 0 ? 64 : fs->cap * 2;
+		struct field *nv;
+
+		if (fs->n >= FIELDS_MAX) {
+			fs->flags |= FIELD_F_TOO_MANY;
+			return 0;
+		}
+		nv = arena_alloc(a, ncap * sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		if (fs->n > 0)
+			memcpy(nv, fs->v, fs->n * sizeof(*nv));
+		fs->v = nv;
+		fs->cap = ncap;
+	}
+	f = &fs->v[fs->n++];
+	f->fclass = (uint8_t)fclass;
+	f->src = src;
+	f->name = name != NULL ? name : "";
+	f->name_len = name != NULL ? name_len : 0;
+	f->value = value != NULL ? value : "";
+	f->len = value != NULL ? len : 0;
+	return 0;
+}
+
+/* A name for labels and name filters: percent-decoded, NUL-terminated. */
+static const char *
+decoded_name(struct arena *a, const char *s, size_t n, size_t *outlen)
+{
+	char *d;
+
+	if (n > 256)
+		n = 256;
+	d = arena_alloc(a, n + 1);
+	if (d == NULL)
+		return NULL;
+	*outlen = norm_urldecode(s, n, d);
+	d[*outlen] = '\0';
+	return d;
+}
+
+/* name=value pairs separated by sep ('&' for queries and forms, ';' for
+ * cookies, where spaces around pairs are dropped). */
+static int
+split_pairs(struct field_set *fs, struct arena *a, const char *s, size_t len, char sep,
+    int name_class, int value_class, const char *src, const char *name_src)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t start = i, eq, end, nl = 0;
+		const char *name;
+
+		while (i < len && s[i] != sep)
+			i++;
+		end = i;
+		if (i < len)
+			i++;
+		if (sep == ';')
+			while (start < end && (s[start] == ' ' || s[start] == '\t'))
+				start++;
+		if (start == end)
+			continue;
+		for (eq = start; eq < end && s[eq] != '='; eq++)
+			;
+		if (sep == ';') {
+			name = arena_strndup(a, s + start, eq - start);
+			nl = eq - start;
+		} else {
+			name = decoded_name(a, s + start, eq - start, &nl);
+		}
+		if (name == NULL)
+			return -1;
+		if (add(fs, a, name_class, name_src, name, nl, s + start, eq - start) < 0)
+			return -1;
+		if (eq < end && add(fs, a, value_class, src, name, nl, s + eq + 1, end - eq - 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+walk_json(struct field_set *fs, struct arena *a, json_t *j, const char *key, size_t key_len,
+    int depth)
+{
+	if (depth > FIELDS_JSON_MAX_DEPTH) {
+		fs->flags |= FIELD_F_DEEP_JSON;
+		return 0;
+	}
+	if (json_is_string(j))
+		return add(fs, a, FC_ARGS, "json", key, key_len, json_string_value(j),
+		    json_string_length(j));
+	if (json_is_object(j)) {
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(j, k, v) {
+			size_t kl = strlen(k);
+
+			if (add(fs, a, FC_ARGS_NAMES, "json_key", k, kl, k, kl) < 0)
+				return -1;
+			if (walk_json(fs, a, v, k, kl, depth + 1) < 0)
+				return -1;
+			if (fs->flags & FIELD_F_TOO_MANY)
+				return 0;
+		}
+	} else if (json_is_array(j)) {
+		size_t idx;
+		json_t *v;
+
+		json_array_foreach(j, idx, v) {
+			if (walk_json(fs, a, v, key, key_len, depth + 1) < 0)
+				return -1;
+			if (fs->flags & FIELD_F_TOO_MANY)
+				return 0;
+		}
+	}
+	return 0;
+}
+
+/* The value of parameter param in a header value such as
+ * `multipart/form-data; boundary="x"`, or NULL. */
+static const char *
+header_param(const char *v, size_t len, const char *param, size_t *outlen)
+{
+	size_t pl = strlen(param), i = 0;
+
+	while (i < len) {
+		while (i < len && v[i] != ';')
+			i++;
+		if (i >= len)
+			break;
+		i++;
+		while (i < len && (v[i] == ' ' || v[i] == '\t'))
+			i++;
+		if (i + pl + 1 <= len && strncasecmp(v + i, param, pl) == 0 && v[i + pl] == '=') {
+			size_t s = i + pl + 1, e;
+
+			if (s < len && v[s] == '"') {
+				s++;
+				for (e = s; e < len && v[e] != '"'; e++)
+					;
+				if (e >= len)
+					return NULL;	/* unterminated quote */
+			} else {
+				for (e = s; e < len && v[e] != ';' && v[e] != ' ' && v[e] != '\t'; e++)
+					;
+			}
+			*outlen = e - s;
+			return v + s;
+		}
+	}
+	return NULL;
+}
+
+static const char *
+find_mem(const char *h, size_t hl, const char *n, size_t nl)
+{
+	return nl == 0 ? h : memmem(h, hl, n, nl);
+}
+
+/* One part's headers (hdr[0..hl)): the field name and file name from its
+ * Content-Disposition. -1 when malformed. */
+static int
+part_disposition(const char *hdr, size_t hl, const char **name, size_t *nl,
+    const char **fname, size_t *fl)
+{
+	size_t i = 0;
+	int seen = 0;
+
+	*name = *fname = NULL;
+	*nl = *fl = 0;
+	while (i < hl) {
+		size_t e = i, colon;
+
+		while (e < hl && !(hdr[e] == '\r' && e + 1 < hl && hdr[e + 1] == '\n'))
+			e++;
+		for (colon = i; colon < e && hdr[colon] != ':'; colon++)
+			;
+		if (colon == e || colon == i)
+			return -1;	/* a header line without a name */
+		if (colon - i == 19 && strncasecmp(hdr + i, "content-disposition", 19) == 0) {
+			const char *v = hdr + colon + 1;
+			size_t vl = e - colon - 1;
+
+			while (vl > 0 && (*v == ' ' || *v == '\t')) {
+				v++;
+				vl--;
+			}
+			if (vl < 9 || strncasecmp(v, "form-data", 9) != 0)
+				return -1;
+			*name = header_param(v, vl, "name", nl);
+			*fname = header_param(v, vl, "filename", fl);
+			if (*name == NULL)
+				return -1;
+			seen = 1;
+		}
+		i = e + 2;
+	}
+	return seen ? 0 : -1;
+}
+
+static int
+parse_multipart(struct field_set *fs, struct arena *a, const char *body, size_t len)
+{
+	char delim[80];
+	const char *b;
+	size_t bl, dl, pos, parts = 0;
+
+	b = header_param(fs->content_type, fs->content_type_len, "boundary", &bl);
+	if (b == NULL || bl == 0 || bl > 70)
+		goto bad;
+	dl = (size_t)snprintf(delim, sizeof(delim), "\r\n--%.*s", (int)bl, b);
+	/* the body starts with the first delimiter (no preamble) */
+	if (len < dl - 2 || memcmp(body, delim + 2, dl - 2) != 0)
+		goto bad;
+	pos = dl - 2;
+	for (;;) {
+		const char *hend, *next, *name, *fname;
+		size_t hl, cl, nl, fl;
+
+		if (pos + 2 <= len && body[pos] == '-' && body[pos + 1] == '-')
+			return 0;	/* closing delimiter */
+		if (pos + 2 > len || body[pos] != '\r' || body[pos + 1] != '\n')
+			goto bad;
+		pos += 2;
+		if (++parts > FIELDS_MULTIPART_MAX_PARTS)
+			goto bad;
+		hend = find_mem(body + pos, len - pos, "\r\n\r\n", 4);
+		if (hend == NULL || (size_t)(hend - (body + pos)) > 8192)
+			goto bad;
+		hl = (size_t)(hend - (body + pos)) + 2;
+		if (part_disposition(body + pos, hl, &name, &nl, &fname, &fl) < 0)
+			goto bad;
+		pos += hl + 2;
+		next = find_mem(body + pos, len - pos, delim, dl);
+		if (next == NULL)
+			goto bad;	/* unterminated part */
+		cl = (size_t)(next - (body + pos));
+		name = arena_strndup(a, name, nl);
+		if (name == NULL)
+			return -1;
+		if (fname != NULL) {
+			if (add(fs, a, FC_FILENAMES, "filename", name, nl, fname, fl) < 0 ||
+			    add(fs, a, FC_FILES, "file", name, nl, body + pos, cl) < 0)
+				return -1;
+		} else if (add(fs, a, FC_ARGS_NAMES, "multipart_name", name, nl, name, nl) < 0 ||
+		    add(fs, a, FC_ARGS, "multipart", name, nl, body + pos, cl) < 0) {
+			return -1;
+		}
+		pos += cl + dl;
+	}
+bad:
+	fs->flags |= FIELD_F_BAD_MULTIPART;
+	return add(fs, a, FC_BODY, "body", NULL, 0, body, len);
+}
+
+static int
+ct_is(const struct field_set *fs, const char *type)
+{
+	size_t tl = strlen(type);
+
+	return fs->content_type != NULL && fs->content_type_len >= tl &&
+	    strncasecmp(fs->content_type, type, tl) == 0 &&
+	    (fs->content_type_len == tl || fs->content_type[tl] == ';' ||
+	    fs->content_type[tl] == ' ');
+}
+
+static int
+looks_xml(const char *b, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && isspace((unsigned char)b[i]))
+		i++;
+	return len - i >= 5 && (strncmp(b + i, "<?xml", 5) == 0 ||
+	    (len - i >= 9 && strncasecmp(b + i, "<!DOCTYPE", 9) == 0));
+}
+
+static int
+parse_body(struct field_set *fs, struct arena *a, const char *body, size_t len)
+{
+	if (len > FIELDS_BODY_MAX) {
+		fs->flags |= FIELD_F_BODY_CUT;
+		len = FIELDS_BODY_MAX;
+	}
+	if (ct_is(fs, "application/x-www-form-urlencoded") ||
+	    (fs->content_type == NULL && memchr(body, '=', len) != NULL &&
+	    memchr(body, '\n', len) == NULL && !looks_xml(body, len)))
+		return split_pairs(fs, a, body, len, '&', FC_ARGS_NAMES, FC_ARGS, "form", "form_name");
+	if (ct_is(fs, "multipart/form-data"))
+		return parse_multipart(fs, a, body, len);
+	if (fs->content_type != NULL &&
+	    fields_memcasemem(fs->content_type, fs->content_type_len, "json", 4) != NULL) {
+		json_error_t jerr;
+
+		fs->json = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+		if (fs->json != NULL)
+			return walk_json(fs, a, fs->json, NULL, 0, 0);
+		fs->flags |= FIELD_F_BAD_JSON;
+	}
+	if (looks_xml(body, len) || (fs->content_type != NULL &&
+	    fields_memcasemem(fs->content_type, fs->content_type_len, "xml", 3) != NULL)) {
+		if (add(fs, a, FC_XML, "xml", NULL, 0, body, len) < 0)
+			return -1;
+	}
+	return add(fs, a, FC_BODY, "body", NULL, 0, body, len);
+}
+
+static int
+add_headers(const struct waf_request *req, struct field_set *fs, struct arena *a)
+{
+	for (size_t i = 0; i < req->n_headers; i++) {
+		const struct waf_header *h = &req->headers[i];
+		char *lname;
+
+		if (h->name_len == 6 && strncasecmp(h->name, "cookie", 6) == 0) {
+			if (split_pairs(fs, a, h->value, h->value_len, ';', FC_COOKIES_NAMES,
+			    FC_COOKIES, "cookie", "cookie_name") < 0)
+				return -1;
+			continue;
+		}
+		if (h->name_len == 12 && strncasecmp(h->name, "content-type", 12) == 0) {
+			fs->content_type = h->value;
+			fs->content_type_len = h->value_len;
+		}
+		for (size_t k = 0; k < sizeof(inspected_headers) / sizeof(inspected_headers[0]); k++) {
+			if (strlen(inspected_headers[k]) != h->name_len ||
+			    strncasecmp(inspected_headers[k], h->name, h->name_len) != 0)
+				continue;
+			lname = arena_strndup(a, h->name, h->name_len);
+			if (lname == NULL)
+				return -1;
+			norm_lower(lname, h->name_len, lname);
+			if (add(fs, a, FC_HEADERS, "header", lname, h->name_len, h->value,
+			    h->value_len) < 0)
+				return -1;
+			break;
+		}
+	}
+	return 0;
+}
+
+int
+fields_extract(const struct waf_request *req, struct arena *a, struct field_set *fs)
+{
+	memset(fs, 0, sizeof(*fs));
+	if (add(fs, a, FC_METHOD, "method", NULL, 0, req->method, req->method_len) < 0)
+		return -1;
+	if (req->client_ip != NULL &&
+	    add(fs, a, FC_CLIENT_IP, "client_ip", NULL, 0, req->client_ip, strlen(req->client_ip)) < 0)
+		return -1;
+	if (add(fs, a, FC_PATH, "path", NULL, 0, req->path, req->path_len) < 0)
+		return -1;
+	if (req->query != NULL && req->query_len > 0 &&
+	    split_pairs(fs, a, req->query, req->query_len, '&', FC_ARGS_NAMES, FC_ARGS,
+	    "query", "query_name") < 0)
+		return -1;
+	if (add_headers(req, fs, a) < 0)
+		return -1;
+	if (req->body != NULL && req->body_len > 0 &&
+	    parse_body(fs, a, (const char *)req->body, req->body_len) < 0)
+		return -1;
+	return 0;
+}
+
+void
+fields_release(struct field_set *fs)
+{
+	if (fs == NULL)
+		return;
+	json_decref(fs->json);
+	fs->json = NULL;
+}

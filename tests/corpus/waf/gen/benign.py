@@ -1,0 +1,565 @@
+#!/usr/bin/env python3
+"""The benign half of the WAF corpus, built from templates with a fixed seed.
+
+Five files, one per kind of traffic a real site sees, so a false positive
+points at the kind that caused it:
+
+  benign_browse.jsonl   page and asset GETs, paths with dots, cookies, JWTs,
+                        OAuth redirects, crawlers and API clients, HEAD/OPTIONS
+  benign_forms.jsonl    login, sign-up, search (SQL-looking words, quotes,
+                        Chinese), contact and address forms, comments
+  benign_api.jsonl      REST JSON (orders, profiles, carts, payments), GraphQL,
+                        webhooks and link previews to public sites, base64
+  benign_content.jsonl  rich text (HTML from editors), markdown, issue-tracker
+                        posts with code snippets
+  benign_uploads.jsonl  multipart uploads: images, PDFs, CSV, text, JSON
+
+    python3 tests/corpus/waf/gen/benign.py [OUTDIR]   (same output on every run)
+"""
+import base64
+import json
+import os
+import random
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reqlib import (HOSTS, UAS, enc, form_enc, get, headers, post_form, post_multipart,  # noqa: E402
+                    qs, req, send_json, write_jsonl)
+
+OUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+rng = random.Random(20261124)
+
+NAMES_EN = ["Alice Johnson", "Bob O'Brien", "Charlie D'Angelo", "Dana Smith-Jones", "Élodie Martin",
+            "Tim O'Reilly", "Priya Natarajan", "Kevin McAllister", "Sarah Connor", "José García",
+            "Anne-Marie Dubois", "Liam O'Neill", "Grace Lee", "Mohammed Al-Farsi", "Zoë Becker"]
+NAMES_ZH = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "黄丽", "周杰", "吴敏", "欧阳娜娜",
+            "司马光", "林小雨", "郑浩然", "何思琪"]
+ADDR_ZH = ["北京市朝阳区建国路88号SOHO现代城2号楼1503室", "上海市浦东新区世纪大道100号环球金融中心45楼",
+           "广州市天河区天河路385号太古汇一座", "深圳市南山区科技园南区深南大道10000号",
+           "杭州市西湖区文三路477号华星科技大厦", "成都市武侯区人民南路四段1号", "南京市鼓楼区中山路18号",
+           "武汉市洪山区珞喻路1037号", "西安市雁塔区科技路48号创业广场B座", "厦门市思明区软件园二期望海路21号"]
+ADDR_EN = ["221B Baker Street, London NW1 6XE", "1600 Amphitheatre Pkwy, Mountain View, CA 94043",
+           "Flat 3, 12 O'Connell St., Dublin 1", "350 Fifth Avenue, Suite 3300, New York, NY 10118",
+           "Unit 5 & 6, Harbour View Rd, Hong Kong", "742 Evergreen Terrace, Springfield"]
+PRODUCTS = [("SKU-10023", "无线蓝牙耳机 Pro", 299.00), ("SKU-20411", "USB-C 充电器 65W", 129.00),
+            ("SKU-30007", "Mechanical Keyboard (87 keys, brown switches)", 459.00),
+            ("SKU-30112", "Drop-proof phone case - 6.1\"", 39.90), ("SKU-41000", "意式咖啡机 家用 15Bar", 1299.00),
+            ("SKU-52210", "Kids' picture book set (3-6 yrs)", 88.00), ("SKU-60001", "Select Plan: Pro (annual)", 999.00),
+            ("SKU-70450", "Table tennis paddle & 3 balls", 159.00), ("SKU-80002", "27\" 4K monitor, IPS", 2199.00),
+            ("SKU-90331", "运动跑鞋 男款 42码", 399.00), ("SKU-11110", "Cat food 2kg (salmon & rice)", 76.50),
+            ("SKU-12120", "O'Reilly: Learning SQL, 3rd Edition", 128.00)]
+SEARCH_EN = ["select a plan", "union of workers", "drop table tennis", "O'Reilly", "1=1 in math",
+             "how to select the best laptop", "union square hotels", "insert coin arcade machine",
+             "delete my account", "update iphone 15", "where is my order", "javascript tutorial for beginners",
+             "script writing course", "alert icon svg", "table tennis drop shot", "select committee report 2023",
+             "cat food", "ping pong table", "rock & roll", "tom & jerry", "50% off shoes", "size < 10",
+             "user's guide", "don't stop me now", "what's new in python 3.12", "\"exact phrase\" search",
+             "c++ vs c#", "1+1=2 proof", "sum formula excel", "if then else", "echo dot 5th gen",
+             "sleep number bed", "benchmark laptops 2024", "from russia with love", "order by date",
+             "drop shipping business", "or else", "and/or usage", "admin assistant jobs", "null and void",
+             "exec chair", "char siu recipe", "waitfor it", "union jack flag", "select all", "The Who - Who Are You",
+             "children's shoes", "women's coats", "McDonald's near me", "Rock 'n' roll", "1/2 inch drill bit",
+             "3' x 5' rug", "5'11\" height", "AT&T plans", "Q&A", "pros/cons", "R&D tax credit",
+             "email@example.com", "+86 138 0013 8000", "#hashtag", "~/.bashrc", "self-care ideas"]
+SEARCH_ZH = ["手机", "笔记本电脑 轻薄", "退货流程", "如何修改密码", "发票怎么开", "双十一优惠券", "儿童绘本 3-6岁",
+             "咖啡机 意式 家用", "运费险", "上海到北京 高铁", "蓝牙耳机 降噪", "乒乓球拍", "选择套餐", "联合办公",
+             "数据库 入门 教程", "删除订单", "更新 地址", "会员 积分 兑换", "“双引号”测试", "苹果 15 Pro Max 256G",
+             "宝宝 奶粉 1段", "冬季 羽绒服 女", "周杰伦 演唱会", "Python 爬虫", "考研 英语 真题"]
+COMMENTS = ["Great product, would buy again!", "It's OK; battery life could be better (about 6 hrs).",
+            "Don't buy -- it broke after 2 days :(", "5/5 — fast shipping & well packed",
+            "物流很快，包装完好，好评！", "颜色和图片有点色差，不过可以接受。", "Size runs small; order one size up.",
+            "Works with Windows 10/11 & macOS. Tested on Ubuntu 22.04 too.", "Price was $49.99 -> now $39.99?!",
+            "My son (7 y/o) loves it. 10/10", "Can I return it if the box is opened? Thanks.",
+            "客服态度很好，耐心解答了我的问题。", "Quality < expectations, but for the price it's fine.",
+            "Delivered to the wrong address... resolved by support within 1 hour though.",
+            "Used it for 3 months: still works. Pros: light, quiet. Cons: cable is short.",
+            "Is it compatible with the 2019 model? The manual says \"all models\" but I'm not sure.",
+            "第二次购买了，一如既往的好。", "Not bad. I'd give it 4 stars; the app is a bit slow.",
+            "Bought this for my mother-in-law's birthday — she was thrilled!", "Select the 'large' option, it fits better.",
+            "Tip: hold the power button for 10s to reset it.", "Arrived on 11/11, right on time for the sale.",
+            "The select menu on the checkout page was confusing; otherwise smooth.",
+            "Ordered 2, got 1. Support sent the other one the next day, cheers!", "还不错，就是快递有点慢（5天）。"]
+DOMAINS = ["www.example.com", "github.com", "docs.python.org", "www.bilibili.com", "zh.wikipedia.org",
+           "news.ycombinator.com", "www.zhihu.com", "developer.mozilla.org", "www.gov.cn", "mp.weixin.qq.com"]
+BOTS = ["Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
+        "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+        "Sogou web spider/4.0(+http://www.sogou.com/docs/help/webmasters.htm#07)",
+        "curl/7.88.1", "python-requests/2.31.0", "Go-http-client/2.0", "okhttp/4.12.0",
+        "PostmanRuntime/7.37.3", "Wget/1.21.3", "axios/1.6.8", "Apache-HttpClient/4.5.14 (Java/17.0.10)",
+        "Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)",
+        "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+        "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", "UptimeRobot/2.0; http://www.uptimerobot.com/"]
+
+
+def pick(seq):
+    return rng.choice(seq)
+
+
+def b64url(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def token(n=32):
+    return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(n))
+
+
+def jwt():
+    hdr = b64url(json.dumps({"alg": "RS256", "typ": "JWT", "kid": token(8)}).encode())
+    body = b64url(json.dumps({"sub": str(rng.randint(1000, 99999)), "name": pick(NAMES_EN + NAMES_ZH),
+                              "iat": 1732400000 + rng.randint(0, 99999), "exp": 1732500000,
+                              "scope": "openid profile orders:read"}, ensure_ascii=False).encode())
+    return hdr + "." + body + "." + b64url(bytes(rng.getrandbits(8) for _ in range(64)))
+
+
+def cookie():
+    parts = ["sessionid=" + token(32), "csrftoken=" + token(40),
+             "_ga=GA1.2.%d.%d" % (rng.randint(10**8, 10**9), 1732000000 + rng.randint(0, 99999))]
+    extra = [("locale", pick(["zh-CN", "en-US", "zh-TW"])), ("theme", pick(["dark", "light"])),
+             ("cart", enc(json.dumps({"items": rng.randint(1, 9), "cur": "CNY"}))),
+             ("Hm_lvt_" + token(32), str(1732000000 + rng.randint(0, 9999))),
+             ("recent", enc("SKU-10023,SKU-30007")), ("tz", enc("Asia/Shanghai")),
+             ("access_token", jwt()), ("consent", "analytics%3Dno%26ads%3Dno")]
+    for k, v in rng.sample(extra, rng.randint(0, 3)):
+        parts.append(k + "=" + v)
+    return "; ".join(parts)
+
+
+def browser(**kw):
+    extra = dict(kw.pop("extra", None) or {})
+    if rng.random() < 0.7:
+        extra.setdefault("Cookie", cookie())
+    if rng.random() < 0.5:
+        extra.setdefault("Referer", "https://%s/%s" % (pick(HOSTS), pick(["", "products", "search?q=phone",
+                                                                         "blog/2024/03/hello-world.html"])))
+    kw.setdefault("ua", rng.randrange(len(UAS)))
+    kw.setdefault("host", pick(HOSTS))
+    kw["extra"] = extra
+    return kw
+
+
+# ------------------------------------------------------------------ browse
+def browse():
+    out = []
+    pages = ["/", "/index.html", "/products", "/products/SKU-10023", "/category/electronics", "/about-us",
+             "/help/faq", "/blog/2024/03/hello-world.html", "/docs/v2.1.0/install.html", "/users/john.doe/profile",
+             "/static/js/main.4f3c2a1b.chunk.js", "/static/css/app.min.css", "/images/products/sku-10023.large.jpg",
+             "/fonts/NotoSansSC-Regular.woff2", "/favicon.ico", "/robots.txt", "/sitemap.xml",
+             "/.well-known/security.txt", "/.well-known/openid-configuration",
+             "/.well-known/acme-challenge/Xk3l9_aZqW7vB0nT5yR2uE8oP1sD4fG6hJ", "/files/Q3.report.final.v2.pdf",
+             "/api/v1/packages/lodash@4.17.21", "/~alice/index.html", "/zh-cn/news/2024/11/双十一活动说明",
+             "/wiki/C%2B%2B", "/wiki/Select_(SQL)", "/wiki/Union_(set_theory)", "/tags/drop-table-tennis",
+             "/download/app-release-3.2.1.apk", "/docs/api/v1.2/errors", "/s/文档/使用手册.pdf",
+             "/article/why-1%3D1-is-true", "/p/OReilly-Media", "/order/confirm", "/cart", "/checkout/success",
+             "/user/settings/security", "/search", "/live/room/88123", "/video/BV1xx411c7mD",
+             "/assets/vendor/jquery-3.7.1.min.js", "/assets/img/banner@2x.png", "/manifest.webmanifest",
+             "/service-worker.js", "/en/docs/getting-started/", "/zh/docs/快速开始/"]
+    queries = ["", "", "", "page=2", "page=3&size=20", "sort=price_asc", "sort=-created_at&page=1",
+               "utm_source=wechat&utm_medium=social&utm_campaign=1111_sale", "ref=homepage_banner",
+               "lang=zh-CN", "v=3.2.1", "from=timeline&isappinstalled=0", "spm=a21bo.jianhua.201862.1",
+               "color=%E7%BA%A2%E8%89%B2&size=XL", "q=%E6%89%8B%E6%9C%BA&page=1", "t=1732412345678",
+               "filter%5Bbrand%5D=acme&filter%5Bprice%5D%5Bmax%5D=500", "ids=1,2,3,4", "tab=reviews",
+               "callback=jQuery3710123456789_1732412345678&_=1732412345679", "share_token=" + token(24),
+               "redirect_uri=" + enc("https://app.example.com/oauth/callback") + "&state=" + token(16),
+               "next=%2Faccount%2Forders%3Fstatus%3Dshipped", "return_to=https%3A%2F%2Fshop.example.com%2Fcart",
+               "url=" + enc("https://www.bilibili.com/video/BV1GJ411x7h7"), "email=li.lei%40example.cn",
+               "date_from=2024-01-01&date_to=2024-12-31", "lat=31.2304&lng=121.4737&radius=5km",
+               "debug=false", "format=json&fields=id,name,price", "q=" + enc("O'Reilly"),
+               "q=" + enc("select a plan"), "path=" + enc("docs/guide/intro.md"), "file=" + enc("report-2024.pdf")]
+    for i in range(230):
+        path = pick(pages)
+        q = pick(queries)
+        method = "GET"
+        if i % 23 == 5:
+            method = "HEAD"
+        kw = browser()
+        if i % 9 == 0:
+            kw = {"ua": pick(BOTS), "host": pick(HOSTS), "accept": "*/*"}
+        r = get(enc(path, safe="/@~.%+"), q, **kw)
+        r["method"] = method
+        if i % 11 == 3:
+            r["headers"]["Authorization"] = "Bearer " + jwt()
+        if i % 13 == 7:
+            r["headers"]["If-None-Match"] = '"%s"' % token(16)
+            r["headers"]["If-Modified-Since"] = "Sat, 23 Nov 2024 08:00:00 GMT"
+        if i % 17 == 2:
+            r["headers"]["X-Forwarded-For"] = "203.0.113.%d, 10.0.%d.%d" % (rng.randint(1, 254), rng.randint(0, 9),
+                                                                              rng.randint(1, 254))
+        out.append(r)
+    for i in range(20):
+        h = headers(host="api.example.com", ua=rng.randrange(len(UAS)),
+                    extra={"Origin": "https://%s" % pick(HOSTS), "Access-Control-Request-Method":
+                           pick(["POST", "PUT", "DELETE", "PATCH"]),
+                           "Access-Control-Request-Headers": "content-type,authorization,x-request-id"})
+        out.append(req("OPTIONS", "/api/v1/%s" % pick(["orders", "users/me", "cart/items", "graphql"]), "", h))
+    return out
+
+
+# ------------------------------------------------------------------- forms
+def password():
+    return pick(["Tr0ub4dor&3", "correct horse battery staple", "Zx!9#kLm$2pQ", "P@ssw0rd-2024!",
+                 "我的密码Abc123", "s3cr3t;pass|word", "hunter2hunter2", "Mx7*fR2^wQ9(", "1qaz@WSX3edc",
+                 "Summer2024!!", "o'neill-1987", "a+b=c? yes!"])
+
+
+def forms():
+    out = []
+    for i in range(60):
+        user = pick(["li.lei", "hanmeimei", "bob.obrien", "alice@example.com", "13800138000", "tim_oreilly",
+                     "张伟", "dana-sj", "grace.lee+shop@example.com", "o'brien"])
+        body = qs([("username", user), ("password", password()), ("remember", pick(["on", "0"])),
+                   ("csrf_token", token(40))]).replace("%20", "+")
+        out.append(post_form(pick(["/login", "/account/login", "/user/signin", "/wp-login.php"]), body,
+                             **browser()))
+    for i in range(40):
+        name = pick(NAMES_EN + NAMES_ZH)
+        body = qs([("name", name), ("email", "user%d@example.%s" % (i, pick(["com", "cn", "org"]))),
+                   ("phone", "+86 1%02d %04d %04d" % (rng.randint(30, 99), rng.randint(0, 9999),
+                                                      rng.randint(0, 9999))),
+                   ("password", password()), ("password2", password()), ("agree", "1"),
+                   ("invite_code", pick(["", "SPRING24", "VIP-8808"]))])
+        out.append(post_form("/register", body, **browser()))
+    searches = SEARCH_EN + SEARCH_ZH
+    for i, s in enumerate(searches * 3):
+        if i >= len(searches) and rng.random() < 0.4:
+            continue
+        pairs = [("q", s)]
+        if i % 3 == 1:
+            pairs.append(("page", str(rng.randint(1, 9))))
+        if i % 4 == 2:
+            pairs.append(("category", pick(["all", "books", "electronics", "数码"])))
+        if i % 2:
+            out.append(get(pick(["/search", "/s", "/api/search", "/products/search"]), qs(pairs), **browser()))
+        else:
+            body = "&".join(form_enc(k) + "=" + form_enc(v) for k, v in pairs)
+            out.append(post_form("/search", body, **browser()))
+    for i in range(60):
+        msg = " ".join(rng.sample(COMMENTS, rng.randint(1, 3)))
+        body = "&".join(form_enc(k) + "=" + form_enc(v) for k, v in [
+            ("name", pick(NAMES_EN + NAMES_ZH)), ("email", "reader%d@example.com" % i),
+            ("subject", pick(["Order question", "Refund", "关于发票", "Partnership", "Bug report: select box",
+                              "Where's my parcel?", "Feedback (positive!)"])),
+            ("message", msg), ("order_no", "E%d" % rng.randint(10**9, 10**10))])
+        out.append(post_form(pick(["/contact", "/support/ticket", "/feedback"]), body, **browser()))
+    for i in range(50):
+        zh = rng.random() < 0.6
+        body = "&".join(form_enc(k) + "=" + form_enc(v) for k, v in [
+            ("recipient", pick(NAMES_ZH if zh else NAMES_EN)), ("address", pick(ADDR_ZH if zh else ADDR_EN)),
+            ("zip", str(rng.randint(100000, 999999))), ("phone", "1%d" % rng.randint(3 * 10**9, 9 * 10**9)),
+            ("note", pick(["", "请放快递柜", "Leave at the door; ring twice.", "工作日送货", "Call before delivery (after 6pm)",
+                           "No. 5 building, unit 2, room 301"])), ("default", pick(["true", "false"]))])
+        out.append(post_form("/account/addresses", body, **browser()))
+    for i in range(55):
+        body = "&".join(form_enc(k) + "=" + form_enc(v) for k, v in [
+            ("post_id", str(rng.randint(1, 5000))), ("rating", str(rng.randint(1, 5))),
+            ("comment", pick(COMMENTS)), ("anonymous", pick(["0", "1"]))])
+        out.append(post_form(pick(["/reviews/new", "/comment/add", "/posts/%d/comments" % rng.randint(1, 900)]),
+                             body, **browser()))
+    for i in range(25):
+        body = qs([("email", "news%d@example.com" % i), ("lists[]", "weekly"), ("lists[]", pick(["deals", "blog"])),
+                   ("source", "footer")])
+        out.append(post_form("/newsletter/subscribe", body, **browser()))
+    return out
+
+
+# --------------------------------------------------------------------- api
+def api_headers():
+    return {"Authorization": "Bearer " + jwt(), "X-Request-Id": token(8) + "-" + token(4) + "-" + token(12),
+            "Origin": "https://" + pick(HOSTS)}
+
+
+def order():
+    items = []
+    for _ in range(rng.randint(1, 4)):
+        sku, name, price = pick(PRODUCTS)
+        items.append({"sku": sku, "name": name, "qty": rng.randint(1, 3), "unit_price": price})
+    zh = rng.random() < 0.6
+    return {"items": items,
+            "shipping": {"name": pick(NAMES_ZH if zh else NAMES_EN), "address": pick(ADDR_ZH if zh else ADDR_EN),
+                         "phone": "1%d" % rng.randint(3 * 10**9, 9 * 10**9)},
+            "coupon": pick([None, "SAVE10", "双十一满减", "WELCOME-2024"]),
+            "remark": pick(["", "请尽快发货，谢谢！", "Gift wrap please :)", "Don't ring the bell - baby sleeping",
+                            "发票抬头：厦门某某科技有限公司；税号 91350200MA2XXXXX1Q", "Deliver between 9am & 5pm"]),
+            "payment": pick(["alipay", "wechat_pay", "card", "union_pay"]), "client_ts": 1732400000000 + rng.randint(0, 10**7)}
+
+
+GRAPHQL = [
+    ("query GetOrder($id: ID!) { order(id: $id) { id status total items { sku name qty } } }", {"id": "ord_%d"}),
+    ("query Search($q: String!, $first: Int) { products(query: $q, first: $first) { edges { node { id title price } } "
+     "pageInfo { hasNextPage endCursor } } }", {"q": "select a plan", "first": 20}),
+    ("mutation AddToCart($sku: String!, $qty: Int!) { addToCart(sku: $sku, qty: $qty) { cart { id count } errors "
+     "{ field message } } }", {"sku": "SKU-10023", "qty": 2}),
+    ("mutation UpdateProfile($input: ProfileInput!) { updateProfile(input: $input) { user { id displayName bio } } }",
+     {"input": {"displayName": "Tim O'Reilly", "bio": "Union organiser; table-tennis fan."}}),
+    ("query Viewer { viewer { login name avatarUrl(size: 64) repositories(first: 5, orderBy: {field: UPDATED_AT, "
+     "direction: DESC}) { nodes { name } } } }", {}),
+    ("{ __typename }", {}),
+    ("query Feed($after: String) { feed(after: $after) { ... on Post { id title } ... on Ad { id url } } }",
+     {"after": "YXJyYXljb25uZWN0aW9uOjQ5"}),
+]
+
+
+def api():
+    out = []
+    for i in range(90):
+        out.append(send_json("POST", "/api/v1/orders", order(), host="api.example.com",
+                             ua=rng.randrange(len(UAS)), extra=api_headers()))
+    for i in range(40):
+        out.append(get("/api/v1/orders", qs([("page", str(rng.randint(1, 20))), ("size", "20"),
+                                              ("status", pick(["paid", "shipped", "refunded", "all"])),
+                                              ("sort", pick(["created_at", "-total", "updated_at"]))]),
+                       host="api.example.com", accept="application/json", extra=api_headers()))
+    for i in range(50):
+        zh = rng.random() < 0.5
+        prof = {"display_name": pick(NAMES_ZH if zh else NAMES_EN),
+                "bio": pick(["热爱生活，喜欢摄影和旅行。", "Backend dev @ a fintech. Opinions are my own.",
+                             "I select my words carefully; union rep since 2019.", "爱好：乒乓球、围棋、读书",
+                             "Father of two, coffee > tea, drop me a line!", "“Stay hungry, stay foolish.”",
+                             "Runner (5k in 22'30\"), amateur chef.", "前端工程师 | Vue & React | 杭州"]),
+                "website": "https://" + pick(DOMAINS) + "/" + pick(["", "u/" + token(6), "about"]),
+                "birthday": "19%02d-%02d-%02d" % (rng.randint(60, 99), rng.randint(1, 12), rng.randint(1, 28)),
+                "gender": pick(["male", "female", "unspecified"]), "locale": pick(["zh-CN", "en-US"]),
+                "notify": {"email": rng.random() < 0.5, "sms": rng.random() < 0.5}}
+        out.append(send_json(pick(["PUT", "PATCH"]), "/api/v1/users/me", prof, host="api.example.com",
+                             ua=rng.randrange(len(UAS)), extra=api_headers()))
+    for i in range(40):
+        sku, name, price = pick(PRODUCTS)
+        out.append(send_json("POST", "/api/v1/cart/items", {"sku": sku, "qty": rng.randint(1, 5),
+                                                            "options": {"color": pick(["黑色", "white", "navy blue"])}},
+                             host="api.example.com", extra=api_headers()))
+    for i in range(35):
+        q, v = pick(GRAPHQL)
+        v = json.loads(json.dumps(v).replace("%d", str(rng.randint(1000, 9999))))
+        out.append(send_json("POST", "/graphql", {"operationName": None, "query": q, "variables": v},
+                             host="api.example.com", extra=api_headers()))
+    for i in range(30):
+        url = "https://" + pick(DOMAINS) + "/" + pick(["", "article/2024/11/some-post.html", "watch?v=" + token(11),
+                                                      "owner/repo/pull/" + str(rng.randint(1, 999))])
+        body = pick([{"url": url}, {"name": "deploy-notify", "url": "https://hooks.slack.com/services/T0%s/B0%s/%s"
+                                    % (token(8).upper(), token(8).upper(), token(24)), "events": ["order.paid"]},
+                     {"callback_url": "https://oapi.dingtalk.com/robot/send?access_token=" + token(64)}])
+        out.append(send_json("POST", pick(["/api/v1/link-preview", "/api/v1/webhooks"]), body,
+                             host="api.example.com", extra=api_headers()))
+    for i in range(30):
+        blob = bytes(rng.getrandbits(8) for _ in range(rng.randint(48, 600)))
+        body = pick([{"avatar": "data:image/png;base64," + base64.b64encode(blob).decode()},
+                     {"signature": base64.b64encode(blob).decode(), "alg": "ed25519", "key_id": token(10)},
+                     {"attachment": {"name": "scan.jpg", "content_base64": base64.b64encode(blob).decode()}}])
+        out.append(send_json("POST", pick(["/api/v1/users/me/avatar", "/api/v1/documents/sign",
+                                           "/api/v1/tickets/%d/attachments" % rng.randint(1, 999)]), body,
+                             host="api.example.com", extra=api_headers()))
+    for i in range(25):
+        out.append(send_json("POST", "/api/v1/payments/notify",
+                             {"out_trade_no": "T%d" % rng.randint(10**11, 10**12), "trade_status": "TRADE_SUCCESS",
+                              "total_amount": "%.2f" % (rng.randint(100, 99999) / 100.0), "buyer_logon_id": "138****8000",
+                              "gmt_payment": "2024-11-11 00:00:%02d" % rng.randint(0, 59), "sign_type": "RSA2",
+                              "sign": base64.b64encode(bytes(rng.getrandbits(8) for _ in range(256))).decode()},
+                             host="api.example.com", ua="Mozilla/4.0", accept="*/*"))
+    for i in range(20):
+        r = req("DELETE", "/api/v1/cart/items/%s" % pick(PRODUCTS)[0], "", headers(host="api.example.com",
+                                                                                   extra=api_headers(),
+                                                                                   accept="application/json"))
+        out.append(r)
+    for i in range(20):
+        out.append(send_json("POST", "/api/v1/events", {"events": [
+            {"type": pick(["page_view", "click", "add_to_cart"]), "ts": 1732400000000 + rng.randint(0, 10**6),
+             "props": {"path": pick(["/", "/cart", "/products/SKU-30007"]), "ref": pick(["", "https://www.baidu.com/"]),
+                       "screen": "1920x1080", "label": pick(["Select plan", "Drop-down: size", "Union Pay"])}}
+            for _ in range(rng.randint(1, 5))]}, host="api.example.com", extra=api_headers()))
+    return out
+
+
+# ----------------------------------------------------------------- content
+PARAS_EN = ["We shipped version 2.4 this week. The biggest change is the new <b>select a plan</b> page, "
+            "which replaces the old drop-down with cards.",
+            "Thanks to everyone who joined the meetup in Union Square &mdash; slides are <a href=\"https://www.example.com/"
+            "slides/2024-meetup.pdf\">here</a>.",
+            "Our table tennis club (yes, the one that keeps trying to <i>drop</i> the 7am slot) now meets on Fridays.",
+            "If you're coming from O'Reilly's book, chapter 3 maps directly to our tutorial.",
+            "Prices start at &yen;99/month; annual plans save 20&#37;.",
+            "<img src=\"https://cdn.example.com/blog/2024/11/team.jpg\" alt=\"Our team at the offsite\" width=\"640\" "
+            "height=\"360\" loading=\"lazy\">",
+            "Read the full changelog on <a href=\"https://github.com/example/app/releases/tag/v2.4.0\" target=\"_blank\" "
+            "rel=\"noopener noreferrer\">GitHub</a>.",
+            "<span style=\"color: #e03e2d; font-weight: bold;\">Note:</span> the old API will be removed on 2025-01-01."]
+PARAS_ZH = ["本周我们发布了 2.4 版本，最大的变化是全新的<strong>套餐选择</strong>页面。",
+            "感谢大家参加上周六在杭州举办的开发者沙龙，现场照片如下：<img src=\"https://cdn.example.cn/2024/11/salon.png\" "
+            "alt=\"沙龙现场\">", "双十一期间，所有订单满 300 减 40，详情见<a href=\"https://www.example.cn/1111\">活动页</a>。",
+            "如有疑问，请联系客服邮箱 support@example.cn 或拨打 400-800-8888。",
+            "<em>温馨提示</em>：退换货请在签收后 7 天内申请。"]
+SNIPPETS = [
+    ("python", "import requests\n\nresp = requests.get('https://api.example.com/v1/orders', params={'page': 2})\n"
+               "resp.raise_for_status()\nfor o in resp.json()['items']:\n    print(o['id'], o['total'])"),
+    ("javascript", "const res = await fetch(`/api/items?page=${page}`);\nif (!res.ok) throw new Error(res.statusText);\n"
+                   "document.querySelector('#list').textContent = (await res.json()).length;"),
+    ("text", "Traceback (most recent call last):\n  File \"/app/main.py\", line 42, in <module>\n    main()\n"
+             "  File \"/app/main.py\", line 17, in main\n    uid = session['user_id']\nKeyError: 'user_id'"),
+    ("go", "func (s *Server) handle(w http.ResponseWriter, r *http.Request) {\n\tif r.Method != http.MethodPost {\n"
+           "\t\thttp.Error(w, \"method not allowed\", 405)\n\t\treturn\n\t}\n}"),
+    ("bash", "$ git log --oneline | head -n 5\n$ npm ci && npm run build\n$ docker compose up -d web"),
+    ("sql", "SELECT o.id, o.total FROM orders o JOIN users u ON u.id = o.user_id WHERE u.email = ?;\n"
+            "-- this takes 2.3 s on 1M rows; is an index on users.email enough?"),
+    ("yaml", "image:\n  repository: {{ .Values.image.repository }}\n  tag: {{ .Chart.AppVersion }}\nreplicas: 3"),
+    ("html", "<div v-if=\"user\">Hello, {{ user.name }}!</div>\n<button @click=\"logout\">Log out</button>"),
+    ("c", "#include <stdio.h>\n\nint main(void)\n{\n\tprintf(\"%d\\n\", 1 + 1);\n\treturn 0;\n}"),
+    ("json", "{\n  \"compilerOptions\": { \"strict\": true, \"target\": \"ES2022\" },\n  \"include\": [\"src/**/*\"]\n}"),
+    ("java", "List<String> names = users.stream()\n    .filter(u -> u.isActive())\n    .map(User::getName)\n"
+             "    .collect(Collectors.toList());"),
+    ("nginx", "location /api/ {\n    proxy_pass http://backend;\n    proxy_set_header Host $host;\n}"),
+]
+
+
+def html_post():
+    paras = rng.sample(PARAS_EN + PARAS_ZH, rng.randint(2, 5))
+    body = "<h2>%s</h2>" % pick(["Release notes: v2.4", "双十一活动说明", "Meetup recap", "How we select a plan",
+                                 "团队周报 第 47 周"])
+    for p in paras:
+        body += p if p.startswith("<img") else "<p>%s</p>" % p
+    if rng.random() < 0.4:
+        body += "<ul><li>Faster checkout</li><li>新的支付方式：数字人民币</li><li>Dark mode</li></ul>"
+    if rng.random() < 0.3:
+        body += "<blockquote><p>&ldquo;Simple things should be simple.&rdquo;</p></blockquote>"
+    if rng.random() < 0.25:
+        lang, code = pick(SNIPPETS[:5] + SNIPPETS[8:])
+        body += "<pre><code class=\"language-%s\">%s</code></pre>" % (lang, code.replace("&", "&amp;").replace(
+            "<", "&lt;").replace(">", "&gt;"))
+    if rng.random() < 0.2:
+        body += ("<table><thead><tr><th>Plan</th><th>Price</th></tr></thead><tbody><tr><td>Basic</td><td>&yen;99"
+                 "</td></tr><tr><td>Pro</td><td>&yen;299</td></tr></tbody></table>")
+    if rng.random() < 0.08:
+        body += ("<p><iframe src=\"https://player.bilibili.com/player.html?bvid=BV1GJ411x7h7&page=1\" "
+                 "width=\"640\" height=\"360\" frameborder=\"0\" allowfullscreen></iframe></p>")
+    return body
+
+
+def markdown_post():
+    lines = ["# " + pick(["Weekly notes", "如何选择合适的套餐", "Drop table tennis from the schedule?",
+                          "Union of two sorted lists", "Release 3.0 checklist"]), ""]
+    lines.append(pick(["Some **bold** text and a [link](https://docs.python.org/3/library/json.html).",
+                       "参考 [官方文档](https://www.example.cn/docs) 的 *安装* 一节。",
+                       "See ![diagram](https://cdn.example.com/img/arch-v2.png \"architecture\") for the flow.",
+                       "> Quote: \"select * is fine for prototypes\" - someone on HN",
+                       "- [x] update deps\n- [ ] write changelog\n- [ ] tag v3.0.0"]))
+    if rng.random() < 0.6:
+        lang, code = pick(SNIPPETS)
+        lines += ["", "```" + lang, code, "```"]
+    lines += ["", pick(["Thanks!", "谢谢！", "cc @li.lei @grace", "Closes #%d" % rng.randint(1, 999), "/label ~bug"])]
+    return "\n".join(lines)
+
+
+def content():
+    out = []
+    for i in range(70):
+        out.append(send_json(pick(["POST", "PUT"]), "/api/v1/posts" + pick(["", "/%d" % rng.randint(1, 999)]),
+                             {"title": pick(["Release notes", "双十一活动说明", "Meetup recap", "团队周报"]),
+                              "content_html": html_post(), "tags": rng.sample(["news", "产品", "dev", "events"], 2),
+                              "status": pick(["draft", "published"])}, host="blog.example.org",
+                             extra=api_headers()))
+    for i in range(40):
+        body = "&".join(form_enc(k) + "=" + form_enc(v) for k, v in [
+            ("title", pick(["Hello world", "我的第一篇文章", "Notes on SQL joins"])), ("content", html_post()),
+            ("_wpnonce", token(10)), ("action", "editpost"), ("post_ID", str(rng.randint(1, 9999)))])
+        out.append(post_form("/wp-admin/post.php", body, **browser(host="blog.example.org")))
+    for i in range(70):
+        obj = {"title": pick(["Checkout page 500 on Safari", "登录后跳转错误", "Slow query on orders list",
+                              "Helm chart: image tag not applied", "Vue template shows raw braces",
+                              "Docs: typo in install guide", "Feature: union of two filters"]),
+               "description": markdown_post(), "labels": rng.sample(["bug", "docs", "perf", "frontend"], 2)}
+        out.append(send_json("POST", "/api/v4/projects/%d/issues" % rng.randint(1, 300), obj,
+                             host="portal.example.com.cn", extra=api_headers()))
+    for i in range(30):
+        out.append(send_json("POST", "/api/v1/comments", {"post_id": rng.randint(1, 9999),
+                                                          "body_md": markdown_post() if i % 2 else pick(COMMENTS),
+                                                          "reply_to": pick([None, rng.randint(1, 9999)])},
+                             host="blog.example.org", extra=api_headers()))
+    return out
+
+
+# ----------------------------------------------------------------- uploads
+def fake_binary(magic, n):
+    """Bytes 1..255 as latin-1 characters after a real magic number (no NUL: see reqlib)."""
+    return magic + "".join(chr(rng.randint(1, 255)) for _ in range(n))
+
+
+def pdf():
+    text = pick(["Invoice 2024-0012", "Quarterly report Q3", "Resume - Li Lei", "Contract draft v2"])
+    stream = "BT /F1 24 Tf 72 720 Td (%s) Tj ET" % text
+    return ("%%PDF-1.4\n%%\u00e2\u00e3\u00cf\u00d3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+            "2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n3 0 obj\n<< /Type /Page /Parent 2 0 R "
+            "/MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>\nendobj\n"
+            "4 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n5 0 obj\n<< /Type /Font /Subtype /Type1 "
+            "/BaseFont /Helvetica >>\nendobj\ntrailer\n<< /Root 1 0 R /Size 6 >>\n%%%%EOF\n" % (len(stream), stream))
+
+
+def csv_file():
+    rows = ["order_id,date,customer,city,amount,note"]
+    for i in range(rng.randint(3, 20)):
+        rows.append("%d,2024-%02d-%02d,%s,%s,%.2f,%s" % (
+            10000 + i, rng.randint(1, 12), rng.randint(1, 28), pick(NAMES_ZH + ["\"O'Brien, Bob\""]),
+            pick(["北京", "上海", "Shenzhen", "Hangzhou"]), rng.randint(100, 99999) / 100.0,
+            pick(["", "select plan B", "drop-ship", "\"gift; wrap\"", "union pay", "退款中"])))
+    return "\n".join(rows) + "\n"
+
+
+def uploads():
+    out = []
+    for i in range(125):
+        kind = i % 6
+        fields = [("csrf_token", token(40))]
+        if kind == 0:
+            f = ("file", fake_binary("\u0089PNG\r\n\u001a\n", rng.randint(200, 900)), "IMG_%04d.png" % i, "image/png")
+            fields.append(("album", pick(["旅行", "Family", "2024"])))
+        elif kind == 1:
+            f = ("photo", fake_binary("\u00ff\u00d8\u00ff\u00e0", rng.randint(200, 900)),
+                 pick(["微信图片_20241111.jpg", "DSC_0042.JPG", "screenshot 2024-11-23 at 10.15.02.jpg",
+                       "my.cat.photo.jpeg"]), "image/jpeg")
+            fields.append(("caption", pick(COMMENTS)))
+        elif kind == 2:
+            f = ("document", pdf(), pick(["invoice-2024-0012.pdf", "简历_李雷.pdf", "Q3.report.final.v2.pdf"]),
+                 "application/pdf")
+        elif kind == 3:
+            f = ("import", csv_file(), pick(["orders.csv", "订单导出_2024-11.csv", "customers (1).csv"]), "text/csv")
+            fields.append(("has_header", "true"))
+        elif kind == 4:
+            f = ("attachment", pick(["Meeting notes 11/23:\n- select a plan for Q1\n- union with team B?\n"
+                                     "- drop the Friday sync\n", "会议纪要：\n1. 确认双十一排期\n2. 更新首页横幅\n",
+                                     "TODO: O'Reilly order #4411; ping Grace re: invoices\n"]),
+                 pick(["notes.txt", "readme.md", "todo.txt"]), "text/plain")
+            fields.append(("ticket_id", str(rng.randint(1, 9999))))
+        else:
+            f = ("config", json.dumps({"theme": "dark", "shortcuts": {"search": "Ctrl+K"}, "lang": "zh-CN",
+                                       "homepage": "https://www.example.com/"}, indent=2),
+                 "settings-export.json", "application/json")
+        parts = fields + [f]
+        rng.shuffle(parts)
+        out.append(post_multipart(pick(["/upload", "/api/v1/files", "/account/avatar", "/tickets/attach",
+                                        "/import"]), parts,
+                                  boundary=pick(["----WebKitFormBoundary", "----geckoformboundary",
+                                                 "---------------------------"]) + token(16),
+                                  **browser()))
+    return out
+
+
+FILES = [("benign_browse", browse), ("benign_forms", forms), ("benign_api", api), ("benign_content", content),
+         ("benign_uploads", uploads)]
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else OUT
+    total = 0
+    seen = set()
+    for name, fn in FILES:
+        reqs = []
+        for r in fn():
+            key = json.dumps(r, sort_keys=True)
+            if key not in seen:  # a crawler may fetch the same page twice; keep one
+                seen.add(key)
+                reqs.append(r)
+        n = write_jsonl(os.path.join(out, name + ".jsonl"), name.replace("_", "-"), reqs)
+        total += n
+        print("%-16s %5d" % (name, n))
+    print("%-16s %5d" % ("total", total))
+
+
+if __name__ == "__main__":
+    main()
