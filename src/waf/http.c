@@ -121,32 +121,34 @@ http_message_done(const struct http_parser *p)
 }
 
 static bool
-span_eq(const char *buf, struct http_span s, const char *lit)
+span_eqn(const char *buf, struct http_span s, const char *lit, size_t n)
 {
-	size_t n = strlen(lit);
-
 	return s.len == n && memcmp(buf + s.off, lit, n) == 0;
 }
 
 static bool
-span_ieq(const char *buf, struct http_span s, const char *lit)
+span_ieqn(const char *buf, struct http_span s, const char *lit, size_t n)
 {
-	size_t n = strlen(lit);
-
 	return s.len == n && strncasecmp(buf + s.off, lit, n) == 0;
 }
+
+/* Literal names: the length is known at compile time. */
+#define span_eq(buf, s, lit) span_eqn(buf, s, lit, sizeof(lit) - 1)
+#define span_ieq(buf, s, lit) span_ieqn(buf, s, lit, sizeof(lit) - 1)
 
 bool
 http_field_is(const struct http_head *h, const char *buf, size_t i, const char *name)
 {
-	return i < h->n_fields && span_ieq(buf, h->fields[i].name, name);
+	return i < h->n_fields && span_ieqn(buf, h->fields[i].name, name, strlen(name));
 }
 
 int
 http_find_field(const struct http_head *h, const char *buf, const char *name)
 {
+	size_t n = strlen(name);
+
 	for (size_t i = 0; i < h->n_fields; i++)
-		if (span_ieq(buf, h->fields[i].name, name))
+		if (span_ieqn(buf, h->fields[i].name, name, n))
 			return (int)i;
 	return -1;
 }
@@ -223,7 +225,7 @@ parse_request_line(struct http_parser *p, const char *buf, size_t e)
 	h->method = span(0, i);
 	h->method_id = -1;
 	for (size_t m = 0; m < http_n_methods; m++)
-		if (span_eq(buf, h->method, http_methods[m].name))
+		if (span_eqn(buf, h->method, http_methods[m].name, strlen(http_methods[m].name)))
 			h->method_id = (int)m;
 	if (h->method_id < 0)
 		return fail(p, 501, "unknown method %.*s", (int)(i > 32 ? 32 : i), buf);

@@ -437,17 +437,38 @@ inspect(struct conn *c)
 
 /* ---- towards the origin ---------------------------------------------- */
 
-static bool
-hop_by_hop(const char *buf, struct http_span name)
-{
-	static const char *const names[] = {
-		"connection", "keep-alive", "proxy-connection", "te", "trailer",
-		"transfer-encoding", "upgrade", "content-length", "expect",
-		"x-real-ip", "x-request-id", "x-forwarded-for", "x-forwarded-proto",
-	};
+struct fname {
+	const char *s;
+	size_t n;
+};
+#define FNAME(lit) { lit, sizeof(lit) - 1 }
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (name.len == strlen(names[i]) && strncasecmp(buf + name.off, names[i], name.len) == 0)
+/* Fields the proxy drops or sets itself towards the origin ... */
+static const struct fname request_drop[] = {
+	FNAME("connection"), FNAME("keep-alive"), FNAME("proxy-connection"), FNAME("te"),
+	FNAME("trailer"), FNAME("transfer-encoding"), FNAME("upgrade"), FNAME("content-length"),
+	FNAME("expect"), FNAME("x-real-ip"), FNAME("x-request-id"), FNAME("x-forwarded-for"),
+	FNAME("x-forwarded-proto"),
+};
+/* ... and towards the client (hop-by-hop; the framing is the proxy's). */
+static const struct fname response_drop[] = {
+	FNAME("connection"), FNAME("keep-alive"), FNAME("proxy-connection"), FNAME("te"),
+	FNAME("trailer"), FNAME("transfer-encoding"), FNAME("upgrade"),
+};
+
+/* One field as it came ("Name: value", optional whitespace inside kept). */
+static void
+add_field(struct evbuffer *out, const char *buf, const struct http_field *f)
+{
+	evbuffer_add(out, buf + f->name.off, f->value.off + f->value.len - f->name.off);
+	evbuffer_add(out, "\r\n", 2);
+}
+
+static bool
+name_in(const char *buf, struct http_span name, const struct fname *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (name.len == set[i].n && strncasecmp(buf + name.off, set[i].s, name.len) == 0)
 			return true;
 	return false;
 }
@@ -485,10 +506,9 @@ build_request(struct conn *c)
 	evbuffer_add_printf(out, "%.*s %.*s HTTP/1.1\r\n", (int)h->method.len, c->head + h->method.off,
 	    (int)h->target.len, c->head + h->target.off);
 	for (size_t i = 0; i < h->n_fields; i++)
-		if (!hop_by_hop(c->head, h->fields[i].name))
-			evbuffer_add_printf(out, "%.*s: %.*s\r\n", (int)h->fields[i].name.len,
-			    c->head + h->fields[i].name.off, (int)h->fields[i].value.len,
-			    c->head + h->fields[i].value.off);
+		if (!name_in(c->head, h->fields[i].name, request_drop,
+		    sizeof(request_drop) / sizeof(request_drop[0])))
+			add_field(out, c->head, &h->fields[i]);
 	evbuffer_add_printf(out, "X-Forwarded-For: ");
 	for (size_t i = 0; i < h->n_fields; i++)
 		if (http_field_is(h, c->head, i, "x-forwarded-for") && h->fields[i].value.len > 0) {
@@ -836,13 +856,9 @@ client_response_head(struct conn *c, const char *buf)
 	for (size_t i = 0; i < h->n_fields; i++) {
 		struct http_span nm = h->fields[i].name;
 
-		if (http_field_is(h, buf, i, "connection") || http_field_is(h, buf, i, "keep-alive") ||
-		    http_field_is(h, buf, i, "transfer-encoding") || http_field_is(h, buf, i, "te") ||
-		    http_field_is(h, buf, i, "trailer") || http_field_is(h, buf, i, "upgrade") ||
-		    http_field_is(h, buf, i, "proxy-connection"))
+		if (name_in(buf, nm, response_drop, sizeof(response_drop) / sizeof(response_drop[0])))
 			continue;
-		evbuffer_add_printf(out, "%.*s: %.*s\r\n", (int)nm.len, buf + nm.off,
-		    (int)h->fields[i].value.len, buf + h->fields[i].value.off);
+		add_field(out, buf, &h->fields[i]);
 	}
 	if (h->framing == HTTP_BODY_CHUNKED) {
 		if (client11) {
