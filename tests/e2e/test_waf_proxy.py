@@ -563,3 +563,51 @@ def test_reload_keeps_requests_in_flight(env, tmp_path):
     finally:
         waf.stop()
         origin.stop()
+
+
+def test_pipelining_expect_continue_and_http10(env):
+    waf, origin = env["waf"], env["origin"]
+    # two pipelined requests in one write: two answers, in order
+    out = waf.raw(b"GET /echo/pipe1 HTTP/1.1\r\nHost: a.example\r\n\r\n"
+                  b"POST /echo/pipe2 HTTP/1.1\r\nHost: a.example\r\nContent-Length: 3\r\n"
+                  b"Connection: close\r\n\r\nabc")
+    assert out.count(b"HTTP/1.1 200") == 2
+    assert out.index(b"/echo/pipe1") < out.index(b"/echo/pipe2")
+    # Expect: 100-continue is answered by the proxy before the body is sent
+    s = socket.create_connection(("127.0.0.1", waf.port), timeout=5 * SLOW)
+    s.sendall(b"PUT /echo/expect HTTP/1.1\r\nHost: a.example\r\nContent-Length: 5\r\n"
+              b"Expect: 100-continue\r\nConnection: close\r\n\r\n")
+    assert s.recv(100).startswith(b"HTTP/1.1 100 Continue")
+    s.sendall(b"hello")
+    rest = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        rest += b
+    s.close()
+    assert rest.startswith(b"HTTP/1.1 200") and origin.saw("/echo/expect")[-1]["body"] == b"hello"
+    assert "Expect" not in origin.saw("/echo/expect")[-1]["headers"]
+    # an HTTP/1.0 client gets a chunked origin answer de-chunked, then close
+    out = waf.raw(b"GET /chunked?n=20000 HTTP/1.0\r\nHost: a.example\r\n\r\n")
+    head, _, body = out.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and b"chunked" not in head.lower()
+    assert body == blob(20000)
+
+
+def test_body_over_cap_inspects_the_prefix(tmp_path):
+    origin = Origin()
+    config = {"limits": {"inspect_body_bytes": 65536, "body_over_cap": "inspect_prefix"},
+              "sites": [site(1, "p.example", [origin.port])]}
+    waf = Waf(str(tmp_path), config)
+    try:
+        body = text(1 << 20)
+        st, _, data = waf.request("p.example", "POST", "/echo/prefix", body=body)
+        assert st == 200 and origin.saw("/echo/prefix")[-1]["body"] == body
+        attack = b"q=%3Cscript%3Ealert(document.cookie)%3C/script%3E&pad=" + text(1 << 20)
+        st, _, _ = waf.request("p.example", "POST", "/echo/prefix-attack", body=attack,
+                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert st == 403 and not origin.saw("/echo/prefix-attack")
+    finally:
+        waf.stop()
+        origin.stop()
