@@ -46,7 +46,7 @@ RULES = os.path.join(ROOT, "rules", "waf")
 class Origin:
     """An HTTP/1.1 origin on loopback that records what it receives."""
 
-    def __init__(self):
+    def __init__(self, tls=None):
         self.requests = []
         self.connections = 0
         self.lock = threading.Lock()
@@ -131,6 +131,10 @@ class Origin:
             allow_reuse_address = True
 
         self.server = Server(("127.0.0.1", 0), Handler)
+        if tls is not None:     # (cert, key): an HTTPS origin
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -295,12 +299,14 @@ def env(tmp_path_factory):
     origin, origin2 = Origin(), Origin()
     ca, ka = make_cert(d, "a.example")
     cb, kb = make_cert(d, "b.example")
+    tls_origin = Origin(tls=make_cert(d, "origin.internal"))
     dead = free_port()
     with open(kb) as f:
         kb_pem = f.read()
     config = {
         "limits": {"inspect_body_bytes": 4 << 20, "max_body_bytes": 16 << 20,
-                   "header_timeout_ms": 1500, "upstream_timeout_ms": 3000},
+                   "header_timeout_ms": 1500, "body_timeout_ms": 1500,
+                   "upstream_timeout_ms": 3000},
         "sites": [
             site(1, "a.example", [origin.port], tls={"cert": ca, "key": ka}),
             site(2, "b.example", [origin2.port], tls={"cert": cb, "key_pem": kb_pem}),
@@ -313,15 +319,19 @@ def env(tmp_path_factory):
             site(7, "failover.example", [dead, origin2.port],
                  health_check={"interval_ms": 300, "timeout_ms": 300, "path": "/health"}),
             site(8, "down.example", [dead]),
+            {"id": 9, "tenant_id": 109, "domains": ["tlsorigin.example"],
+             "origins": [{"address": "127.0.0.1", "port": tls_origin.port, "tls": True}]},
         ],
     }
     waf = Waf(d, config)
-    yield {"waf": waf, "origin": origin, "origin2": origin2, "config": config, "dir": d}
+    yield {"waf": waf, "origin": origin, "origin2": origin2, "tls_origin": tls_origin,
+           "config": config, "dir": d}
     try:
         waf.stop()
     finally:
         origin.stop()
         origin2.stop()
+        tls_origin.stop()
 
 
 def test_benign_requests_arrive_unchanged(env):
@@ -403,6 +413,15 @@ def test_tls_sni_two_sites(env):
             assert t.recv(100).startswith(b"HTTP/1.1 421")
 
 
+def test_tls_origin(env):
+    waf, tls_origin = env["waf"], env["tls_origin"]
+    body = text(200000)
+    for i in range(3):      # the second and third reuse the pooled TLS connection
+        st, _, data = waf.request("tlsorigin.example", "POST", "/echo/tls-origin%d" % i, body=body)
+        assert st == 200 and json.loads(data)["sha256"] == hashlib.sha256(body).hexdigest()
+    assert len(tls_origin.saw("/echo/tls-origin")) == 3
+
+
 def test_unknown_site_and_limits(env):
     waf = env["waf"]
     st, _, data = waf.request("nowhere.example")
@@ -414,6 +433,13 @@ def test_unknown_site_and_limits(env):
     t0 = time.time()
     out = waf.raw(b"GET /slowloris HTTP/1.1\r\nHost: a.example\r\n", timeout=10)
     assert out.startswith(b"HTTP/1.1 408") and time.time() - t0 < 6 * SLOW
+    assert not env["origin"].saw("/slowloris")
+    # a body that stops arriving gets 408 after body_timeout_ms, and never reaches the origin
+    t0 = time.time()
+    out = waf.raw(b"POST /echo/slowbody HTTP/1.1\r\nHost: a.example\r\nContent-Length: 100\r\n\r\n"
+                  b"only a part", timeout=10)
+    assert out.startswith(b"HTTP/1.1 408") and time.time() - t0 < 6 * SLOW
+    assert not env["origin"].saw("/echo/slowbody")
 
 
 SMUGGLING = [
