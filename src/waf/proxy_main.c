@@ -2,7 +2,7 @@
  * proxy_main.c: `yunshou-waf run`, the reverse proxy as a daemon.
  *
  *   yunshou-waf run --config FILE --listen ADDR:PORT [--tls-listen ADDR:PORT]
- *       [--rules DIR] [--events FILE] [--workers N] [--cc-entries N]
+ *       [--rules DIR] [--events FILE] [--events-queue DIR] [--workers N] [--cc-entries N]
  *       [--log-level debug|info|warn|error] [--check]
  *
  * The main thread only watches: SIGHUP, or a change of the configuration
@@ -39,7 +39,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: yunshou-waf run --config FILE --listen ADDR:PORT "
 	    "[--tls-listen ADDR:PORT]\n"
-	    "         [--rules DIR] [--events FILE] [--workers N] [--cc-entries N]\n"
+	    "         [--rules DIR] [--events FILE] [--events-queue DIR] [--workers N]\n"
+	    "         [--cc-entries N]\n"
 	    "         [--log-level debug|info|warn|error] [--check]\n");
 }
 
@@ -110,6 +111,7 @@ waf_proxy_main(int argc, char **argv)
 		{ "tls-listen", required_argument, NULL, 't' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "events", required_argument, NULL, 'e' },
+		{ "events-queue", required_argument, NULL, 'q' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "cc-entries", required_argument, NULL, 'C' },
 		{ "log-level", required_argument, NULL, 'L' },
@@ -118,7 +120,7 @@ waf_proxy_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct runner r = { 0 };
-	const char *listen_addr = NULL, *tls_addr = NULL, *events_path = NULL;
+	const char *listen_addr = NULL, *tls_addr = NULL, *events_path = NULL, *queue_dir = NULL;
 	long workers = sysconf(_SC_NPROCESSORS_ONLN), cc_entries = 1 << 20;
 	enum log_level lvl = LOG_LVL_INFO;
 	bool check = false;
@@ -130,13 +132,14 @@ waf_proxy_main(int argc, char **argv)
 	int o;
 
 	optind = 1;
-	while ((o = getopt_long(argc, argv, "c:l:t:r:e:w:C:L:nh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "c:l:t:r:e:q:w:C:L:nh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': r.config = optarg; break;
 		case 'l': listen_addr = optarg; break;
 		case 't': tls_addr = optarg; break;
 		case 'r': r.rules = optarg; break;
 		case 'e': events_path = optarg; break;
+		case 'q': queue_dir = optarg; break;
 		case 'w': workers = strtol(optarg, NULL, 10); break;
 		case 'C': cc_entries = strtol(optarg, NULL, 10); break;
 		case 'L':
@@ -166,7 +169,7 @@ waf_proxy_main(int argc, char **argv)
 	}
 	if (tls_addr != NULL && cfg->tls_default == NULL)
 		log_warn("waf: --tls-listen given but no site has a certificate yet");
-	if ((ev = events_open(events_path != NULL ? events_path : cfg->events_path, err,
+	if ((ev = events_open(events_path != NULL ? events_path : cfg->events_path, queue_dir, err,
 	    sizeof(err))) == NULL) {
 		fprintf(stderr, "yunshou-waf: %s\n", err);
 		siteconf_unref(cfg);

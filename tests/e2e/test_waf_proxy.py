@@ -192,11 +192,13 @@ class Waf:
         self.dir = d
         self.conf = os.path.join(d, "sites.json")
         self.events = os.path.join(d, "events.jsonl")
+        self.queue = os.path.join(d, "queue")
         self.log = os.path.join(d, "waf.log")
         self.write(config)
         self.port, self.tls_port = free_port(), free_port()
         args = [WAF, "run", "--config", self.conf, "--listen", "127.0.0.1:%d" % self.port,
                 "--tls-listen", "127.0.0.1:%d" % self.tls_port, "--events", self.events,
+                "--events-queue", self.queue,
                 "--workers", "2", "--cc-entries", "65536"]
         if os.path.isdir(RULES):
             args += ["--rules", RULES]
@@ -488,6 +490,14 @@ def last_event(waf, rid):
     raise AssertionError("no event for request " + rid)
 
 
+def queue_has(qdir, needle):
+    for name in os.listdir(qdir) if os.path.isdir(qdir) else []:
+        with open(os.path.join(qdir, name), "rb") as f:
+            if needle.encode() in f.read():
+                return True
+    return False
+
+
 ATTACKS = [
     ("GET", "/item?id=1%20UNION%20SELECT%20username,password%20FROM%20users--", None, "sqli"),
     ("POST", "/comment", b"text=%3Cscript%3Ealert(document.cookie)%3C/script%3E", "xss"),
@@ -506,6 +516,11 @@ def test_attacks_blocked_and_reported(env):
         assert ev["action"] == "block" and ev["site_id"] == 1 and ev["tenant_id"] == 101
         assert ev["client_ip"] == "127.0.0.1" and ev["method"] == method
         assert ev["uri"] == path and ev["rule"] and ev["category"] and ev["severity"] >= 1
+        # the same event is in the node's lossless queue (made durable within 100 ms)
+        deadline = time.time() + 5 * SLOW
+        while not queue_has(waf.queue, rid):
+            assert time.time() < deadline, "event %s not in the queue" % rid
+            time.sleep(0.05)
     assert not origin.saw("/item") and not origin.saw("/comment")
 
 
