@@ -925,6 +925,10 @@ up_read(struct bufferevent *bev, void *arg)
 			client_response_head(c, buf);
 			evbuffer_drain(in, c->rs.head.head_len);
 			c->resp_head_done = true;
+			if (http_message_done(&c->rs)) {	/* HEAD, 204, 304, length 0 */
+				response_done(c);
+				return;
+			}
 			continue;
 		}
 		buf = (const char *)evbuffer_pullup(in, -1);

@@ -396,6 +396,15 @@ def test_keep_alive_both_sides(env):
         r = conn.getresponse()
         assert r.status == 200
         assert json.loads(r.read())["len"] == (i if i % 2 else 0)
+    # answers without a body (HEAD, 204) end at their head, on the same connections
+    t0 = time.time()
+    for method, path, status in (("HEAD", "/big?n=100", 200), ("GET", "/nocontent", 204),
+                                 ("GET", "/echo/after", 200)):
+        conn.request(method, path, headers={"Host": "a.example"})
+        r = conn.getresponse()
+        assert r.status == status
+        r.read()
+    assert time.time() - t0 < 1.5 * SLOW
     conn.close()
     # one client connection; the origin side is pooled (one per worker at most)
     assert origin.connections - before <= 2
