@@ -62,9 +62,12 @@ static void
 reload(struct runner *r, const char *why)
 {
 	char err[512];
-	struct siteconf *c = siteconf_load(r->config, r->rules, err, sizeof(err));
+	struct siteconf *c;
 
+	/* note the file's state before reading it: a change made while the
+	 * new configuration builds is seen by the next tick */
 	stat_changed(r);
+	c = siteconf_load(r->config, r->rules, err, sizeof(err));
 	if (c == NULL) {
 		log_err("waf: %s: new configuration refused, the running one stays: %s", why, err);
 		return;

@@ -46,7 +46,7 @@ RULES = os.path.join(ROOT, "rules", "waf")
 class Origin:
     """An HTTP/1.1 origin on loopback that records what it receives."""
 
-    def __init__(self, tls=None):
+    def __init__(self, tls=None, port=0):
         self.requests = []
         self.connections = 0
         self.lock = threading.Lock()
@@ -130,7 +130,7 @@ class Origin:
             daemon_threads = True
             allow_reuse_address = True
 
-        self.server = Server(("127.0.0.1", 0), Handler)
+        self.server = Server(("127.0.0.1", port), Handler)
         if tls is not None:     # (cert, key): an HTTPS origin
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             ctx.load_cert_chain(*tls)
@@ -327,7 +327,7 @@ def env(tmp_path_factory):
     }
     waf = Waf(d, config)
     yield {"waf": waf, "origin": origin, "origin2": origin2, "tls_origin": tls_origin,
-           "config": config, "dir": d}
+           "config": config, "dir": d, "dead": dead}
     try:
         waf.stop()
     finally:
@@ -571,6 +571,17 @@ def test_failover_and_origin_failure(env):
         st, _, _ = waf.request("failover.example", path="/echo/fo%d" % i)
         assert st == 200
     assert len(env["origin2"].saw("/echo/fo")) == 6
+    # the dead origin comes up: the health check (path /health, rise 1) brings it back
+    revived = Origin(port=env["dead"])
+    try:
+        deadline = time.time() + 5 * SLOW
+        while not revived.saw("/echo/fo-back"):
+            assert time.time() < deadline, "the revived origin got no request"
+            assert waf.request("failover.example", path="/echo/fo-back")[0] == 200
+            time.sleep(0.1)
+        assert revived.saw("/health")
+    finally:
+        revived.stop()
     st, _, data = waf.request("down.example", path="/x")
     assert st == 502 and "源站" in data.decode()
     st, _, _ = waf.request("a.example", path="/slow?ms=4500", timeout=15)
@@ -610,6 +621,13 @@ def test_reload_keeps_requests_in_flight(env, tmp_path):
             time.sleep(0.1)
         assert "domains" in waf.read_log()
         assert waf.request("new.example", path="/echo/still")[0] == 200
+        # a changed file is picked up without a signal
+        config["sites"].append(site(3, "third.example", [origin.port]))
+        waf.write(config)
+        deadline = time.time() + 5 * SLOW
+        while waf.request("third.example", path="/echo/third")[0] != 200:
+            assert time.time() < deadline, waf.read_log()
+            time.sleep(0.1)
     finally:
         waf.stop()
         origin.stop()
@@ -661,3 +679,35 @@ def test_body_over_cap_inspects_the_prefix(tmp_path):
     finally:
         waf.stop()
         origin.stop()
+
+
+BAD_CONFIGS = [
+    ("not json", "{", "sites.json:1"),
+    ("no sites", {"limits": {}}, "\"sites\" array"),
+    ("no domains", {"sites": [{"id": 1, "domains": [], "origins": []}]}, "domains"),
+    ("bad domain", {"sites": [site(1, "a b.example", [80])]}, "not a host name"),
+    ("duplicate domain", {"sites": [site(1, "a.example", [80]), site(2, "a.example", [81])]},
+     "domain a.example is in sites 1 and 2"),
+    ("bad port", {"sites": [site(1, "a.example", [0])]}, "\"port\" (1-65535)"),
+    ("bad mode", {"sites": [site(1, "a.example", [80], mode="learn")]}, "mode is"),
+    ("bad cidr", {"sites": [site(1, "a.example", [80], deny=["10.0.0.0/33"])]}, "10.0.0.0/33"),
+    ("bad cc", {"sites": [site(1, "a.example", [80], cc={"ip_rate": -1})]}, "cc has"),
+    ("unknown limit", {"limits": {"max_headerz": 1}, "sites": []}, "limits.max_headerz"),
+    ("limit out of range", {"limits": {"max_headers": 100000}, "sites": []}, "limits.max_headers"),
+    ("missing cert file", {"sites": [site(1, "a.example", [80], tls={"cert": "/nonexistent.crt",
+                                                                    "key": "/nonexistent.key"})]},
+     "cannot read cert"),
+]
+
+
+@pytest.mark.parametrize("name,config,message", BAD_CONFIGS, ids=[b[0] for b in BAD_CONFIGS])
+def test_bad_configuration_is_refused_with_a_reason(tmp_path, name, config, message):
+    path = tmp_path / "sites.json"
+    path.write_text(config if isinstance(config, str) else json.dumps(config))
+    args = [WAF, "run", "--check", "--config", str(path)]
+    if os.path.isdir(RULES):
+        args += ["--rules", RULES]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=30 * SLOW,
+                       stdin=subprocess.DEVNULL)
+    assert r.returncode == 1 and message in r.stderr, (name, r.stderr)
+    assert not any(m in r.stderr for m in SANITIZER_MARKERS)
