@@ -75,6 +75,8 @@ struct lstn {
 	struct worker *w;
 	bool tls;
 	struct evconnlistener *l;
+	struct event *pause;	/* accepts paused after running out of descriptors */
+	int64_t warned_ms;
 };
 
 struct worker {
@@ -136,6 +138,7 @@ struct conn {
 	struct http_parser rs;
 	bool resp_head_done, resp_chunked_out, close_after, up_paused;
 	char rid[33];
+	int write_ms;			/* a client that reads nothing for this long is dropped */
 };
 
 static struct proxy *the_proxy;	/* for the SNI callback */
@@ -266,14 +269,26 @@ set_timer(struct conn *c, enum timer_kind k, int ms)
 		evtimer_add(c->timer, &tv);
 }
 
+/* read_ms 0: no read timeout. The write timeout is always on: output that
+ * makes no progress for write_ms (a client that stopped reading) ends the
+ * connection, while a slow but moving download goes on. */
+static void
+client_timeouts(struct conn *c, int read_ms)
+{
+	struct timeval rt = { read_ms / 1000, (read_ms % 1000) * 1000 };
+	struct timeval wt = { c->write_ms / 1000, (c->write_ms % 1000) * 1000 };
+
+	bufferevent_set_timeouts(c->bev, read_ms > 0 ? &rt : NULL, &wt);
+}
+
 /* The answer is in the output: close once it has been written. */
 static void
 close_after_write(struct conn *c)
 {
 	c->state = C_CLOSING;
 	bufferevent_disable(c->bev, EV_READ);
-	bufferevent_set_timeouts(c->bev, NULL, NULL);
-	set_timer(c, T_LINGER, LINGER_MS * 5);
+	client_timeouts(c, 0);
+	set_timer(c, T_NONE, 0);
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
 		bufferevent_trigger(c->bev, EV_WRITE, BEV_TRIG_IGNORE_WATERMARKS);
 }
@@ -837,7 +852,7 @@ response_done(struct conn *c)
 
 		reset_request(c);
 		c->state = C_HEAD;
-		bufferevent_set_timeouts(c->bev, NULL, NULL);
+		client_timeouts(c, 0);
 		bufferevent_enable(c->bev, EV_READ);
 		set_timer(c, T_IDLE, idle);
 	}
@@ -1097,6 +1112,7 @@ start_request(struct conn *c, const char *buf)
 	evbuffer_drain(bufferevent_get_input(c->bev), h->head_len);
 	c->cfg = proxy_config(c->w->px);
 	lim = &c->cfg->lim;
+	c->write_ms = lim->idle_timeout_ms;
 	c->client_keep_alive = h->keep_alive && !h->upgrade;
 	http_parser_init(&c->rs, HTTP_RESPONSE, &lim->http);
 	c->rs.lim.max_headers = HTTP_MAX_FIELDS;
@@ -1119,12 +1135,7 @@ start_request(struct conn *c, const char *buf)
 	if (h->expect_continue)
 		bufferevent_write(c->bev, "HTTP/1.1 100 Continue\r\n\r\n", 25);
 	c->state = C_BODY;
-	{
-		int ms = lim->body_timeout_ms;
-		struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-		bufferevent_set_timeouts(c->bev, &tv, NULL);
-	}
+	client_timeouts(c, lim->body_timeout_ms);
 }
 
 /* Body bytes from the client. 0 go on, -1 answered. */
@@ -1196,7 +1207,7 @@ body_step(struct conn *c)
 	}
 	if (!c->body_done)
 		return 0;
-	bufferevent_set_timeouts(c->bev, NULL, NULL);
+	client_timeouts(c, 0);
 	if (!c->inspected) {
 		if (inspect(c) < 0)
 			return -1;
@@ -1412,9 +1423,41 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 	w->conns = c;
 	bufferevent_setcb(c->bev, client_read, client_write, client_event, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, cfg->lim.http.max_head + (256 << 10));
+	c->write_ms = cfg->lim.idle_timeout_ms;
+	client_timeouts(c, 0);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	set_timer(c, T_HEADER, cfg->lim.header_timeout_ms);
 	siteconf_unref(cfg);
+}
+
+static void
+accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct lstn *ls = arg;
+
+	(void)fd;
+	(void)what;
+	if (ls->l != NULL)
+		evconnlistener_enable(ls->l);
+}
+
+/* Out of descriptors or memory: accept() would fail at once again and
+ * spin, so pause this listener for 100 ms. */
+static void
+accept_error(struct evconnlistener *l, void *arg)
+{
+	struct lstn *ls = arg;
+	int e = EVUTIL_SOCKET_ERROR();
+	struct timeval tv = { 0, 100000 };
+
+	if (e != EMFILE && e != ENFILE && e != ENOBUFS && e != ENOMEM)
+		return;
+	if (now_ms() - ls->warned_ms > 10000) {
+		ls->warned_ms = now_ms();
+		log_warn("proxy: accept: %s; pausing new connections for 100 ms", strerror(e));
+	}
+	evconnlistener_disable(l);
+	evtimer_add(ls->pause, &tv);
 }
 
 /* ---- workers and life cycle ------------------------------------------ */
@@ -1512,6 +1555,9 @@ proxy_start(struct proxy *px, size_t n, char *err, size_t errlen)
 				goto oom;
 			}
 			w->n_lst = k + 1;
+			if ((w->lst[k].pause = evtimer_new(w->base, accept_resume, &w->lst[k])) == NULL)
+				goto oom;
+			evconnlistener_set_error_cb(w->lst[k].l, accept_error);
 		}
 	}
 	for (size_t i = 0; i < n; i++)
@@ -1536,6 +1582,9 @@ stop_listening(evutil_socket_t fd, short what, void *arg)
 	for (size_t k = 0; k < w->n_lst; k++) {
 		evconnlistener_free(w->lst[k].l);
 		w->lst[k].l = NULL;
+		if (w->lst[k].pause != NULL)
+			event_free(w->lst[k].pause);
+		w->lst[k].pause = NULL;
 	}
 	w->n_lst = 0;
 	/* idle keep-alive connections go now; requests in flight finish */
@@ -1553,8 +1602,12 @@ worker_free(struct worker *w)
 		conn_free(w->conns);
 	while (w->idle != NULL)
 		up_free(w->idle);
-	for (size_t k = 0; k < w->n_lst; k++)
-		evconnlistener_free(w->lst[k].l);
+	for (size_t k = 0; k < w->n_lst; k++) {
+		if (w->lst[k].l != NULL)
+			evconnlistener_free(w->lst[k].l);
+		if (w->lst[k].pause != NULL)
+			event_free(w->lst[k].pause);
+	}
 	if (w->base != NULL)
 		event_base_free(w->base);
 }

@@ -21,6 +21,7 @@ import http.client
 import http.server
 import json
 import os
+import resource
 import signal
 import socket
 import socketserver
@@ -188,7 +189,7 @@ def make_cert(d, name):
 # ---- the proxy -------------------------------------------------------------
 
 class Waf:
-    def __init__(self, d, config):
+    def __init__(self, d, config, nofile=None):
         self.dir = d
         self.conf = os.path.join(d, "sites.json")
         self.events = os.path.join(d, "events.jsonl")
@@ -203,8 +204,14 @@ class Waf:
         if os.path.isdir(RULES):
             args += ["--rules", RULES]
         self.logf = open(self.log, "wb")
+
+        def child():
+            _die_with_parent()
+            if nofile:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+
         self.proc = subprocess.Popen(args, stdout=self.logf, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+                                     stdin=subprocess.DEVNULL, preexec_fn=child)
         deadline = time.time() + 10 * SLOW
         while time.time() < deadline:
             assert self.proc.poll() is None, self.read_log()
@@ -711,3 +718,32 @@ def test_bad_configuration_is_refused_with_a_reason(tmp_path, name, config, mess
                        stdin=subprocess.DEVNULL)
     assert r.returncode == 1 and message in r.stderr, (name, r.stderr)
     assert not any(m in r.stderr for m in SANITIZER_MARKERS)
+
+
+def test_out_of_descriptors_pauses_accepting(tmp_path):
+    origin = Origin()
+    waf = Waf(str(tmp_path), {"sites": [site(1, "fd.example", [origin.port])]}, nofile=64)
+    socks = []
+    try:
+        for _ in range(100):
+            try:
+                socks.append(socket.create_connection(("127.0.0.1", waf.port), timeout=1))
+            except OSError:
+                break
+        time.sleep(0.5)
+        stat = "/proc/%d/stat" % waf.proc.pid
+        before = sum(int(x) for x in open(stat).read().split()[13:15])
+        time.sleep(1)
+        after = sum(int(x) for x in open(stat).read().split()[13:15])
+        assert after - before < 20, "the proxy spins while it has no descriptors left"
+        for s in socks:
+            s.close()
+        socks = []
+        time.sleep(0.3)
+        assert waf.request("fd.example", path="/echo/fd")[0] == 200
+        assert "pausing new connections" in waf.read_log()
+    finally:
+        for s in socks:
+            s.close()
+        waf.stop()
+        origin.stop()
