@@ -5,7 +5,9 @@
  * their own files (sqli.c, xss.c). Each detector reads a value that the
  * rule's transforms have already decoded.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -85,6 +87,20 @@ static const struct command commands[] = {
 	{ "whois", 0 }, { "grep", 0 }, { "nmap", 0 }, { "wmic", 1 }, { "reg", 0 }, { "sc", 0 },
 	{ "timeout", 0 }, { "start", 0 }, { "nl", 0 }, { "od", 0 }, { "tac", 0 }, { "rev", 0 },
 	{ "uniq", 0 }, { "sort", 0 }, { "strings", 0 }, { "file", 0 }, { "stat", 0 },
+	{ "reboot", 1 }, { "shutdown", 0 }, { "halt", 1 }, { "poweroff", 1 }, { "printf", 0 },
+	{ "xargs", 0 }, { "tee", 0 }, { "chattr", 1 }, { "iptables", 1 }, { "killall", 1 },
+	{ "pkill", 1 }, { "mshta", 1 }, { "rundll32", 1 }, { "regsvr32", 1 }, { "cscript", 1 },
+	{ "wscript", 1 }, { "schtasks", 1 }, { "vssadmin", 1 }, { "icacls", 1 }, { "attrib", 0 },
+	{ "del", 0 }, { "copy", 0 }, { "move", 0 }, { "ren", 0 }, { "set", 0 }, { "ver", 0 },
+};
+
+/* Windows commands whose first argument makes them an attack. */
+static const struct {
+	const char *command, *arg;
+} command_args[] = {
+	{ "net", "user" }, { "net", "localgroup" }, { "net", "share" }, { "net", "use" },
+	{ "net", "view" }, { "net", "group" }, { "reg", "query" }, { "reg", "add" },
+	{ "sc", "create" }, { "sc", "query" }, { "wmic", "process" },
 };
 
 /* Read one shell word starting at s[i], dropping quotes, '\' and '^' the
@@ -105,7 +121,8 @@ shell_word(const char *s, size_t len, size_t i, char *w, size_t wsize, size_t *w
 			i += 2;
 			continue;
 		}
-		if (!(isalnum(c) || c == '.' || c == '_' || c == '-' || c == '/' || c == '+'))
+		if (!(isalnum(c) || c == '.' || c == '_' || c == '-' || c == '/' || c == '+' ||
+		    c == '?' || c == '*' || c == '[' || c == ']' || c == ':'))
 			break;
 		if (n + 1 < wsize)
 			w[n++] = (char)tolower(c);
@@ -116,11 +133,14 @@ shell_word(const char *s, size_t len, size_t i, char *w, size_t wsize, size_t *w
 	return i;
 }
 
+/* Skip what separates shell words: blanks, $IFS, quotes; in brace
+ * expansion ({cat,/etc/passwd}) the braces and commas too. */
 static size_t
-skip_ifs(const char *s, size_t len, size_t i)
+skip_ifs(const char *s, size_t len, size_t i, int brace)
 {
 	for (;;) {
-		if (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '+'))
+		if (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '+' || s[i] == '\'' ||
+		    s[i] == '"' || (brace && (s[i] == '{' || s[i] == ','))))
 			i++;
 		else if (i + 3 < len && strncmp(s + i, "$IFS", 4) == 0)
 			i += 4 + (i + 4 < len && s[i + 4] == '$' ? 0 : 0);
@@ -134,15 +154,29 @@ skip_ifs(const char *s, size_t len, size_t i)
 }
 
 static const struct command *
-command_find(const char *w, size_t wl)
+command_find(const char *w, size_t wl, int *globbed)
 {
 	const char *base = w;
 	size_t bl = wl;
 	const char *slash = memrchr(w, '/', wl);
+	char pat[48];
 
 	if (slash != NULL) {
 		base = slash + 1;
 		bl = wl - (size_t)(base - w);
+	}
+	*globbed = memchr(base, '?', bl) != NULL || memchr(base, '*', bl) != NULL ||
+	    memchr(base, '[', bl) != NULL;
+	if (*globbed && bl < sizeof(pat) && bl > 1) {
+		/* /???/c?t: a glob only a shell would expand into a command */
+		memcpy(pat, base, bl);
+		pat[bl] = '\0';
+		if (strspn(pat, "?*[]") == bl)
+			return NULL;
+		for (size_t k = 0; k < COUNT(commands); k++)
+			if (strlen(commands[k].name) > 1 && fnmatch(pat, commands[k].name, 0) == 0)
+				return &commands[k];
+		return NULL;
 	}
 	for (size_t k = 0; k < COUNT(commands); k++)
 		if (strlen(commands[k].name) == bl && memcmp(commands[k].name, base, bl) == 0)
@@ -150,46 +184,84 @@ command_find(const char *w, size_t wl)
 	return NULL;
 }
 
-/* Does a command word at s[i] (after a separator or substitution) with
- * its arguments look like a shell command? */
+/* Does a command word at s[i] (after a separator, or inside a command
+ * substitution when subst) with its arguments look like a shell command? */
 static int
-command_at(const char *s, size_t len, size_t i, int after_sep)
+command_at(const char *s, size_t len, size_t i, int after_sep, int subst)
 {
 	char w[48], a[64];
 	size_t wl, al, j, k;
 	const struct command *c;
+	int globbed, brace;
 
-	i = skip_ifs(s, len, i);
+	brace = i < len && s[i] == '{';
+	i = skip_ifs(s, len, i, brace);
 	j = shell_word(s, len, i, w, sizeof(w), &wl);
 	if (wl == 0 || (j < len && is_word((unsigned char)s[j])))
 		return 0;
-	c = command_find(w, wl);
+	c = command_find(w, wl, &globbed);
 	if (c == NULL)
 		return 0;
-	if (w[0] == '/' && after_sep)
-		return 1;	/* /bin/cat, /usr/bin/id */
-	k = skip_ifs(s, len, j);
+	if (subst || (after_sep && (w[0] == '/' || globbed)))
+		return 1;	/* $(reboot), `id`, /bin/cat, /???/c?t */
+	k = skip_ifs(s, len, j, brace);
 	if (c->strong && after_sep && (k == len || k > j || strchr(";|&`)$\n<>", s[k]) != NULL))
 		return 1;
 	if (k == j && k < len && strchr("<>|", s[k]) == NULL)
 		return 0;	/* no argument separator after the name */
+	/* Windows paths: type C:\Windows\win.ini, dir c:\ */
+	if (after_sep && k + 1 < len && isalpha((unsigned char)s[k]) &&
+	    s[k + 1] == ':' && (k + 2 == len || s[k + 2] == '\\' || s[k + 2] == '/'))
+		return 1;
 	/* a shell-looking argument: flag, path, redirection, substitution, number */
 	if (k < len && (s[k] == '-' || s[k] == '/' || s[k] == '~' || s[k] == '$' ||
 	    s[k] == '`' || s[k] == '>' || s[k] == '<' || s[k] == '|' ||
 	    (after_sep && isdigit((unsigned char)s[k]))))
 		return k + 1 < len || s[k] == '|' ? 1 : 0;
 	shell_word(s, len, k, a, sizeof(a), &al);
+	for (size_t m = 0; after_sep && m < COUNT(command_args); m++)
+		if (strcmp(command_args[m].command, c->name) == 0 && strcmp(command_args[m].arg, a) == 0)
+			return 1;
 	return after_sep && al > 0 && (memchr(a, '/', al) != NULL || (al > 2 &&
 	    (strstr(a, ".txt") || strstr(a, ".sh") || strstr(a, ".php") || strstr(a, ".ini"))));
+}
+
+/* If s[i] opens a block of code shown as text (a markdown fence, HTML
+ * <pre> or <code>), the index just past its end; else i. Shell lines in
+ * such a block are a post about commands, not a command. */
+static size_t
+skip_code_block(const char *s, size_t len, size_t i)
+{
+	static const struct { const char *open, *close; } blocks[] = {
+		{ "```", "```" }, { "<pre", "</pre>" }, { "<code", "</code>" },
+	};
+
+	for (size_t k = 0; k < COUNT(blocks); k++) {
+		size_t ol = strlen(blocks[k].open);
+		const char *e;
+
+		if (i + ol > len || strncasecmp(s + i, blocks[k].open, ol) != 0)
+			continue;
+		e = fields_memcasemem(s + i + ol, len - i - ol, blocks[k].close, strlen(blocks[k].close));
+		if (e != NULL)
+			return (size_t)(e - s) + strlen(blocks[k].close);
+	}
+	return i;
 }
 
 int
 detect_cmdi(const char *s, size_t len, struct detect_hit *hit)
 {
-	if (command_at(s, len, 0, 0))
+	if (command_at(s, len, 0, 0, 0))
 		return hit_at(hit, "shell command", 0);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
+		size_t past;
+
+		if ((c == '`' || c == '<') && (past = skip_code_block(s, len, i)) != i) {
+			i = past - 1;
+			continue;
+		}
 
 		if (c == ';' || c == '|' || c == '&' || c == '\n' || c == '\r' || c == '`') {
 			size_t j = i + 1;
@@ -197,12 +269,12 @@ detect_cmdi(const char *s, size_t len, struct detect_hit *hit)
 			while (j < len && (s[j] == '|' || s[j] == '&' || s[j] == ' ' ||
 			    s[j] == '\t' || s[j] == '\n'))
 				j++;
-			if (command_at(s, len, j, 1))
+			if (command_at(s, len, j, 1, c == '`'))
 				return hit_at(hit, c == '`' ? "command substitution" :
 				    "command after shell separator", i);
 		} else if (c == '$' && i + 1 < len && s[i + 1] == '(' &&
 		    !(i + 2 < len && s[i + 2] == '(')) {
-			if (command_at(s, len, i + 2, 1))
+			if (command_at(s, len, i + 2, 1, 1))
 				return hit_at(hit, "command substitution", i);
 		}
 	}
@@ -229,42 +301,95 @@ static const char *const php_wrappers[] = {
 	"data://", "compress.zlib://", "glob://", "file:///",
 };
 
+/* Does s hold any of the bytes in set? A cheap gate before a detector's
+ * string searches. */
+static int
+has_any(const char *s, size_t len, const char *set)
+{
+	for (; *set != '\0'; set++)
+		if (memchr(s, *set, len) != NULL)
+			return 1;
+	return 0;
+}
+
+static int
+is_sep(char c)
+{
+	return c == '/' || c == '\\';
+}
+
+/* Does s start with the path n, case-insensitively, a '/' of n also
+ * matching '\\' (Windows paths)? */
+static int
+path_at(const char *s, size_t len, const char *n)
+{
+	size_t k;
+
+	for (k = 0; n[k] != '\0'; k++) {
+		if (k >= len)
+			return 0;
+		if (n[k] == '/' ? !is_sep(s[k]) :
+		    (s[k] | (isalpha((unsigned char)s[k]) ? 0x20 : 0)) != n[k])
+			return 0;
+	}
+	/* a file name ends there: etc/passwd, not etc/passwd-policy.md */
+	return n[k - 1] == '/' || k == len || !(isalnum((unsigned char)s[k]) || s[k] == '-' ||
+	    s[k] == '_');
+}
+
+/* Is s[0..len) an absolute path (/x, ~/x, C:/x, file:...)? Values that
+ * start that way name a file outright. */
+static int
+absolute_path(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && s[i] == ' ')
+		i++;
+	return (i < len && (is_sep(s[i]) || s[i] == '~')) ||
+	    (i + 2 < len && isalpha((unsigned char)s[i]) && s[i + 1] == ':' && is_sep(s[i + 2]));
+}
+
 int
 detect_lfi(const char *s, size_t len, struct detect_hit *hit)
 {
 	size_t ups = 0, first = (size_t)-1;
 
-	for (size_t i = 0; i + 2 < len || (i + 2 == len && len >= 2); i++) {
-		if (s[i] == '.' && s[i + 1] == '.' && (i + 2 == len || s[i + 2] == '/' ||
-		    s[i + 2] == '\\' || s[i + 2] == ';') && (i == 0 || s[i - 1] == '/' ||
-		    s[i - 1] == '\\' || s[i - 1] == '=' || s[i - 1] == ':' || s[i - 1] == ';')) {
+	/* "..", and the "...." filter bypasses, as a whole path component */
+	for (size_t i = 0; i + 1 < len; i++) {
+		size_t d = i;
+
+		if (s[i] != '.' || !(i == 0 || is_sep(s[i - 1]) || s[i - 1] == '=' ||
+		    s[i - 1] == ':' || s[i - 1] == ';'))
+			continue;
+		while (d < len && s[d] == '.')
+			d++;
+		if (d - i >= 2 && (d == len || is_sep(s[d]) || s[d] == ';')) {
 			if (first == (size_t)-1)
 				first = i;
 			ups++;
-			i += 1;
 		}
+		i = d - 1;
 	}
-	for (size_t k = 0; k < COUNT(php_wrappers); k++) {
+	for (size_t k = 0; memmem(s, len, "://", 3) != NULL && k < COUNT(php_wrappers); k++) {
 		const char *p = find_ci(s, len, php_wrappers[k]);
 
 		if (p != NULL)
 			return hit_at(hit, "stream wrapper", (size_t)(p - s));
 	}
-	for (size_t k = 0; k < COUNT(sensitive_files); k++) {
-		const char *p = find_ci(s, len, sensitive_files[k]);
-
-		if (p == NULL)
-			continue;
-		/* the name must start a path component */
-		if (p > s && p[-1] != '/' && p[-1] != '\\' && sensitive_files[k][0] != '.')
-			continue;
-		if (sensitive_files[k][0] == '.' && p > s && is_word((unsigned char)p[-1]))
-			continue;
-		if (ups > 0 || (p > s && (p[-1] == '/' || p[-1] == '\\') &&
-		    (p - 1 == s || p[-2] == ':' || p[-2] == '/' || (p - s >= 2 && p[-3] == ':'))) ||
-		    p == s)
-			return hit_at(hit, ups > 0 ? "traversal to a sensitive file" :
-			    "sensitive file path", (size_t)(p - s));
+	/* a sensitive name starts a path component; it names a file outright
+	 * after a traversal, in an absolute path or as the whole value */
+	if (ups > 0 || absolute_path(s, len) || len < 48) {
+		for (size_t p = 0; p < len; p++) {
+			if (p > 0 && !is_sep(s[p - 1]))
+				continue;
+			if (p > 0 && ups == 0 && !absolute_path(s, len))
+				break;	/* a short relative value: only its start */
+			for (size_t k = 0; k < COUNT(sensitive_files); k++)
+				if (path_at(s + p, len - p, sensitive_files[k]))
+					return hit_at(hit, ups > 0 ? "traversal to a sensitive file" :
+					    "sensitive file path", p);
+		}
 	}
 	if (ups >= 3)
 		return hit_at(hit, "deep directory traversal", first);
@@ -380,6 +505,22 @@ ipv4_internal(unsigned long a)
 	    a == 0x646464C8UL;
 }
 
+static int
+ipv6_internal(const uint8_t *a)
+{
+	static const uint8_t zero[16];
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF };
+	static const uint8_t imds[16] = { 0xfd, 0, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x54 };
+
+	if (memcmp(a, zero, 15) == 0 && (a[15] == 0 || a[15] == 1))
+		return 1;	/* :: and ::1 */
+	if (memcmp(a, mapped, 12) == 0 || memcmp(a, zero, 12) == 0)	/* v4-mapped, v4-compatible */
+		return ipv4_internal((unsigned long)a[12] << 24 | (unsigned long)a[13] << 16 |
+		    (unsigned long)a[14] << 8 | a[15]);
+	return (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || (a[0] & 0xfe) == 0xfc ||
+	    memcmp(a, imds, 16) == 0;
+}
+
 static const char *const internal_hosts[] = {
 	"localhost", "metadata.google.internal", "metadata", "instance-data",
 	"metadata.tencentyun.com", "kubernetes.default", "kubernetes.default.svc",
@@ -395,6 +536,8 @@ detect_ssrf(const char *s, size_t len, struct detect_hit *hit)
 {
 	size_t b, pos = 0;
 
+	if (memmem(s, len, "://", 3) == NULL)
+		return 0;
 	while (pos < len) {
 		const char *p = url_scheme_end(s + pos, len - pos, &b);
 		size_t sl, hs, he, at;
@@ -421,14 +564,19 @@ detect_ssrf(const char *s, size_t len, struct detect_hit *hit)
 		if (hs < he && s[hs] == '[') {
 			const char *rb = memchr(s + hs, ']', he - hs);
 			size_t il = rb != NULL ? (size_t)(rb - (s + hs)) - 1 : 0;
-			const char *ip6 = s + hs + 1;
+			char buf[64];
+			uint8_t a6[16];
 
-			if (rb != NULL && ((il == 3 && memcmp(ip6, "::1", 3) == 0) || (il == 2 &&
-			    memcmp(ip6, "::", 2) == 0) || (il >= 7 && strncasecmp(ip6, "::ffff:", 7) == 0) ||
-			    (il >= 4 && strncasecmp(ip6, "fe80", 4) == 0) || (il >= 2 &&
-			    (strncasecmp(ip6, "fc", 2) == 0 || strncasecmp(ip6, "fd", 2) == 0)) ||
-			    (il == 15 && strncmp(ip6, "0:0:0:0:0:0:0:1", 15) == 0)))
-				return hit_at(hit, "URL to an internal IPv6 address", hs);
+			if (rb != NULL && il > 0 && il < sizeof(buf)) {
+				const char *pct;
+
+				memcpy(buf, s + hs + 1, il);
+				buf[il] = '\0';
+				if ((pct = strchr(buf, '%')) != NULL)
+					buf[pct - buf] = '\0';	/* zone id */
+				if (inet_pton(AF_INET6, buf, a6) == 1 && ipv6_internal(a6))
+					return hit_at(hit, "URL to an internal IPv6 address", hs);
+			}
 		} else {
 			const char *colon = memchr(s + hs, ':', he - hs);
 			size_t hl = (colon != NULL ? (size_t)(colon - s) : he) - hs;
@@ -465,11 +613,22 @@ detect_ssrf(const char *s, size_t len, struct detect_hit *hit)
 int
 detect_xxe(const char *s, size_t len, struct detect_hit *hit)
 {
-	const char *ent = find_ci(s, len, "<!ENTITY");
-	const char *dt = find_ci(s, len, "<!DOCTYPE");
+	const char *ent, *dt;
+
+	if (memchr(s, '<', len) == NULL)
+		return 0;
+	ent = find_ci(s, len, "<!ENTITY");
+	dt = find_ci(s, len, "<!DOCTYPE");
 
 	if (ent != NULL) {
 		size_t rest = len - (size_t)(ent - s);
+
+		/* any entity declaration in a request: external ones read files
+		 * and URLs, internal ones nest into billion-laughs expansions */
+		if (dt != NULL)
+			return hit_at(hit, find_ci(ent, rest, "SYSTEM") != NULL ||
+			    find_ci(ent, rest, "PUBLIC") != NULL ? "external entity" :
+			    "entity declaration", (size_t)(ent - s));
 
 		if (find_ci(ent, rest, "SYSTEM") != NULL || find_ci(ent, rest, "PUBLIC") != NULL)
 			return hit_at(hit, "external entity", (size_t)(ent - s));
@@ -484,7 +643,9 @@ detect_xxe(const char *s, size_t len, struct detect_hit *hit)
 		const char *gt = memchr(dt, '>', rest);
 		size_t dl = gt != NULL ? (size_t)(gt - dt) : rest;
 
-		if (find_ci(dt, dl, "SYSTEM") != NULL && (find_ci(dt, dl, "file:") != NULL ||
+		if ((find_ci(dt, dl, "SYSTEM") != NULL || find_ci(dt, dl, "PUBLIC") != NULL) &&
+		    (find_ci(dt, dl, "file:") != NULL || find_ci(dt, dl, "jar:") != NULL ||
+		    find_ci(dt, dl, "gopher:") != NULL || find_ci(dt, dl, "netdoc:") != NULL ||
 		    find_ci(dt, dl, "http") != NULL || find_ci(dt, dl, "ftp:") != NULL ||
 		    find_ci(dt, dl, "php:") != NULL || find_ci(dt, dl, "expect:") != NULL))
 			return hit_at(hit, "external DTD", (size_t)(dt - s));
@@ -579,6 +740,8 @@ detect_ssti(const char *s, size_t len, struct detect_hit *hit)
 		"{php}", "{system(", "{{_self", "<#import",
 	};
 
+	if (!has_any(s, len, "{$#<@*[?"))
+		return 0;
 	for (size_t k = 0; k < COUNT(markers); k++) {
 		const char *p = find_ci(s, len, markers[k]);
 
@@ -624,6 +787,8 @@ detect_webshell(const char *s, size_t len, struct detect_hit *hit)
 {
 	const char *open = NULL;
 
+	if (memchr(s, '<', len) == NULL)
+		return 0;
 	for (size_t k = 0; k < COUNT(shell_openers) && open == NULL; k++)
 		open = find_ci(s, len, shell_openers[k]);
 	if (open == NULL)
@@ -710,47 +875,285 @@ static const char *const methods[] = {
 	"PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "REPORT",
 };
 
-int
-detect_protocol(const struct waf_request *req, unsigned flags, struct detect_hit *hit)
+static int
+is_method(const char *m, size_t len)
 {
-	const struct waf_header *ct = fields_header(req, "content-type");
-	int known = 0;
-
 	for (size_t k = 0; k < COUNT(methods); k++)
-		if (strlen(methods[k]) == req->method_len &&
-		    memcmp(methods[k], req->method, req->method_len) == 0)
-			known = 1;
-	if (!known)
-		return hit_at(hit, req->method_len > 0 && (strncmp(req->method, "TRACE", 5) == 0 ||
-		    strncmp(req->method, "TRACK", 5) == 0 || strncmp(req->method, "CONNECT", 7) == 0) ?
-		    "method not allowed" : "unknown method", 0);
-	if (req->path_len == 0 || (req->path[0] != '/' && !(req->path_len == 1 && req->path[0] == '*')))
-		return hit_at(hit, "request target is not an absolute path", 0);
-	if (memchr(req->path, '\0', req->path_len) != NULL ||
-	    (req->query != NULL && memchr(req->query, '\0', req->query_len) != NULL))
-		return hit_at(hit, "NUL byte in the request target", 0);
-	if (fields_header(req, "host") == NULL)
-		return hit_at(hit, "missing Host header", 0);
+		if (strlen(methods[k]) == len && memcmp(methods[k], m, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* The headers the protocol checks read, found in one pass. */
+enum {
+	PH_HOST, PH_CONTENT_LENGTH, PH_TRANSFER_ENCODING, PH_CONNECTION, PH_CONTENT_TYPE,
+	PH_RANGE, PH_REQUEST_RANGE, PH_PROXY, PH_METHOD_OVERRIDE, PH_X_HTTP_METHOD,
+	PH_X_METHOD_OVERRIDE, PH_COUNT
+};
+
+static const char *const proto_header_names[PH_COUNT] = {
+	"host", "content-length", "transfer-encoding", "connection", "content-type", "range",
+	"request-range", "proxy", "x-http-method-override", "x-http-method", "x-method-override",
+};
+
+struct proto {
+	const struct waf_request *req;
+	unsigned flags;
+	const struct waf_header *h[PH_COUNT];	/* first of each */
+	int count[PH_COUNT];
+};
+
+static void
+proto_index(struct proto *p, const struct waf_request *req, unsigned flags)
+{
+	memset(p, 0, sizeof(*p));
+	p->req = req;
+	p->flags = flags;
 	for (size_t i = 0; i < req->n_headers; i++) {
 		const struct waf_header *h = &req->headers[i];
 
-		if (memchr(h->value, '\r', h->value_len) != NULL ||
-		    memchr(h->value, '\n', h->value_len) != NULL ||
-		    memchr(h->value, '\0', h->value_len) != NULL)
-			return hit_at(hit, "control character in a header value", 0);
+		for (int k = 0; k < PH_COUNT; k++)
+			if (strlen(proto_header_names[k]) == h->name_len &&
+			    strncasecmp(proto_header_names[k], h->name, h->name_len) == 0) {
+				if (p->count[k]++ == 0)
+					p->h[k] = h;
+				break;
+			}
 	}
-	if ((req->method_len == 3 && memcmp(req->method, "GET", 3) == 0) ||
-	    (req->method_len == 4 && memcmp(req->method, "HEAD", 4) == 0)) {
-		if (req->body_len > 0)
-			return hit_at(hit, "GET or HEAD request with a body", 0);
+}
+
+static int
+value_is(const struct waf_header *h, const char *v)
+{
+	size_t b = 0, e = h->value_len;
+
+	while (b < e && (h->value[b] == ' ' || h->value[b] == '\t'))
+		b++;
+	while (e > b && (h->value[e - 1] == ' ' || h->value[e - 1] == '\t'))
+		e--;
+	return e - b == strlen(v) && strncasecmp(h->value + b, v, e - b) == 0;
+}
+
+static int
+check_method(const struct proto *p)
+{
+	const struct waf_request *req = p->req;
+
+	const struct waf_header *o = p->h[PH_METHOD_OVERRIDE];
+
+	if (!is_method(req->method, req->method_len))
+		return 1;
+	if (o == NULL)
+		o = p->h[PH_X_HTTP_METHOD];
+	if (o == NULL)
+		o = p->h[PH_X_METHOD_OVERRIDE];
+	return o != NULL && !is_method(o->value, o->value_len);
+}
+
+static int
+check_target(const struct proto *p)
+{
+	const struct waf_request *req = p->req;
+
+	return req->path_len == 0 || (req->path[0] != '/' && !(req->path_len == 1 && req->path[0] == '*'));
+}
+
+/* NUL, control characters, backslashes or broken percent-encoding in the
+ * request target (raw or once decoded). */
+static int
+bad_target_bytes(const char *s, size_t len, int is_path)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7F || (is_path && c == '\\'))
+			return 1;
+		if (c != '%')
+			continue;
+		if (i + 2 < len && isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2])) {
+			int v = (isdigit((unsigned char)s[i + 1]) ? s[i + 1] - '0' : (s[i + 1] | 0x20) - 'a' + 10) * 16 +
+			    (isdigit((unsigned char)s[i + 2]) ? s[i + 2] - '0' : (s[i + 2] | 0x20) - 'a' + 10);
+
+			if (v == 0 || (is_path && v < 0x20 && v != 0x09))
+				return 1;
+			i += 2;
+		} else if (!(i + 5 < len && (s[i + 1] == 'u' || s[i + 1] == 'U'))) {
+			return 1;	/* '%' not followed by two hex digits */
+		}
 	}
-	if (ct != NULL && ct->value_len >= 19 && strncasecmp(ct->value, "multipart/form-data", 19) == 0 &&
-	    req->body_len > 0 && (flags & FIELD_F_BAD_MULTIPART))
-		return hit_at(hit, "malformed multipart body", 0);
-	if (flags & FIELD_F_BAD_JSON)
-		return hit_at(hit, "JSON content type with a body that is not JSON", 0);
-	if (flags & (FIELD_F_TOO_MANY | FIELD_F_DEEP_JSON))
-		return hit_at(hit, "too many fields or nesting too deep", 0);
+	return 0;
+}
+
+static int
+check_target_bytes(const struct proto *p)
+{
+	const struct waf_request *req = p->req;
+
+	return bad_target_bytes(req->path, req->path_len, 1) ||
+	    (req->query != NULL && bad_target_bytes(req->query, req->query_len, 0));
+}
+
+static int
+check_host(const struct proto *p)
+{
+
+	const struct waf_header *h = p->h[PH_HOST];
+
+	if (h == NULL || h->value_len == 0 || p->count[PH_HOST] > 1)
+		return 1;
+	for (size_t i = 0; i < h->value_len; i++) {
+		unsigned char c = (unsigned char)h->value[i];
+
+		if (!(isalnum(c) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '_'))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+check_headers(const struct proto *p)
+{
+	const struct waf_request *req = p->req;
+
+	for (size_t i = 0; i < req->n_headers; i++) {
+		const struct waf_header *h = &req->headers[i];
+
+		if (h->name_len == 0)
+			return 1;
+		for (size_t k = 0; k < h->name_len; k++) {
+			unsigned char c = (unsigned char)h->name[k];
+
+			if (c <= ' ' || c >= 0x7F || strchr("\"(),/:;<=>?@[\\]{}", c) != NULL)
+				return 1;
+		}
+		for (size_t k = 0; k < h->value_len; k++) {
+			unsigned char c = (unsigned char)h->value[k];
+
+			if ((c < 0x20 && c != '\t') || c == 0x7F)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Content-Length and Transfer-Encoding the way request smuggling abuses
+ * them: both at once, a list or a non-number, a coding other than
+ * "chunked", a length the body disagrees with, TE named hop-by-hop. */
+static int
+check_framing(const struct proto *p)
+{
+	const struct waf_request *req = p->req;
+
+	const struct waf_header *cl = p->h[PH_CONTENT_LENGTH];
+	const struct waf_header *te = p->h[PH_TRANSFER_ENCODING];
+	const struct waf_header *conn = p->h[PH_CONNECTION];
+
+	if (p->count[PH_CONTENT_LENGTH] > 1 || p->count[PH_TRANSFER_ENCODING] > 1)
+		return 1;
+	if (te != NULL && (cl != NULL || !value_is(te, "chunked")))
+		return 1;
+	if (te != NULL && ((req->method_len == 3 && memcmp(req->method, "GET", 3) == 0) ||
+	    (req->method_len == 4 && memcmp(req->method, "HEAD", 4) == 0)))
+		return 1;
+	if (cl != NULL) {
+		size_t v = 0;
+
+		if (cl->value_len == 0 || cl->value_len > 15)
+			return 1;
+		for (size_t i = 0; i < cl->value_len; i++) {
+			if (!isdigit((unsigned char)cl->value[i]))
+				return 1;
+			v = v * 10 + (size_t)(cl->value[i] - '0');
+		}
+		if (v != req->body_len)
+			return 1;
+	}
+	if (conn != NULL && (find_ci(conn->value, conn->value_len, "transfer-encoding") != NULL ||
+	    find_ci(conn->value, conn->value_len, "content-length") != NULL ||
+	    find_ci(conn->value, conn->value_len, "host") != NULL))
+		return 1;
+	return 0;
+}
+
+static int
+check_body_method(const struct proto *p)
+{
+	const struct waf_request *req = p->req;
+
+	return req->body_len > 0 && ((req->method_len == 3 && memcmp(req->method, "GET", 3) == 0) ||
+	    (req->method_len == 4 && memcmp(req->method, "HEAD", 4) == 0));
+}
+
+static int
+check_range(const struct proto *p)
+{
+
+	const struct waf_header *r = p->h[PH_RANGE];
+	size_t commas = 0;
+
+	if (p->h[PH_REQUEST_RANGE] != NULL)
+		return 1;
+	if (r == NULL)
+		return 0;
+	for (size_t i = 0; i < r->value_len; i++)
+		commas += r->value[i] == ',';
+	return commas >= 5;
+}
+
+static int
+check_content_type(const struct proto *p)
+{
+	const struct waf_request *req = p->req;
+	unsigned flags = p->flags;
+
+	const struct waf_header *ct = p->h[PH_CONTENT_TYPE];
+
+	if (p->count[PH_CONTENT_TYPE] > 1)
+		return 1;
+	if (ct != NULL && ct->value_len >= 19 && strncasecmp(ct->value, "multipart/form-data", 19) == 0) {
+		const char *b = find_ci(ct->value, ct->value_len, "boundary=");
+
+		if (b == NULL || find_ci(b + 9, ct->value_len - (size_t)(b + 9 - ct->value), "boundary=") != NULL)
+			return 1;
+		if (req->body_len > 0 && (flags & FIELD_F_BAD_MULTIPART))
+			return 1;
+	}
+	return (flags & (FIELD_F_BAD_JSON | FIELD_F_TOO_MANY | FIELD_F_DEEP_JSON)) != 0;
+}
+
+static int
+check_proxy_header(const struct proto *p)
+{
+
+	return p->h[PH_PROXY] != NULL;	/* httpoxy */
+}
+
+/* The protocol checks, in order; the first that fails is the reason. */
+static const struct {
+	const char *reason;
+	int (*check)(const struct proto *p);
+} protocol_checks[] = {
+	{ "method not allowed or unknown", check_method },
+	{ "request target is not an absolute path", check_target },
+	{ "NUL, control character, backslash or bad percent-encoding in the target", check_target_bytes },
+	{ "missing, repeated or malformed Host", check_host },
+	{ "malformed header name or control character in a header value", check_headers },
+	{ "ambiguous message framing (Content-Length / Transfer-Encoding)", check_framing },
+	{ "GET or HEAD request with a body", check_body_method },
+	{ "abusive Range or Request-Range", check_range },
+	{ "malformed or ambiguous Content-Type or body", check_content_type },
+	{ "Proxy request header (httpoxy)", check_proxy_header },
+};
+
+int
+detect_protocol(const struct waf_request *req, unsigned flags, struct detect_hit *hit)
+{
+	struct proto p;
+
+	proto_index(&p, req, flags);
+	for (size_t k = 0; k < COUNT(protocol_checks); k++)
+		if (protocol_checks[k].check(&p))
+			return hit_at(hit, protocol_checks[k].reason, 0);
 	return 0;
 }
 

@@ -17,12 +17,12 @@ engine_free(struct waf_engine *e)
 {
 	if (e == NULL)
 		return;
-	for (size_t c = 0; c < ENGINE_MAX_CHAINS; c++)
-		for (size_t k = 0; k < FC_COUNT; k++) {
-			hs_free_database(e->plans[c][k].db);
-			free(e->plans[c][k].expr_rule);
+	for (size_t c = 0; c < ENGINE_MAX_CHAINS; c++) {
+		hs_free_database(e->chain_db[c].db);
+		free(e->chain_db[c].expr_rule);
+		for (size_t k = 0; k < FC_COUNT; k++)
 			free(e->plans[c][k].rules);
-		}
+	}
 	for (size_t i = 0; i < e->n_rules; i++)
 		rule_clear(&e->rules[i]);
 	free(e->rules);
@@ -270,8 +270,11 @@ phrase_regex(const char *p, size_t len)
 	return out;
 }
 
+/* One database for every pattern and phrase of the rules of chain c;
+ * *mask gets the field classes those rules look at. */
 static int
-compile_plan(struct waf_engine *e, struct plan *p, size_t c, int fc, char *err, size_t errlen)
+compile_chain(struct waf_engine *e, struct plan *p, size_t c, uint32_t *mask, char *err,
+    size_t errlen)
 {
 	size_t n = 0, cap = 0;
 	char **exprs = NULL;
@@ -283,8 +286,9 @@ compile_plan(struct waf_engine *e, struct plan *p, size_t c, int fc, char *err, 
 	for (size_t i = 0; i < e->n_rules; i++) {
 		struct rule *r = &e->rules[i];
 
-		if (r->chain_idx != c || !(r->class_mask & (1u << fc)) || !r->op->multi)
+		if (r->chain_idx != c || !r->op->multi)
 			continue;
+		*mask |= r->class_mask;
 		for (size_t v = 0; v < r->n_values; v++) {
 			if (n == cap) {
 				cap = cap ? cap * 2 : 64;
@@ -338,26 +342,6 @@ done:
 	return rc;
 }
 
-/* Patterns are checked one by one first so that an error names its rule
- * even when the rule shares a database with others. */
-static int
-check_patterns(const struct rule *r, char *err, size_t errlen)
-{
-	for (size_t v = 0; v < r->n_values && strcmp(r->op->name, "patterns") == 0; v++) {
-		hs_database_t *db = NULL;
-		hs_compile_error_t *cerr = NULL;
-
-		if (hs_compile(r->values[v], HS_FLAG_CASELESS | HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH,
-		    HS_MODE_BLOCK, NULL, &db, &cerr) != HS_SUCCESS) {
-			snprintf(err, errlen, "rule %s: pattern %zu: %s", r->id, v + 1, cerr->message);
-			hs_free_compile_error(cerr);
-			return -1;
-		}
-		hs_free_database(db);
-	}
-	return 0;
-}
-
 int
 engine_compile(struct waf_engine *e, char *err, size_t errlen)
 {
@@ -378,8 +362,6 @@ engine_compile(struct waf_engine *e, char *err, size_t errlen)
 			e->request_rules[e->n_request_rules++] = i;
 			continue;
 		}
-		if (r->op->multi && check_patterns(r, err, errlen) < 0)
-			return -1;
 		for (c = 0; c < e->n_chains; c++)
 			if (e->chains[c].n == r->chain_len &&
 			    memcmp(e->chains[c].ids, r->chain, r->chain_len) == 0)
@@ -412,9 +394,18 @@ engine_compile(struct waf_engine *e, char *err, size_t errlen)
 			p->rules[p->n_rules++] = i;
 		}
 	}
-	for (size_t c = 0; c < e->n_chains; c++)
+	for (size_t c = 0; c < e->n_chains; c++) {
+		struct plan *db = &e->chain_db[c];
+		uint32_t mask = 0;
+
+		if (compile_chain(e, db, c, &mask, err, errlen) < 0)
+			return -1;
 		for (int fc = 0; fc < FC_COUNT; fc++)
-			if (compile_plan(e, &e->plans[c][fc], c, fc, err, errlen) < 0)
-				return -1;
+			if (db->db != NULL && (mask & (1u << fc))) {
+				e->plans[c][fc].db = db->db;
+				e->plans[c][fc].expr_rule = db->expr_rule;
+				e->plans[c][fc].n_expr = db->n_expr;
+			}
+	}
 	return 0;
 }

@@ -3,10 +3,11 @@
  * to libys_waf (inspect.c, site.c, engine.c and the tests).
  *
  * Rules are grouped into plans, one per (transform chain, field class):
- * a plan holds one vectorscan database with every pattern and phrase of
- * its rules (expression id -> rule) and the list of its other rules
- * (detectors, regex, strings). Inspecting a field runs each plan of its
- * class once over the field normalised by that plan's chain.
+ * a plan lists its rules matched one by one (detectors, regex, strings)
+ * and points at its chain's vectorscan database, which holds every
+ * pattern and phrase of the chain's rules (expression id -> rule; the
+ * match callback checks the rule's fields). Inspecting a field runs each
+ * plan of its class once over the field normalised by that plan's chain.
  */
 #ifndef YS_WAF_ENGINE_H
 #define YS_WAF_ENGINE_H
@@ -24,7 +25,7 @@
 #define WAF_INSPECT_MAX_VALUE (256u * 1024)	/* bytes of one field inspected */
 
 struct plan {
-	hs_database_t *db;
+	hs_database_t *db;	/* the chain's (borrowed in plans[][]) */
 	size_t *expr_rule;	/* vectorscan expression id -> rule index */
 	size_t n_expr;
 	size_t *rules;		/* rule indexes matched one by one */
@@ -42,6 +43,7 @@ struct waf_engine {
 	} chains[ENGINE_MAX_CHAINS];
 	size_t n_chains;
 	struct plan plans[ENGINE_MAX_CHAINS][FC_COUNT];
+	struct plan chain_db[ENGINE_MAX_CHAINS];	/* owns the databases */
 	size_t *request_rules;	/* request-level detector rules */
 	size_t n_request_rules;
 	int threshold;		/* from the rule files, default 5 */

@@ -9,14 +9,32 @@
 #include "fields.h"
 #include "normalise.h"
 
-/* Headers whose values are inspected (lowercase). Cookie is parsed into
- * cookies; Host and the rest belong to the protocol detector. */
-static const char *const inspected_headers[] = {
-	"user-agent", "referer", "x-forwarded-for", "x-real-ip", "x-client-ip",
-	"true-client-ip", "forwarded", "content-type", "origin", "x-original-url",
-	"x-rewrite-url", "x-forwarded-host", "x-host", "client-ip", "x-api-version",
-	"accept-language", "x-requested-with", "contact", "from", "via",
+/* Headers whose values are not inspected as fields (lowercase; "sec-"
+ * covers the Fetch metadata and client hints): standard ones whose values
+ * browsers write, credentials, and Cookie, which is parsed into cookies.
+ * The protocol detector still reads them all. Every other header,
+ * including unknown X- ones, is inspected. */
+static const char *const skipped_headers[] = {
+	"accept", "accept-encoding", "accept-charset", "accept-language", "connection",
+	"content-length", "cache-control", "pragma", "if-modified-since", "if-none-match",
+	"if-match", "if-unmodified-since", "if-range", "upgrade-insecure-requests", "dnt",
+	"te", "host", "authorization", "proxy-authorization", "priority", "keep-alive",
+	"upgrade", "content-encoding", "transfer-encoding", "range", "sec-", "cookie",
+	"x-request-id", "x-csrf-token", "x-xsrf-token", "traceparent", "tracestate",
 };
+
+static int
+header_skipped(const char *name, size_t len)
+{
+	for (size_t k = 0; k < sizeof(skipped_headers) / sizeof(skipped_headers[0]); k++) {
+		size_t sl = strlen(skipped_headers[k]);
+
+		if (skipped_headers[k][sl - 1] == '-' ? len > sl && strncasecmp(name, skipped_headers[k], sl) == 0 :
+		    len == sl && strncasecmp(name, skipped_headers[k], sl) == 0)
+			return 1;
+	}
+	return 0;
+}
 
 static const char *const class_names[FC_COUNT] = {
 	[FC_PATH] = "path", [FC_ARGS_NAMES] = "args_names", [FC_ARGS] = "args",
@@ -41,17 +59,42 @@ fields_class_find(const char *name, size_t len)
 	return -1;
 }
 
+static int
+ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* memchr finds candidates for the first byte in either case; the rest is
+ * compared without locale. */
 const char *
 fields_memcasemem(const char *h, size_t hl, const char *n, size_t nl)
 {
+	const char *p = h, *end;
+	int lo, up;
+
 	if (nl == 0)
 		return h;
 	if (hl < nl)
 		return NULL;
-	for (size_t i = 0; i + nl <= hl; i++)
-		if (tolower((unsigned char)h[i]) == tolower((unsigned char)n[0]) &&
-		    strncasecmp(h + i, n, nl) == 0)
-			return h + i;
+	end = h + hl - nl + 1;
+	lo = ascii_lower((unsigned char)n[0]);
+	up = lo >= 'a' && lo <= 'z' ? lo - 32 : lo;
+	while (p < end) {
+		const char *a = memchr(p, lo, (size_t)(end - p));
+		const char *b = up != lo ? memchr(p, up, (size_t)((a != NULL ? a : end) - p)) : NULL;
+		const char *c = b != NULL ? b : a;
+		size_t k;
+
+		if (c == NULL)
+			return NULL;
+		for (k = 1; k < nl; k++)
+			if (ascii_lower((unsigned char)c[k]) != ascii_lower((unsigned char)n[k]))
+				break;
+		if (k == nl)
+			return c;
+		p = c + 1;
+	}
 	return NULL;
 }
 
@@ -402,19 +445,14 @@ add_headers(const struct waf_request *req, struct field_set *fs, struct arena *a
 			fs->content_type = h->value;
 			fs->content_type_len = h->value_len;
 		}
-		for (size_t k = 0; k < sizeof(inspected_headers) / sizeof(inspected_headers[0]); k++) {
-			if (strlen(inspected_headers[k]) != h->name_len ||
-			    strncasecmp(inspected_headers[k], h->name, h->name_len) != 0)
-				continue;
-			lname = arena_strndup(a, h->name, h->name_len);
-			if (lname == NULL)
-				return -1;
-			norm_lower(lname, h->name_len, lname);
-			if (add(fs, a, FC_HEADERS, "header", lname, h->name_len, h->value,
-			    h->value_len) < 0)
-				return -1;
-			break;
-		}
+		if (header_skipped(h->name, h->name_len) || h->name_len > 128)
+			continue;
+		lname = arena_strndup(a, h->name, h->name_len);
+		if (lname == NULL)
+			return -1;
+		norm_lower(lname, h->name_len, lname);
+		if (add(fs, a, FC_HEADERS, "header", lname, h->name_len, h->value, h->value_len) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -41,8 +41,10 @@ scratch_key_init(void)
 	(void)pthread_key_create(&scratch_key, scratch_tls_free);
 }
 
-static hs_scratch_t *
-thread_scratch(const struct waf_engine *e)
+/* The calling thread's scratch, grown for e's databases; 0, or -1 when
+ * it cannot be allocated (the request then fails closed). */
+static int
+thread_scratch(const struct waf_engine *e, hs_scratch_t **out)
 {
 	struct scratch_tls *t;
 
@@ -52,18 +54,18 @@ thread_scratch(const struct waf_engine *e)
 		t = calloc(1, sizeof(*t));
 		if (t == NULL || pthread_setspecific(scratch_key, t) != 0) {
 			free(t);
-			return NULL;
+			return -1;
 		}
 	}
 	if (t->generation != e->generation) {
 		for (size_t c = 0; c < e->n_chains; c++)
-			for (int fc = 0; fc < FC_COUNT; fc++)
-				if (e->plans[c][fc].db != NULL &&
-				    hs_alloc_scratch(e->plans[c][fc].db, &t->scratch) != HS_SUCCESS)
-					return NULL;
+			if (e->chain_db[c].db != NULL &&
+			    hs_alloc_scratch(e->chain_db[c].db, &t->scratch) != HS_SUCCESS)
+				return -1;
 		t->generation = e->generation;
 	}
-	return t->scratch;
+	*out = t->scratch;
+	return 0;
 }
 
 struct insp {
@@ -202,7 +204,7 @@ run_field(struct insp *in, const struct field *f, char *buf_a, char *buf_b, hs_s
 		len = norm_run(e->chains[c].ids, e->chains[c].n, f->value, raw_len, buf_a, buf_b, &v);
 		if (len == 0)
 			continue;
-		if (p->db != NULL && scratch != NULL) {
+		if (p->db != NULL) {
 			in->f = f;
 			in->val = v;
 			in->vlen = len;
@@ -281,7 +283,8 @@ waf_inspect(const struct waf_engine *e, const struct waf_site *site,
 		if (e->rules[i].det->request_fn(req, fs.flags, &hit))
 			engine_hit(&in, i, NULL, hit.reason, strlen(hit.reason), 0);
 	}
-	scratch = thread_scratch(e);
+	if (thread_scratch(e, &scratch) < 0)
+		goto done;
 	for (size_t j = 0; j < fs.n; j++)
 		if (fs.v[j].len > 0)
 			run_field(&in, &fs.v[j], buf_a, buf_b, scratch);

@@ -55,10 +55,11 @@ utf8_put(unsigned long cp, char *out)
 	return 4;
 }
 
-/* One pass of %XX, %uXXXX and '+' decoding; *changed tells whether
- * anything was decoded. in and out may be the same buffer. */
+/* One pass of %XX, %uXXXX and (first pass only: a '+' that a decoded %2B
+ * produced is a plus) '+' decoding; *changed tells whether anything was
+ * decoded. in and out may be the same buffer. */
 static size_t
-urldecode_pass(const char *in, size_t len, char *out, int *changed)
+urldecode_pass(const char *in, size_t len, char *out, int first, int *changed)
 {
 	size_t i = 0, o = 0;
 	int h, l;
@@ -85,7 +86,7 @@ urldecode_pass(const char *in, size_t len, char *out, int *changed)
 			o += utf8_put(cp, out + o);
 			i += 6;
 			*changed = 1;
-		} else if (c == '+') {
+		} else if (c == '+' && first) {
 			out[o++] = ' ';
 			i++;
 			*changed = 1;
@@ -103,22 +104,49 @@ size_t
 norm_urldecode(const char *in, size_t len, char *out)
 {
 	int changed = 0;
-	size_t n = urldecode_pass(in, len, out, &changed);
+	size_t n = urldecode_pass(in, len, out, 1, &changed);
 
 	for (int pass = 1; changed && pass < URLDECODE_MAX_PASSES; pass++) {
 		changed = 0;
-		n = urldecode_pass(out, n, out, &changed);
+		n = urldecode_pass(out, n, out, 0, &changed);
 	}
 	return n;
 }
 
-/* Overlong UTF-8 forms (C0 AE for '.', E0 80 AF for '/', ...) and the
- * full-width ASCII block (U+FF01..U+FF5E) become plain ASCII. */
+/* The ASCII a three-byte UTF-8 sequence starting with E2 stands in for
+ * (slash and backslash look-alikes, circled digits and letters), or 0. */
+static char
+lookalike(const unsigned char *p)
+{
+	unsigned long cp = ((unsigned long)(p[0] & 0x0F) << 12) |
+	    ((unsigned long)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+
+	if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+		return 0;
+	if (cp == 0x2215 || cp == 0x2044 || cp == 0x29F8)
+		return '/';
+	if (cp == 0x2216 || cp == 0x29F9)
+		return '\\';
+	if (cp >= 0x2460 && cp <= 0x2468)
+		return (char)('1' + (cp - 0x2460));
+	if (cp == 0x24EA)
+		return '0';
+	if (cp >= 0x24B6 && cp <= 0x24CF)
+		return (char)('a' + (cp - 0x24B6));
+	if (cp >= 0x24D0 && cp <= 0x24E9)
+		return (char)('a' + (cp - 0x24D0));
+	return 0;
+}
+
+/* Overlong UTF-8 forms (C0 AE for '.', E0 80 AF for '/', ...), the
+ * full-width ASCII block (U+FF01..U+FF5E), slash look-alikes and circled
+ * digits and letters become plain ASCII. */
 size_t
 norm_utf8(const char *in, size_t len, char *out)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	size_t i = 0, o = 0;
+	char o3;
 
 	while (i < len) {
 		unsigned char c = s[i];
@@ -140,6 +168,9 @@ norm_utf8(const char *in, size_t len, char *out)
 
 			o += utf8_put(cp, out + o);
 			i += 4;
+		} else if (c == 0xE2 && i + 2 < len && (o3 = lookalike(s + i)) != 0) {
+			out[o++] = o3;
+			i += 3;
 		} else if (c == 0xEF && i + 2 < len &&
 		    ((s[i + 1] == 0xBC && s[i + 2] >= 0x81 && s[i + 2] <= 0xBF) ||
 		    (s[i + 1] == 0xBD && s[i + 2] >= 0x80 && s[i + 2] <= 0x9E))) {
@@ -523,6 +554,60 @@ norm_jsdecode(const char *in, size_t len, char *out)
 	return o;
 }
 
+size_t
+norm_slashes(const char *in, size_t len, char *out)
+{
+	for (size_t i = 0; i < len; i++)
+		out[i] = in[i] == '\\' ? '/' : in[i];
+	return len;
+}
+
+static int
+b64val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+/* A value that is entirely base64 (standard or URL alphabet, at least 16
+ * characters) is decoded; anything else passes unchanged. */
+size_t
+norm_base64(const char *in, size_t len, char *out)
+{
+	size_t n = len, o = 0;
+	unsigned long acc = 0;
+	int bits = 0;
+
+	while (n > 0 && (in[n - 1] == '=' || in[n - 1] == '\n' || in[n - 1] == '\r'))
+		n--;
+	if (n < 16 || len - n > 4)
+		goto copy;
+	for (size_t i = 0; i < n; i++)
+		if (b64val((unsigned char)in[i]) < 0)
+			goto copy;
+	for (size_t i = 0; i < n; i++) {
+		acc = (acc << 6) | (unsigned long)b64val((unsigned char)in[i]);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (char)((acc >> bits) & 0xFF);
+		}
+	}
+	return o;
+copy:
+	memmove(out, in, len);
+	return len;
+}
+
 const struct norm_def norm_table[] = {
 	{ "urldecode", norm_urldecode, "percent and %uXXXX decoding, '+' as space, repeated until stable (at most 4 passes)" },
 	{ "utf8", norm_utf8, "overlong UTF-8 and full-width ASCII to plain ASCII" },
@@ -534,6 +619,8 @@ const struct norm_def norm_table[] = {
 	{ "whitespace", norm_whitespace, "runs of whitespace (and no-break spaces) to one space" },
 	{ "nul", norm_nul, "NUL bytes removed" },
 	{ "cmdline", norm_cmdline, "shell quoting, '\\', '^', $IFS and $@ removed, separators folded, lowered" },
+	{ "slashes", norm_slashes, "'\\' to '/' (Windows paths), nothing resolved" },
+	{ "base64", norm_base64, "a value that is all base64 (16+ characters) decoded; others unchanged" },
 	{ "jsdecode", norm_jsdecode, "JavaScript escapes \\xHH, \\uHHHH, \\u{...}, octal and single-character" },
 };
 const size_t norm_count = sizeof(norm_table) / sizeof(norm_table[0]);

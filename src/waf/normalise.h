@@ -45,5 +45,7 @@ size_t norm_whitespace(const char *in, size_t len, char *out);
 size_t norm_nul(const char *in, size_t len, char *out);
 size_t norm_cmdline(const char *in, size_t len, char *out);
 size_t norm_jsdecode(const char *in, size_t len, char *out);
+size_t norm_slashes(const char *in, size_t len, char *out);
+size_t norm_base64(const char *in, size_t len, char *out);
 
 #endif

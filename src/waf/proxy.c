@@ -405,7 +405,7 @@ inspect(struct conn *c)
 	struct waf_header *hdrs;
 	struct waf_request req;
 	struct waf_verdict v;
-	size_t blen = evbuffer_get_length(c->body);
+	size_t blen = evbuffer_get_length(c->body), n = 0;
 	int rc;
 
 	c->inspected = true;
@@ -416,10 +416,18 @@ inspect(struct conn *c)
 		return -1;
 	}
 	for (size_t i = 0; i < h->n_fields; i++) {
-		hdrs[i].name = c->head + h->fields[i].name.off;
-		hdrs[i].name_len = h->fields[i].name.len;
-		hdrs[i].value = c->head + h->fields[i].value.off;
-		hdrs[i].value_len = h->fields[i].value.len;
+		/* Inspecting only the first bytes (body_over_cap inspect_prefix):
+		 * the engine would see a Content-Length its body disagrees with.
+		 * The framing was already checked strictly by the parser, so the
+		 * field is left out rather than misread. waf.h has no way yet to
+		 * say "this body is a prefix". */
+		if (!c->body_done && http_field_is(h, c->head, i, "content-length"))
+			continue;
+		hdrs[n].name = c->head + h->fields[i].name.off;
+		hdrs[n].name_len = h->fields[i].name.len;
+		hdrs[n].value = c->head + h->fields[i].value.off;
+		hdrs[n].value_len = h->fields[i].value.len;
+		n++;
 	}
 	memset(&req, 0, sizeof(req));
 	req.method = c->head + h->method.off;
@@ -429,7 +437,7 @@ inspect(struct conn *c)
 	req.query = h->query.len > 0 ? c->head + h->query.off : "";
 	req.query_len = h->query.len;
 	req.headers = hdrs;
-	req.n_headers = h->n_fields;
+	req.n_headers = n;
 	req.body = blen > 0 ? evbuffer_pullup(c->body, -1) : (const uint8_t *)"";
 	req.body_len = blen;
 	req.client_ip = c->ip;

@@ -19,7 +19,7 @@
 #include "fields.h"
 #include "normalise.h"
 
-#define RULE_MAX_FIELDS 16
+#define RULE_MAX_FIELDS 48
 #define RULE_MAX_VALUES 512
 #define RULE_ID_MAX 32
 #define RULE_CATEGORY_MAX 24

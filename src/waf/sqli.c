@@ -74,7 +74,9 @@ static struct sqlword words[] = {
 	{ "xp_cmdshell", 'n', W_FUNC | W_STRONG }, { "sys_eval", 'n', W_FUNC | W_STRONG },
 	{ "sys_exec", 'n', W_FUNC | W_STRONG }, { "dbms_pipe.receive_message", 'n', W_FUNC | W_STRONG },
 	{ "dbms_lock.sleep", 'n', W_FUNC | W_STRONG }, { "utl_inaddr.get_host_name", 'n', W_FUNC | W_STRONG },
-	{ "utl_http.request", 'n', W_FUNC | W_STRONG }, { "randomblob", 'n', W_FUNC | W_STRONG },
+	{ "utl_http.request", 'n', W_FUNC | W_STRONG },
+	{ "utl_inaddr.get_host_address", 'n', W_FUNC | W_STRONG }, { "dbms_xmlgen.getxml", 'n', W_FUNC | W_STRONG },
+	{ "xmltype", 'n', W_FUNC }, { "httpuritype", 'n', W_FUNC | W_STRONG }, { "randomblob", 'n', W_FUNC | W_STRONG },
 	{ "geometrycollection", 'n', W_FUNC | W_STRONG }, { "multipoint", 'n', W_FUNC | W_STRONG },
 	{ "multilinestring", 'n', W_FUNC | W_STRONG }, { "multipolygon", 'n', W_FUNC | W_STRONG },
 	{ "name_const", 'n', W_FUNC | W_STRONG }, { "gtid_subset", 'n', W_FUNC | W_STRONG },
@@ -135,6 +137,7 @@ word_find(const char *s, size_t len)
 struct tok {
 	char type;
 	char ch;		/* first character of the token */
+	const char *src;	/* the token's text (off, len) */
 	unsigned char flags;
 	size_t off, len;
 	const struct sqlword *w;
@@ -221,7 +224,8 @@ word_token(const char *s, size_t len, size_t i, size_t e, struct tok *t)
 		t->type = 'B';
 		return nx + 2;
 	}
-	if (w->type == 'U' && (word_is(s, len, nx, "all") || word_is(s, len, nx, "distinct")))
+	if (w->type == 'U' && (word_is(s, len, nx, "all") || word_is(s, len, nx, "distinct") ||
+	    word_is(s, len, nx, "distinctrow")))
 		return word_end(s, len, nx);
 	if (strcmp(w->w, "sounds") == 0 && word_is(s, len, nx, "like"))
 		return nx + 4;
@@ -242,7 +246,7 @@ tokenize(const char *s, size_t len, int q, struct tok *t, size_t max)
 		i = scan_string(s, len, 0, (char)q, &closed);
 		if (!closed)
 			return 0;
-		t[n++] = (struct tok){ 's', '\'', 0, 0, i, NULL };
+		t[n++] = (struct tok){ 's', '\'', s, 0, 0, i, NULL };
 	}
 	while (i < len && n < max) {
 		unsigned char c = (unsigned char)s[i];
@@ -256,6 +260,7 @@ tokenize(const char *s, size_t len, int q, struct tok *t, size_t max)
 		memset(tk, 0, sizeof(*tk));
 		tk->off = i;
 		tk->ch = (char)c;
+		tk->src = s + i;
 		if (c == '\'' || c == '"') {
 			int closed;
 
@@ -453,9 +458,16 @@ statement_valid(const struct tok *t, size_t n, size_t i)
 	const struct tok *e = &t[i];
 
 	if (word_eq(e, "select")) {
+		if (a == 'k' && (word_eq(&t[i + 1], "all") || word_eq(&t[i + 1], "distinct") ||
+		    word_eq(&t[i + 1], "top"))) {
+			i++;
+			a = b;
+			b = c;
+			c = d;
+			d = type_at(t, n, i + 4);
+		}
 		if (a == '1' || a == 'v' || a == 'f' || a == 's' || a == '(' ||
-		    (a == 'a' && t[i + 1].len == 1) || (a == 'k' && (word_eq(&t[i + 1], "all") ||
-		    word_eq(&t[i + 1], "distinct") || word_eq(&t[i + 1], "top"))))
+		    (a == 'a' && t[i + 1].ch == '*'))
 			return 1;
 		if (a == 'n' && (b == ',' || (b == 'k' && word_eq(&t[i + 2], "from") && c == 'n' &&
 		    (d == 0 || strchr("c;)&UBk", d) != NULL))))
@@ -487,6 +499,16 @@ statement_valid(const struct tok *t, size_t n, size_t i)
 	if (word_eq(e, "load"))
 		return a == 'k' && word_eq(&t[i + 1], "data");
 	return 0;
+}
+
+/* Does the comment t[i] really cut the query: short and without the
+ * quote that a longer text would go on to use ("'#list')" in code is not)? */
+static int
+comment_cuts(const struct tok *t, size_t n, size_t i, int q)
+{
+	(void)n;
+	return t[i].len <= 64 && t[i].len > 0 &&
+	    memchr(t[i].src, q, t[i].len) == NULL;
 }
 
 /* After a break-out, is t[i..] an operand of a boolean expression that a
@@ -524,6 +546,26 @@ operand_expr(const struct tok *t, size_t n, size_t i, int weak_ok)
 	    (y == 'k' && (t[i].flags & W_AFTER_STR)));
 }
 
+/* t[i..] is "literal op literal" of one kind (1=1, 'a'='a', 2>1), maybe
+ * in parentheses. */
+static int
+literal_cmp(const struct tok *t, size_t n, size_t i)
+{
+	char x, z;
+
+	while (i < n && t[i].type == '(')
+		i++;
+	x = type_at(t, n, i);
+	z = type_at(t, n, i + 2);
+	while (i + 2 < n && z == '(' ) {
+		i++;
+		z = type_at(t, n, i + 2);
+	}
+	if (type_at(t, n, i + 1) != 'o' || t[i + 1].w != NULL)
+		return 0;
+	return (x == '1' || x == 's') && (z == '1' || z == 's' || z == 'E');
+}
+
 struct shape_ctx {
 	const struct tok *t;
 	size_t n;
@@ -540,6 +582,16 @@ judge_anywhere(const struct tok *t, size_t n)
 			return "union select";
 		if (t[i].type == ';' && type_at(t, n, i + 1) == 'E' && statement_valid(t, n, i + 1))
 			return "stacked statement";
+		/* x OR 1=1, x AND 'a'='a': a literal comparison joined to an operand */
+		if (t[i].type == '&' && i > 0 && (is_operand(t[i - 1].type) || t[i - 1].type == ')') &&
+		    literal_cmp(t, n, i + 1))
+			return "boolean tautology";
+		if (t[i].type == 'k' && word_eq(&t[i], "case") && type_at(t, n, i + 1) == 'k' &&
+		    word_eq(&t[i + 1], "when")) {
+			for (size_t j = i + 2; j < n && j < i + 8; j++)
+				if (t[j].type == 'k' && word_eq(&t[j], "then"))
+					return "CASE WHEN condition";
+		}
 	}
 	return NULL;
 }
@@ -562,7 +614,7 @@ judge_start(const struct tok *t, size_t n, int q)
 			return "string closed, boolean expression";
 		if (a == 'o' && q != 0 && is_operand(b) && t[i].w == NULL)
 			return "string closed, comparison";
-		if (q != 0 && a == 'c' && i + 1 == n)
+		if (q != 0 && a == 'c' && i + 1 == n && comment_cuts(t, n, i, q))
 			return "string closed, rest commented out";
 		if (q != 0 && a == ';' && (b == 0 || b == 'c'))
 			return "string closed, statement ended";
@@ -576,7 +628,8 @@ judge_start(const struct tok *t, size_t n, int q)
 	while (i < n && (t[i].type == '(' || t[i].type == ')'))
 		i++;
 	a = type_at(t, n, i);
-	if (a == 'E' && statement_valid(t, n, i) && (i == 0 || t[i - 1].type == '('))
+	/* a bare statement only injects as a subquery: SELECT */
+	if (a == 'E' && word_eq(&t[i], "select") && statement_valid(t, n, i))
 		return "statement";
 	if (!is_operand(a) || a == 'f')
 		return NULL;
@@ -600,12 +653,22 @@ judge_start(const struct tok *t, size_t n, int q)
 
 			if (is_operand(z) && !(y == 'n' && z == 'n') && !(a == 'n' && (y == 'n' || z == 'n')))
 				return "boolean comparison";
+			if (z == '(' && type_at(t, n, j + 3) == 'E' && statement_valid(t, n, j + 3))
+				return "boolean comparison with a subquery";
 		}
 		return NULL;
 	}
 	if (b == 'B' && a == '1' && (type_at(t, n, i + 1) == '1') &&
-	    (i + 2 == n || type_at(t, n, i + 2) == 'c'))
+	    (i + 2 == n || strchr("c,k;", type_at(t, n, i + 2)) != NULL))
 		return "ORDER/GROUP BY";
+	if (b == 'o') {
+		size_t j = i + 1;
+
+		while (j < n && t[j].type == '(')
+			j++;
+		if (j > i + 1 && type_at(t, n, j) == 'E' && statement_valid(t, n, j))
+			return "comparison with a subquery";
+	}
 	if (b == 'k' && a == '1' && word_eq(&t[i], "procedure"))
 		return "PROCEDURE";
 	return NULL;

