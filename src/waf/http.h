@@ -93,6 +93,7 @@ struct http_parser {
 struct http_method {
 	const char *name;
 	bool allowed;
+	bool idempotent;	/* RFC 9110 §9.2.2: may be retried on a fresh connection */
 };
 extern const struct http_method http_methods[];
 extern const size_t http_n_methods;

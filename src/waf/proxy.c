@@ -673,12 +673,11 @@ pick_origin(struct conn *c)
 			bool up = atomic_load(&o->healthy) ||
 			    (!s->hc.enabled && now >= atomic_load(&o->retry_ms));
 
-			if (i < 64 && (c->tried & (1ULL << i)))
+			if (c->tried & (1ULL << i))
 				continue;
 			if (pass == 0 && !up)
 				continue;
-			if (i < 64)
-				c->tried |= 1ULL << i;
+			c->tried |= 1ULL << i;
 			return o;
 		}
 	return NULL;
@@ -1020,9 +1019,11 @@ up_event(struct bufferevent *bev, short what, void *arg)
 		response_done(c);
 		return;
 	}
-	if (!u->got_bytes && u->reused && !c->streamed && !(what & BEV_EVENT_TIMEOUT)) {
+	if (!u->got_bytes && u->reused && !c->streamed && !(what & BEV_EVENT_TIMEOUT) &&
+	    http_methods[c->rq.head.method_id].idempotent) {
 		/* the origin closed an idle connection as we reused it: once more
-		 * on a fresh connection to the same origin */
+		 * on a fresh connection to the same origin (idempotent methods
+		 * only: the origin may have acted on the request before closing) */
 		c->up = NULL;
 		up_free(u);
 		c->retried_fresh = true;

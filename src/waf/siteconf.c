@@ -131,9 +131,9 @@ parse_origins(const json_t *arr, struct site *s, char *err, size_t errlen)
 	size_t i;
 	json_t *o;
 
-	if (!json_is_array(arr) || json_array_size(arr) == 0) {
-		snprintf(err, errlen, "site %lld: \"origins\" must be a non-empty array",
-		    (long long)s->id);
+	if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > SITE_MAX_ORIGINS) {
+		snprintf(err, errlen, "site %lld: \"origins\" must be an array of 1 to %d origins",
+		    (long long)s->id, SITE_MAX_ORIGINS);
 		return -1;
 	}
 	if ((s->origins = calloc(json_array_size(arr), sizeof(*s->origins))) == NULL) {

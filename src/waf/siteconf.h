@@ -24,6 +24,8 @@
 #include "iplist.h"
 #include "waf.h"
 
+#define SITE_MAX_ORIGINS 64	/* the proxy keeps the origins it tried as bits */
+
 struct origin {
 	char address[256];
 	uint16_t port;

@@ -83,7 +83,12 @@ class Origin:
                 with origin.lock:
                     origin.requests.append({"method": self.command, "path": self.path,
                                             "headers": dict(self.headers.items()), "body": body})
+                self.served = getattr(self, "served", 0) + 1
                 path, _, query = self.path.partition("?")
+                if path.startswith("/drop") and self.served > 1:
+                    # a kept-alive connection the origin closes instead of answering
+                    self.close_connection = True
+                    return
                 args = dict(kv.split("=", 1) for kv in query.split("&") if "=" in kv)
                 if path == "/big":
                     self.send_blob(blob(int(args["n"])))
@@ -189,7 +194,7 @@ def make_cert(d, name):
 # ---- the proxy -------------------------------------------------------------
 
 class Waf:
-    def __init__(self, d, config, nofile=None):
+    def __init__(self, d, config, nofile=None, workers=2):
         self.dir = d
         self.conf = os.path.join(d, "sites.json")
         self.events = os.path.join(d, "events.jsonl")
@@ -200,7 +205,7 @@ class Waf:
         args = [WAF, "run", "--config", self.conf, "--listen", "127.0.0.1:%d" % self.port,
                 "--tls-listen", "127.0.0.1:%d" % self.tls_port, "--events", self.events,
                 "--events-queue", self.queue,
-                "--workers", "2", "--cc-entries", "65536"]
+                "--workers", str(workers), "--cc-entries", "65536"]
         if os.path.isdir(RULES):
             args += ["--rules", RULES]
         self.logf = open(self.log, "wb")
@@ -745,5 +750,26 @@ def test_out_of_descriptors_pauses_accepting(tmp_path):
     finally:
         for s in socks:
             s.close()
+        waf.stop()
+        origin.stop()
+
+
+def test_reused_origin_connection_closed_retries_only_idempotent(tmp_path):
+    origin = Origin()
+    waf = Waf(str(tmp_path), {"sites": [site(1, "k.example", [origin.port])]}, workers=1)
+    try:
+        assert waf.request("k.example", path="/drop-a")[0] == 200
+        # the pooled connection is closed under the next request: a GET is sent
+        # again on a fresh connection
+        assert waf.request("k.example", path="/drop-b")[0] == 200
+        assert len(origin.saw("/drop-b")) == 2
+        # a POST is not: the origin may have acted on it. (It is sent on the
+        # pooled connection, which the origin then drops: 502, sent once.)
+        conns = origin.connections
+        st, _, _ = waf.request("k.example", "POST", "/drop-c", body=b"once")
+        assert len(origin.saw("/drop-c")) == 1
+        if origin.connections == conns:
+            assert st == 502
+    finally:
         waf.stop()
         origin.stop()
