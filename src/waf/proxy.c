@@ -841,7 +841,7 @@ static void
 response_done(struct conn *c)
 {
 	struct upconn *u = c->up;
-	bool reuse = c->rs.head.keep_alive && c->body_done && !c->close_after;
+	bool reuse = c->body_done && !c->close_after;	/* the client's connection */
 
 	c->up = NULL;
 	if (u != NULL) {
@@ -890,7 +890,14 @@ client_response_head(struct conn *c, const char *buf)
 			c->close_after = true;
 		}
 	} else if (h->framing == HTTP_BODY_CLOSE) {
-		c->close_after = true;
+		/* an HTTP/1.1 client keeps its connection: the proxy frames the
+		 * body in chunks and ends it when the origin closes */
+		if (client11) {
+			evbuffer_add_printf(out, "Transfer-Encoding: chunked\r\n");
+			c->resp_chunked_out = true;
+		} else {
+			c->close_after = true;
+		}
 	}
 	if (!c->body_done)
 		c->close_after = true;
@@ -1015,7 +1022,9 @@ up_event(struct bufferevent *bev, short what, void *arg)
 	}
 	if ((what & BEV_EVENT_EOF) && c->resp_head_done && c->rs.head.framing == HTTP_BODY_CLOSE) {
 		http_parse_eof(&c->rs);
-		c->rs.head.keep_alive = false;
+		c->rs.head.keep_alive = false;	/* the origin's connection is gone, the client's stays */
+		if (c->resp_chunked_out)
+			bufferevent_write(c->bev, "0\r\n\r\n", 5);
 		response_done(c);
 		return;
 	}
@@ -1634,6 +1643,11 @@ proxy_stop_and_free(struct proxy *px, int drain_ms)
 	for (size_t i = 0; started && i < px->n_workers; i++)
 		event_base_once(px->workers[i].base, -1, EV_TIMEOUT, stop_listening, &px->workers[i],
 		    &zero);
+	/* with the workers' copies closed too, new connections are refused
+	 * at once instead of waiting in the backlog */
+	for (size_t k = 0; k < px->n_fds; k++)
+		close(px->fds[k]);
+	px->n_fds = 0;
 	for (int waited = 0; started && waited < drain_ms && atomic_load(&px->active) > 0; waited += 20)
 		usleep(20 * 1000);
 	for (size_t i = 0; started && i < px->n_workers; i++)

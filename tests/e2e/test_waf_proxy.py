@@ -392,6 +392,13 @@ def test_chunked_request_and_responses(env):
                     ("/close?x=1", 100000)):
         st, h, data = waf.request("a.example", path=path)
         assert st == 200 and data == blob(n), path
+    # a close-delimited answer reaches an HTTP/1.1 client chunked, on a kept connection
+    conn = http.client.HTTPConnection("127.0.0.1", waf.port, timeout=10 * SLOW)
+    for _ in range(2):
+        conn.request("GET", "/close?x=2", headers={"Host": "a.example"})
+        r = conn.getresponse()
+        assert r.getheader("Transfer-Encoding") == "chunked" and r.read() == blob(100000)
+    conn.close()
     st, h, data = waf.request("a.example", "HEAD", "/big?n=1000")
     assert st == 200 and data == b"" and h["Content-Length"] == "1000"
     st, h, data = waf.request("a.example", path="/nocontent")
@@ -771,5 +778,32 @@ def test_reused_origin_connection_closed_retries_only_idempotent(tmp_path):
         if origin.connections == conns:
             assert st == 502
     finally:
+        waf.stop()
+        origin.stop()
+
+
+def test_sigterm_lets_requests_in_flight_finish(tmp_path):
+    origin = Origin()
+    waf = Waf(str(tmp_path), {"limits": {"upstream_timeout_ms": 10000},
+                              "sites": [site(1, "t.example", [origin.port])]})
+    result = {}
+
+    def slow():
+        result["r"] = waf.request("t.example", path="/slow?ms=1200", timeout=15)
+
+    t = threading.Thread(target=slow)
+    try:
+        t.start()
+        time.sleep(0.4)
+        waf.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        # no new connections while the request in flight finishes
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", waf.port), timeout=1).close()
+        t.join(15 * SLOW)
+        assert result["r"][0] == 200 and result["r"][2] == b"slow done"
+        assert waf.proc.wait(timeout=15 * SLOW) == 0
+    finally:
+        t.join(15 * SLOW)
         waf.stop()
         origin.stop()
