@@ -73,6 +73,12 @@ struct proxy_limits {
 	int connect_timeout_ms, upstream_timeout_ms;
 };
 
+struct dom_entry {
+	const char *name;	/* a site's domain; NULL: free slot */
+	size_t len;
+	struct site *site;
+};
+
 struct siteconf {
 	atomic_int refs;
 	struct waf_engine *engine;
@@ -83,6 +89,8 @@ struct siteconf {
 	SSL_CTX *origin_ctx;		/* client context for TLS origins */
 	struct proxy_limits lim;
 	char events_path[4096];
+	struct dom_entry *dom;		/* domain index, dom_cap slots (a power of 2) */
+	size_t dom_cap;
 };
 
 /* Build from the JSON text in path. rules_dir overrides the file's
@@ -93,7 +101,8 @@ struct siteconf *siteconf_from_json(const json_t *root, const char *rules_dir, c
 void siteconf_ref(struct siteconf *c);
 void siteconf_unref(struct siteconf *c);
 
-/* Site by Host or SNI name (port stripped, case-insensitive); NULL. */
+/* Site by Host or SNI name (port and a trailing dot stripped, case-
+ * insensitive): the exact name, else the most specific "*.suffix"; NULL. */
 struct site *siteconf_find(const struct siteconf *c, const char *host, size_t len);
 
 /* The servername callback of every front context: picks the site's

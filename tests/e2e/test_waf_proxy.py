@@ -314,7 +314,7 @@ def env(tmp_path_factory):
     ca, ka = make_cert(d, "a.example")
     cb, kb = make_cert(d, "b.example")
     tls_origin = Origin(tls=make_cert(d, "origin.internal"))
-    dead = free_port()
+    dead, dead2 = free_port(), free_port()
     with open(kb) as f:
         kb_pem = f.read()
     config = {
@@ -332,7 +332,7 @@ def env(tmp_path_factory):
                  cc={"ip_rate": 1, "ip_burst": 1, "block_seconds": 60}),
             site(7, "failover.example", [dead, origin2.port],
                  health_check={"interval_ms": 300, "timeout_ms": 300, "path": "/health"}),
-            site(8, "down.example", [dead]),
+            site(8, "down.example", [dead2]),
             {"id": 9, "tenant_id": 109, "domains": ["tlsorigin.example"],
              "origins": [{"address": "127.0.0.1", "port": tls_origin.port, "tls": True}]},
         ],

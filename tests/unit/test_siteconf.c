@@ -58,7 +58,9 @@ test_host_matching(void **state)
 	    "{\"id\": 1, \"domains\": [\"shop.example.cn\", \"*.shop.example.cn\"],"
 	    " \"origins\": [{\"address\": \"127.0.0.1\", \"port\": 8080}]},"
 	    "{\"id\": 2, \"domains\": [\"api.example.cn\", \"127.0.0.1\"],"
-	    " \"origins\": [{\"address\": \"::1\", \"port\": 443, \"tls\": true}]}]}", err, sizeof(err));
+	    " \"origins\": [{\"address\": \"::1\", \"port\": 443, \"tls\": true}]},"
+	    "{\"id\": 3, \"domains\": [\"*.m.shop.example.cn\", \"pay.shop.example.cn\"],"
+	    " \"origins\": [{\"address\": \"127.0.0.1\", \"port\": 8081}]}]}", err, sizeof(err));
 
 	(void)state;
 	if (c == NULL)
@@ -69,6 +71,10 @@ test_host_matching(void **state)
 	assert_int_equal(site_of(c, "shop.example.cn."), 1);
 	assert_int_equal(site_of(c, "m.shop.example.cn"), 1);
 	assert_int_equal(site_of(c, "a.b.shop.example.cn"), 1);
+	/* an exact name wins over a wildcard, a longer wildcard over a shorter */
+	assert_int_equal(site_of(c, "pay.shop.example.cn"), 3);
+	assert_int_equal(site_of(c, "a.m.shop.example.cn"), 3);
+	assert_int_equal(site_of(c, "m.shop.example.cn"), 1);
 	assert_int_equal(site_of(c, "xshop.example.cn"), -1);
 	assert_int_equal(site_of(c, "example.cn"), -1);
 	assert_int_equal(site_of(c, "api.example.cn"), 2);
@@ -108,6 +114,10 @@ test_refused(void **state)
 		  "[{\"address\": \"127.0.0.1\", \"port\": 80}], \"health_check\": {\"path\": \"x\"}}]}",
 		  "health_check" },
 		{ "{\"limits\": {\"body_over_cap\": \"drop\"}, \"sites\": []}", "body_over_cap" },
+		{ "{\"sites\": [{\"id\": 1, \"domains\": [\"A.example\"], \"origins\": "
+		  "[{\"address\": \"127.0.0.1\", \"port\": 80}]}, {\"id\": 2, \"domains\": "
+		  "[\"a.example\"], \"origins\": [{\"address\": \"127.0.0.1\", \"port\": 80}]}]}",
+		  "domain a.example is in sites 1 and 2" },
 		{ "{\"limits\": {\"header_timeout_ms\": 1}, \"sites\": []}", "limits.header_timeout_ms" },
 	};
 	char err[512];
