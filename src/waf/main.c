@@ -15,6 +15,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "inspect", waf_inspect_main, "inspect requests read as JSON Lines on stdin (rule testing)" },
+	{ "run", waf_proxy_main, "run the reverse proxy from a site configuration" },
 };
 
 static void
