@@ -3,8 +3,11 @@
  */
 #include "nodelink.h"
 
+#include <dirent.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crypto.h"
 #include "log.h"
@@ -87,4 +90,68 @@ nodelink_close(struct nodelink *l)
 	l->queue = NULL;
 	EVP_PKEY_free(l->key);
 	l->key = NULL;
+}
+
+/* Remove what a refused enrolment left in dir (its files only). */
+static void
+forget(const struct agent_paths *p)
+{
+	const char *files[] = { p->node, p->key, p->cert, p->ca, p->signing };
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		unlink(files[i]);
+}
+
+int
+nodelink_enroll_main(const char *prog, const char *kind, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "state", required_argument, NULL, 's' },
+		{ "server", required_argument, NULL, 'S' },
+		{ "token", required_argument, NULL, 't' },
+		{ "ca-fingerprint", required_argument, NULL, 'f' },
+		{ "node-url", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *state = NULL, *server = NULL, *token = NULL, *fp = NULL, *node_url = NULL;
+	struct agent_paths p;
+	struct agent_node n;
+	char err[512];
+	int o;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "s:S:t:f:n:", opts, NULL)) != -1) {
+		switch (o) {
+		case 's': state = optarg; break;
+		case 'S': server = optarg; break;
+		case 't': token = optarg; break;
+		case 'f': fp = optarg; break;
+		case 'n': node_url = optarg; break;
+		default: goto usage;
+		}
+	}
+	if (state == NULL || server == NULL || token == NULL || fp == NULL || optind != argc)
+		goto usage;
+	agent_paths_init(&p, state);
+	if (access(p.node, F_OK) == 0) {
+		fprintf(stderr, "%s: %s is already enrolled (node.json exists)\n", prog, state);
+		return 1;
+	}
+	if (agent_enroll(&p, server, token, fp, node_url, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return 1;
+	}
+	if (agent_node_load(&p, &n, err, sizeof(err)) < 0 || strcmp(n.kind, kind) != 0) {
+		fprintf(stderr, "%s: the token was for a node of kind %s, not %s; nothing kept "
+		    "(an operator revokes node %lld)\n", prog, n.kind, kind, (long long)n.node_id);
+		forget(&p);
+		return 1;
+	}
+	printf("enrolled as %s node %lld; run it with --node-state %s\n", kind,
+	    (long long)n.node_id, state);
+	return 0;
+usage:
+	fprintf(stderr, "usage: %s enroll --state DIR --server URL --token TOKEN "
+	    "--ca-fingerprint SHA256 [--node-url URL]\n", prog);
+	return 2;
 }

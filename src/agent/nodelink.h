@@ -41,4 +41,10 @@ json_t *nodelink_policy(struct nodelink *l, int64_t *version);
  * close everything. */
 void nodelink_close(struct nodelink *l);
 
+/* `PROG enroll --state DIR --server URL --token T --ca-fingerprint SHA256
+ * [--node-url URL]` for a provider node of kind (the token decides the kind
+ * the control plane records; another kind is refused and nothing is kept).
+ * Returns the exit status. */
+int nodelink_enroll_main(const char *prog, const char *kind, int argc, char **argv);
+
 #endif

@@ -992,7 +992,9 @@ out:
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: yunshou-scrubber run --config FILE\n"
+	fprintf(f, "usage: yunshou-scrubber enroll --state DIR --server URL --token TOKEN "
+	    "--ca-fingerprint SHA256\n"
+	    "       yunshou-scrubber run --config FILE\n"
 	    "       yunshou-scrubber check-config --config FILE\n"
 	    "       yunshou-scrubber version\n");
 }
@@ -1018,6 +1020,8 @@ main(int argc, char **argv)
 		printf("yunshou-scrubber %s\n", YS_VERSION);
 		return 0;
 	}
+	if (strcmp(cmd, "enroll") == 0)
+		return nodelink_enroll_main("yunshou-scrubber", "scrubber", argc - 1, argv + 1);
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {

@@ -27,6 +27,8 @@ struct events {
 	bool stop, dirty;
 	pthread_cond_t cv;
 	unsigned long dropped;
+	bool q_borrowed;	/* q belongs to the caller (events_attach_queue) */
+	events_translate_fn translate;
 };
 
 /* Make appended records durable (and sendable) every SYNC_MS. */
@@ -92,6 +94,26 @@ fail:
 	return NULL;
 }
 
+int
+events_attach_queue(struct events *ev, struct queue *q, events_translate_fn translate,
+    char *err, size_t errlen)
+{
+	if (ev->q != NULL) {
+		snprintf(err, errlen, "the events already go to a queue");
+		return -1;
+	}
+	ev->q = q;
+	ev->q_borrowed = true;
+	ev->translate = translate;
+	if (pthread_create(&ev->syncer, NULL, sync_main, ev) != 0) {
+		ev->q = NULL;
+		snprintf(err, errlen, "cannot start the event queue thread");
+		return -1;
+	}
+	ev->syncing = true;
+	return 0;
+}
+
 void
 events_close(struct events *ev)
 {
@@ -106,7 +128,8 @@ events_close(struct events *ev)
 	}
 	if (ev->q != NULL) {
 		queue_sync(ev->q);
-		queue_close(ev->q);
+		if (!ev->q_borrowed)
+			queue_close(ev->q);
 	}
 	if (ev->dropped > 0)
 		log_warn("events: %lu events dropped (the event queue was full)", ev->dropped);
@@ -122,7 +145,7 @@ events_emit(struct events *ev, json_t *obj)
 {
 	struct timespec ts;
 	struct tm tm;
-	char when[40], *line;
+	char when[40], *line, *qline = NULL;
 	size_t n;
 	ssize_t w;
 	int rc = 0;
@@ -135,16 +158,25 @@ events_emit(struct events *ev, json_t *obj)
 	snprintf(when + n, sizeof(when) - n, ".%03ldZ", ts.tv_nsec / 1000000);
 	json_object_set_new(obj, "time", json_string(when));
 	line = json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (ev != NULL && ev->q != NULL && ev->translate != NULL) {
+		json_t *t = ev->translate(obj, (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+
+		qline = t != NULL ? json_dumps(t, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+		json_decref(t);
+	}
 	json_decref(obj);
-	if (line == NULL)
+	if (line == NULL) {
+		free(qline);
 		return -1;
+	}
 	if (ev == NULL) {
 		free(line);
 		return 0;
 	}
 	n = strlen(line);
-	if (ev->q != NULL) {
-		uint64_t seq = queue_append(ev->q, line, n);
+	if (ev->q != NULL && (ev->translate == NULL || qline != NULL)) {
+		uint64_t seq = ev->translate != NULL ? queue_append(ev->q, qline, strlen(qline)) :
+		    queue_append(ev->q, line, n);
 
 		pthread_mutex_lock(&ev->lock);
 		if (seq == QUEUE_FULL || seq == QUEUE_ERROR) {
@@ -165,6 +197,7 @@ events_emit(struct events *ev, json_t *obj)
 		if (w != (ssize_t)(n + 1))
 			rc = -1;
 	}
+	free(qline);
 	free(line);
 	return rc;
 }

@@ -23,6 +23,16 @@ struct events;
  * NULL (both NULL: events are only counted). */
 struct events *events_open(const char *path, const char *queue_dir, char *err, size_t errlen);
 void events_close(struct events *ev);
+
+struct queue;
+/* The record a queue gets for one event (NULL: none); time_ms is the
+ * event's time. Must not keep ev. */
+typedef json_t *(*events_translate_fn)(const json_t *ev, long long time_ms);
+/* Events also go to q, a queue the caller keeps open until events_close
+ * (a WAF node's link to the control plane: nodelink), as translate makes
+ * them. Only when events_open had no queue_dir. 0 / -1 with err. */
+int events_attach_queue(struct events *ev, struct queue *q, events_translate_fn translate,
+    char *err, size_t errlen);
 /* Adds "time" (RFC 3339, UTC, ms) and writes one line. Steals ev_obj. */
 int events_emit(struct events *ev, json_t *ev_obj);
 

@@ -5,7 +5,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "nodelink.h"
 #include "waf_main.h"
+
+static int
+waf_enroll_main(int argc, char **argv)
+{
+	return nodelink_enroll_main("yunshou-waf", "waf", argc, argv);
+}
 
 struct command {
 	const char *name;
@@ -15,7 +22,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "inspect", waf_inspect_main, "inspect requests read as JSON Lines on stdin (rule testing)" },
-	{ "run", waf_proxy_main, "run the reverse proxy from a site configuration" },
+	{ "enroll", waf_enroll_main, "enrol this WAF node with the control plane (a waf token)" },
+	{ "run", waf_proxy_main, "run the reverse proxy (a site configuration, or --node-state)" },
 };
 
 static void

@@ -4,6 +4,14 @@
  *   yunshou-waf run --config FILE --listen ADDR:PORT [--tls-listen ADDR:PORT]
  *       [--rules DIR] [--events FILE] [--events-queue DIR] [--workers N] [--cc-entries N]
  *       [--log-level debug|info|warn|error] [--check]
+ *   yunshou-waf run --node-state DIR --listen ADDR:PORT ...
+ *
+ * With --node-state (a node enrolled with a waf token: yunshou-waf enroll),
+ * the configuration comes from the control plane: the node link (the
+ * agent's sender, nodelink.c) keeps the signed bundle current, each new
+ * version is written as DIR/waf-sites.json (0600: it holds the sites' keys)
+ * and loaded like a changed file, and the events go to the control plane
+ * through the node's lossless queue as waf.attack events.
  *
  * The main thread only watches: SIGHUP, or a change of the configuration
  * file (checked every second), builds a new configuration and swaps it in;
@@ -12,6 +20,7 @@
  * (up to 10 s) and exit 0.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +32,8 @@
 #include <event2/event.h>
 
 #include "log.h"
+#include "nodecfg.h"
+#include "nodelink.h"
 #include "proxy.h"
 #include "waf_main.h"
 
@@ -32,12 +43,14 @@ struct runner {
 	const char *rules;
 	struct event_base *base;
 	struct stat st;
+	struct nodelink *link;	/* --node-state */
+	char node_config[700];
 };
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: yunshou-waf run --config FILE --listen ADDR:PORT "
+	fprintf(stderr, "usage: yunshou-waf run (--config FILE | --node-state DIR) --listen ADDR:PORT "
 	    "[--tls-listen ADDR:PORT]\n"
 	    "         [--rules DIR] [--events FILE] [--events-queue DIR] [--workers N]\n"
 	    "         [--cc-entries N]\n"
@@ -94,6 +107,50 @@ on_term(evutil_socket_t fd, short what, void *arg)
 	event_base_loopbreak(r->base);
 }
 
+/* Write the proxy configuration of a policy to the node's file: a
+ * temporary file (0600) renamed over it, so the proxy never reads half. */
+static int
+write_node_config(struct runner *r, const json_t *policy, char *err, size_t errlen)
+{
+	char tmp[720];
+	json_t *cfg = nodecfg_from_policy(policy, err, errlen);
+	int fd, rc = -1;
+
+	if (cfg == NULL)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s.new", r->node_config);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || json_dumpfd(cfg, fd, JSON_COMPACT) < 0 || fsync(fd) < 0) {
+		snprintf(err, errlen, "cannot write %.300s: %s", tmp, strerror(errno));
+	} else if (rename(tmp, r->node_config) < 0) {
+		snprintf(err, errlen, "cannot rename %.300s: %s", tmp, strerror(errno));
+	} else {
+		rc = 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	json_decref(cfg);
+	return rc;
+}
+
+/* A new bundle version from the control plane becomes the configuration. */
+static void
+node_policy(struct runner *r, bool at_start)
+{
+	int64_t version = 0;
+	json_t *policy = nodelink_policy(r->link, &version);
+	char err[512];
+
+	if (policy == NULL)
+		return;
+	if (write_node_config(r, policy, err, sizeof(err)) < 0)
+		log_err("waf: policy version %lld refused, the running configuration stays: %s",
+		    (long long)version, err);
+	else if (!at_start)
+		reload(r, "new policy from the control plane");
+	json_decref(policy);
+}
+
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -101,8 +158,43 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (r->link != NULL)
+		node_policy(r, false);
 	if (stat_changed(r))
 		reload(r, "configuration file changed");
+}
+
+/* --node-state: open the link, and start from the stored bundle, or an
+ * empty configuration until the control plane's first one arrives. */
+static int
+node_start(struct runner *r, struct nodelink *link, const char *dir, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (nodelink_open(link, dir, "waf", err, errlen) < 0)
+		return -1;
+	r->link = link;
+	snprintf(r->node_config, sizeof(r->node_config), "%s/waf-sites.json", dir);
+	r->config = r->node_config;
+	for (int i = 0; i < 50; i++) {	/* the first heartbeat: up to 5 s */
+		node_policy(r, true);
+		if (stat(r->node_config, &st) == 0)
+			return 0;
+		usleep(100 * 1000);
+	}
+	if (stat(r->node_config, &st) < 0) {
+		int fd = open(r->node_config, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+		if (fd < 0 || write(fd, "{\"sites\": []}\n", 14) != 14) {
+			snprintf(err, errlen, "cannot write %.300s: %s", r->node_config, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+		log_info("waf: no policy from the control plane yet; serving no site until it comes");
+	}
+	return 0;
 }
 
 int
@@ -110,6 +202,7 @@ waf_proxy_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "node-state", required_argument, NULL, 'N' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "tls-listen", required_argument, NULL, 't' },
 		{ "rules", required_argument, NULL, 'r' },
@@ -123,6 +216,8 @@ waf_proxy_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct runner r = { 0 };
+	struct nodelink link;
+	const char *node_state = NULL;
 	const char *listen_addr = NULL, *tls_addr = NULL, *events_path = NULL, *queue_dir = NULL;
 	long workers = sysconf(_SC_NPROCESSORS_ONLN), cc_entries = 1 << 20;
 	enum log_level lvl = LOG_LVL_INFO;
@@ -135,9 +230,10 @@ waf_proxy_main(int argc, char **argv)
 	int o;
 
 	optind = 1;
-	while ((o = getopt_long(argc, argv, "c:l:t:r:e:q:w:C:L:nh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "c:N:l:t:r:e:q:w:C:L:nh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': r.config = optarg; break;
+		case 'N': node_state = optarg; break;
 		case 'l': listen_addr = optarg; break;
 		case 't': tls_addr = optarg; break;
 		case 'r': r.rules = optarg; break;
@@ -155,14 +251,24 @@ waf_proxy_main(int argc, char **argv)
 		default: usage(); return o == 'h' ? 0 : 2;
 		}
 	}
-	if (r.config == NULL || optind != argc || (!check && listen_addr == NULL && tls_addr == NULL) ||
+	if ((r.config == NULL) == (node_state == NULL) || optind != argc ||
+	    (node_state != NULL && (check || queue_dir != NULL)) ||
+	    (!check && listen_addr == NULL && tls_addr == NULL) ||
 	    workers < 1 || workers > 256 || cc_entries < 1024) {
 		usage();
 		return 2;
 	}
 	log_init("yunshou-waf", lvl, NULL);
+	if (node_state != NULL && node_start(&r, &link, node_state, err, sizeof(err)) < 0) {
+		fprintf(stderr, "yunshou-waf: %s\n", err);
+		if (r.link != NULL)
+			nodelink_close(r.link);
+		return 1;
+	}
 	if ((cfg = siteconf_load(r.config, r.rules, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "yunshou-waf: %s\n", err);
+		if (r.link != NULL)
+			nodelink_close(r.link);
 		return 1;
 	}
 	if (check) {
@@ -173,9 +279,14 @@ waf_proxy_main(int argc, char **argv)
 	if (tls_addr != NULL && cfg->tls_default == NULL)
 		log_warn("waf: --tls-listen given but no site has a certificate yet");
 	if ((ev = events_open(events_path != NULL ? events_path : cfg->events_path, queue_dir, err,
-	    sizeof(err))) == NULL) {
+	    sizeof(err))) == NULL ||
+	    (r.link != NULL && events_attach_queue(ev, r.link->queue, nodecfg_event, err,
+	    sizeof(err)) < 0)) {
 		fprintf(stderr, "yunshou-waf: %s\n", err);
+		events_close(ev);
 		siteconf_unref(cfg);
+		if (r.link != NULL)
+			nodelink_close(r.link);
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -219,5 +330,7 @@ out:
 		event_free(tick);
 	if (r.base != NULL)
 		event_base_free(r.base);
+	if (r.link != NULL)
+		nodelink_close(r.link);
 	return o;
 }
