@@ -112,21 +112,6 @@ on_signal(int sig)
 }
 
 static int
-enter_ns(const char *name)
-{
-	char path[128];
-	int fd, rc;
-
-	snprintf(path, sizeof(path), "/var/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	rc = setns(fd, CLONE_NEWNET);
-	close(fd);
-	return rc;
-}
-
-static int
 setup(char *mac, size_t maclen)
 {
 	FILE *p;
@@ -174,7 +159,7 @@ flooder(const uint8_t dmac[6], double secs, int fd, int seed)
 	int one = 1, s;
 	double end;
 
-	if (enter_ns(ns_a) != 0)
+	if (craft_enter_netns(ns_a) != 0)
 		_exit(2);
 	s = socket(AF_PACKET, SOCK_RAW, 0);
 	sll.sll_ifindex = (int)if_nametoindex("ysxa");
@@ -222,7 +207,7 @@ sink(double secs, int fd, int ready)
 	int one = 1, l, c;
 	double end;
 
-	if (enter_ns(ns_s) != 0)
+	if (craft_enter_netns(ns_s) != 0)
 		_exit(2);
 	inet_pton(AF_INET, "10.77.0.2", &a.sin_addr);
 	l = socket(AF_INET, SOCK_STREAM, 0);
@@ -272,7 +257,7 @@ client(double secs, unsigned rate_mbit)
 	double end;
 	int s;
 
-	if (enter_ns(ns_a) != 0)
+	if (craft_enter_netns(ns_a) != 0)
 		_exit(2);
 	inet_pton(AF_INET, "10.77.0.2", &a.sin_addr);
 	inet_pton(AF_INET, "10.77.0.3", &me.sin_addr);
@@ -545,7 +530,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	/* yunshou's program is loaded from inside S: interface names are per namespace */
-	if (enter_ns(ns_s) != 0) {
+	if (craft_enter_netns(ns_s) != 0) {
 		snprintf(err, sizeof(err), "cannot enter %s", ns_s);
 		goto fail;
 	}

@@ -671,7 +671,7 @@ static const char *const reason_names[SCRUB_DROP_MAX] = {
 
 static const char *const mitigation_names[] = {
 	"fragments", "tcp_flags", "tcp_ports", "udp_ports", "reflection",
-	"icmp_rate", "rate_pps", "rate_bps", "syn",
+	"icmp_rate", "rate_pps", "rate_bps", "syn", "syn_cookie",
 };
 
 const char *

@@ -13,6 +13,11 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -440,6 +445,203 @@ test_syn_limits(void **state)
 	assert_int_equal(c.drop_pkts[SCRUB_DROP_SYN_OBJECT], 6);
 	assert_int_equal(c.rx_pkts[SCRUB_VEC_TCP_SYN], 15);
 	assert_int_equal(c.rx_pkts[SCRUB_VEC_TCP], 5);
+}
+
+static unsigned
+csum_sum(const uint8_t *p, size_t n, unsigned sum)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (unsigned)(p[i] << 8 | p[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/* A SYN answered in XDP with a SYN cookie SYN-ACK: layout and checksums. */
+static void
+test_syncookie(void **state)
+{
+	struct fx *f = *state;
+	struct scrub_counters c;
+	uint8_t in[256], out[256];
+	size_t l3, l4, len;
+	unsigned sum;
+
+	NEED_BPF(f);
+	protect(f, PROTECTED, OBJ, new_cfg(SCRUB_MIT_SYN_COOKIE));
+	protect(f, PROTECTED6, OBJ6, new_cfg(SCRUB_MIT_SYN_COOKIE));
+	for (int vlans = 0; vlans <= 2; vlans++) {
+		struct craft_spec s = tcp(CLIENT, PROTECTED, 443, 0x02);
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_out = out,
+		    .data_size_out = sizeof(out), .repeat = 1);
+
+		s.vlans = vlans;
+		s.payload = vlans * 7;	/* the reply is cut to its headers */
+		len = craft_frame(&s, in, sizeof(in), &l3, &l4);
+		o.data_size_in = (__u32)len;
+		assert_int_equal(bpf_prog_test_run_opts(scrub_xdp_prog_fd(f->x), &o), 0);
+		assert_int_equal(o.retval, XDP_TX);
+		assert_int_equal(o.data_size_out, l4 + 24);
+		assert_memory_equal(out, in + 6, 6);		/* MACs swapped */
+		assert_memory_equal(out + 6, in, 6);
+		assert_memory_equal(out + 12, in + 12, l3 - 12);	/* VLAN tags kept */
+		assert_memory_equal(out + l3 + 12, in + l3 + 16, 4);	/* addresses swapped */
+		assert_memory_equal(out + l3 + 16, in + l3 + 12, 4);
+		assert_int_equal(out[l3 + 2] << 8 | out[l3 + 3], 44);
+		assert_int_equal(csum_sum(out + l3, 20, 0), 0xffff);	/* IP checksum */
+		assert_memory_equal(out + l4, in + l4 + 2, 2);		/* ports swapped */
+		assert_memory_equal(out + l4 + 2, in + l4, 2);
+		/* ack = the SYN's sequence + 1 (craft: 0x01020000) */
+		assert_int_equal(out[l4 + 8] << 24 | out[l4 + 9] << 16 | out[l4 + 10] << 8 |
+		    out[l4 + 11], 0x01020001);
+		assert_int_equal(out[l4 + 12], 6 << 4);
+		assert_int_equal(out[l4 + 13], 0x12);			/* SYN+ACK */
+		assert_int_equal(out[l4 + 20], 2);			/* MSS option */
+		assert_int_equal(out[l4 + 21], 4);
+		assert_int_equal(out[l4 + 22] << 8 | out[l4 + 23], 536);	/* no MSS offered */
+		sum = csum_sum(out + l3 + 12, 8, 0);			/* pseudo-header */
+		sum = csum_sum(out + l4, 24, sum + 6 + 24);
+		assert_int_equal(sum, 0xffff);			/* TCP checksum */
+	}
+	{
+		/* the cookie is the kernel's: same inputs, same cookie; another source, another */
+		struct craft_spec s = tcp(CLIENT, PROTECTED, 443, 0x02);
+		uint8_t out2[256];
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_out = out2,
+		    .data_size_out = sizeof(out2), .repeat = 1);
+
+		len = craft_frame(&s, in, sizeof(in), &l3, &l4);
+		o.data_size_in = (__u32)len;
+		assert_int_equal(bpf_prog_test_run_opts(scrub_xdp_prog_fd(f->x), &o), 0);
+		memcpy(out, out2, sizeof(out));
+		assert_int_equal(bpf_prog_test_run_opts(scrub_xdp_prog_fd(f->x), &o), 0);
+		assert_memory_equal(out + l4 + 4, out2 + l4 + 4, 4);
+		s.src = "198.51.100.8";
+		len = craft_frame(&s, in, sizeof(in), &l3, &l4);
+		assert_int_equal(bpf_prog_test_run_opts(scrub_xdp_prog_fd(f->x), &o), 0);
+		assert_memory_not_equal(out + l4 + 4, out2 + l4 + 4, 4);
+	}
+	{
+		/* only plain IPv4 SYNs: ACKs, SYN-ACKs, IP options and IPv6 pass on */
+		struct craft_spec s = tcp(CLIENT, PROTECTED, 443, 0x10);
+
+		assert_int_equal(run(f, &s), XDP_PASS);
+		s.tcp_flags = 0x12;
+		assert_int_equal(run(f, &s), XDP_PASS);
+		s.tcp_flags = 0x02;
+		s.ip_opt_words = 1;
+		assert_int_equal(run(f, &s), XDP_PASS);
+		s = tcp(CLIENT6, PROTECTED6, 443, 0x02);
+		assert_int_equal(run(f, &s), XDP_PASS);
+	}
+	assert_int_equal(scrub_xdp_object_counters(f->x, OBJ, &c, f->err, sizeof(f->err)), 0);
+	assert_int_equal(c.syncookie_pkts, 6);
+	assert_int_equal(c.pass_pkts, 3);
+}
+
+/*
+ * The whole handshake through a real stack: a client in one namespace
+ * connects to a listener in another; the XDP program (generic mode) answers
+ * the SYN with its cookie, nftables' synproxy validates the client's ACK and
+ * opens the connection to the listener, data flows both ways.
+ */
+static void
+test_syncookie_handshake(void **state)
+{
+	struct fx *f = *state;
+	struct scrub_obj_cfg *cfg = new_cfg(SCRUB_MIT_SYN_COOKIE);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(8080) };
+	struct scrub_counters c = { .syncookie_pkts = 0 };
+	char ns_c[32], ns_s[32], buf[8];
+	int self, l = -1, conn = -1, status, one = 1, ok = 0;
+	pid_t pid;
+
+	NEED_BPF(f);
+	if (system("command -v nft >/dev/null") != 0) {
+		print_message("[  SKIP    ] nft not installed\n");
+		skip();
+	}
+	snprintf(ns_c, sizeof(ns_c), "ysxt-c-%d", (int)getpid());
+	snprintf(ns_s, sizeof(ns_s), "ysxt-s-%d", (int)getpid());
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	assert_true(self >= 0);
+	{
+		char cmd[1024];
+
+		snprintf(cmd, sizeof(cmd),
+		    "ip netns add %s && ip netns add %s && "
+		    "ip -n %s link add ysc0 type veth peer name yss0 netns %s && "
+		    "ip -n %s addr add 10.78.0.1/24 dev ysc0 && ip -n %s link set ysc0 up && "
+		    "ip -n %s addr add 10.78.0.2/24 dev yss0 && ip -n %s link set yss0 up && "
+		    /* synproxy hands the connection to the listener over loopback */
+		    "ip -n %s link set lo up && "
+		    "ip netns exec %s sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0 && "
+		    "printf '%%s\n' 'table ip ysx {' "
+		    "'chain pre { type filter hook prerouting priority raw; iifname yss0 tcp dport 8080 tcp flags syn notrack; }' "
+		    "'chain in { type filter hook input priority filter; "
+		    "tcp dport 8080 ct state invalid,untracked synproxy mss 1460 wscale 7 timestamp sack-perm; "
+		    "tcp dport 8080 ct state invalid drop; }' '}' | ip netns exec %s nft -f -",
+		    ns_c, ns_s, ns_c, ns_s, ns_c, ns_c, ns_s, ns_s, ns_s, ns_s, ns_s);
+		if (system(cmd) != 0)
+			goto out;
+	}
+	if (craft_enter_netns(ns_s) != 0)
+		goto out;
+	if (scrub_xdp_attach(f->x, "yss0", SCRUB_XDP_GENERIC, NULL, f->err, sizeof(f->err)) != 0)
+		goto out;
+	protect(f, "10.78.0.2", OBJ, cfg);
+	inet_pton(AF_INET, "10.78.0.2", &a.sin_addr);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(l, 4) != 0)
+		goto out;
+	pid = fork();
+	if (pid == 0) {
+		struct timeval tv = { 5, 0 };
+		int s2;
+
+		if (craft_enter_netns(ns_c) != 0)
+			_exit(2);
+		s2 = socket(AF_INET, SOCK_STREAM, 0);
+		setsockopt(s2, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(s2, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (connect(s2, (struct sockaddr *)&a, sizeof(a)) != 0 || write(s2, "ping", 4) != 4 ||
+		    read(s2, buf, 4) != 4 || memcmp(buf, "pong", 4) != 0)
+			_exit(3);
+		_exit(0);
+	}
+	if (pid > 0) {
+		struct pollfd pf = { .fd = l, .events = POLLIN };
+
+		if (poll(&pf, 1, 5000) == 1 && (conn = accept(l, NULL, NULL)) >= 0) {
+			struct timeval tv = { 5, 0 };
+
+			setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+			if (read(conn, buf, 4) == 4 && memcmp(buf, "ping", 4) == 0 &&
+			    write(conn, "pong", 4) == 4)
+				ok = 1;
+		}
+		waitpid(pid, &status, 0);
+		ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	}
+out:
+	if (conn >= 0)
+		close(conn);
+	if (l >= 0)
+		close(l);
+	if (ok)
+		assert_int_equal(scrub_xdp_object_counters(f->x, OBJ, &c, f->err, sizeof(f->err)), 0);
+	(void)scrub_xdp_detach(f->x, "yss0", f->err, sizeof(f->err));
+	assert_int_equal(setns(self, CLONE_NEWNET), 0);
+	close(self);
+	{
+		char cmd[256];
+
+		snprintf(cmd, sizeof(cmd), "ip netns del %s; ip netns del %s", ns_c, ns_s);
+		assert_int_equal(system(cmd), 0);
+	}
+	assert_true(ok);
+	assert_int_equal(c.syncookie_pkts, 1);	/* the SYN was answered by XDP */
 }
 
 /*
@@ -910,6 +1112,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rate_bps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_rate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syn_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syncookie, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syncookie_handshake, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vlan_and_v6_ext, setup, teardown),

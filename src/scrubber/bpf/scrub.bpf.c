@@ -114,6 +114,10 @@ struct pkt {
 	__u8 has_l4;		/* L4 header parsed (not a later fragment) */
 	__u8 malformed;
 	__u8 is_v6;
+	__u8 ihl;		/* IPv4 header bytes */
+	__u8 thlen;		/* TCP header bytes (with options) */
+	__u16 l3_off, l4_off;
+	__u32 seq;		/* TCP sequence number, host order */
 };
 
 #define TCPF_FIN 0x01
@@ -150,6 +154,8 @@ static __always_inline void parse_l4(struct pkt *p, void *l4, void *data_end, __
 		p->sport = bpf_ntohs(th->source);
 		p->dport = bpf_ntohs(th->dest);
 		p->tcp_flags = ((__u8 *)th)[13];
+		p->thlen = (__u8)doff;
+		p->seq = bpf_ntohl(th->seq);
 		p->has_l4 = 1;
 	} else if (p->proto == IPPROTO_UDP) {
 		struct udphdr *uh = l4;
@@ -227,6 +233,9 @@ static __always_inline int parse(struct xdp_md *ctx, struct pkt *p, __u64 *non_i
 			p->is_frag = 1;
 		if (frag & IP_OFFSET_)
 			return 0;	/* no L4 header in a later fragment */
+		p->ihl = (__u8)ihl;
+		p->l3_off = (__u16)(cur - data);
+		p->l4_off = (__u16)(p->l3_off + ihl);
 		parse_l4(p, cur + ihl, data_end, tot - ihl);
 		return 0;
 	}
@@ -462,6 +471,105 @@ static __always_inline int limits(const struct scrub_obj_cfg *cfg, const struct 
 	return -1;
 }
 
+static __always_inline __u16 csum_fold(__u32 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)~sum;
+}
+
+/*
+ * Answers an IPv4 SYN (no IP options, no fragment) with a SYN-ACK whose
+ * sequence number is the kernel's SYN cookie (bpf_tcp_raw_gen_syncookie_ipv4,
+ * the same secret and format as the stack's own cookies), rewriting the frame
+ * in place: MACs, addresses and ports swapped, an MSS option only. The client's
+ * ACK then passes this program like any non-SYN segment; netfilter's SYNPROXY
+ * (nft `synproxy`) validates the cookie and completes the handshake with the
+ * local listener (docs/DDOS.md). XDP_TX, or -1 when the frame does not qualify
+ * (the caller goes on with the SYN limits).
+ */
+static __always_inline int syncookie_reply(struct xdp_md *ctx, const struct pkt *p)
+{
+	__u8 opts[60];
+	struct iphdr ip;
+	void *data, *data_end;
+	struct ethhdr *eth;
+	struct iphdr *iph;
+	struct tcphdr *th;
+	__u8 mac[ETH_ALEN], *o;
+	__u32 off = p->l3_off, thlen = p->thlen, sum = 0, cookie;
+	__u16 mss, *w;
+	__be32 a;
+	__be16 port;
+	__s64 r;
+	int i;
+
+	if (p->is_v6 || p->ihl != sizeof(struct iphdr) || p->is_frag || off > 22 ||
+	    thlen < sizeof(struct tcphdr) || thlen > 60)
+		return -1;
+	if (bpf_xdp_load_bytes(ctx, off, &ip, sizeof(ip)) != 0 ||
+	    bpf_xdp_load_bytes(ctx, off + sizeof(ip), opts, thlen) != 0)
+		return -1;
+	r = bpf_tcp_raw_gen_syncookie_ipv4(&ip, (struct tcphdr *)opts, thlen);
+	if (r < 0)
+		return -1;
+	cookie = (__u32)r;
+	mss = (__u16)(r >> 32);
+	/* the reply: headers up to TCP + 4 bytes of options */
+	if (bpf_xdp_adjust_tail(ctx, (int)(off + sizeof(ip) + sizeof(*th) + 4) - (int)p->len) != 0)
+		return -1;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	iph = data + off;
+	th = (void *)(iph + 1);
+	o = (__u8 *)(th + 1);
+	if ((void *)(eth + 1) > data_end || (void *)(o + 4) > data_end)
+		return -1;
+	__builtin_memcpy(mac, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, mac, ETH_ALEN);
+
+	a = iph->saddr;
+	iph->saddr = iph->daddr;
+	iph->daddr = a;
+	iph->tos = 0;
+	iph->tot_len = bpf_htons(sizeof(*iph) + sizeof(*th) + 4);
+	iph->id = 0;
+	iph->frag_off = bpf_htons(0x4000);	/* DF */
+	iph->ttl = 64;
+	iph->check = 0;
+	w = (__u16 *)iph;
+#pragma unroll
+	for (i = 0; i < 10; i++)
+		sum += w[i];
+	iph->check = csum_fold(sum);
+
+	port = th->source;
+	th->source = th->dest;
+	th->dest = port;
+	th->ack_seq = bpf_htonl(p->seq + 1);
+	th->seq = bpf_htonl(cookie);
+	((__u8 *)th)[12] = 6 << 4;		/* data offset: 24 bytes */
+	((__u8 *)th)[13] = TCPF_SYN | TCPF_ACK;
+	th->window = bpf_htons(65535);
+	th->urg_ptr = 0;
+	th->check = 0;
+	o[0] = 2;				/* MSS */
+	o[1] = 4;
+	o[2] = (__u8)(mss >> 8);
+	o[3] = (__u8)mss;
+	/* pseudo-header (addresses, protocol, length) and the 24-byte segment */
+	sum = (iph->saddr & 0xffff) + (iph->saddr >> 16) + (iph->daddr & 0xffff) +
+	    (iph->daddr >> 16) + bpf_htons(IPPROTO_TCP) + bpf_htons(sizeof(*th) + 4);
+	w = (__u16 *)th;
+#pragma unroll
+	for (i = 0; i < 12; i++)
+		sum += w[i];
+	th->check = csum_fold(sum);
+	return XDP_TX;
+}
+
 /* Best effort: a full ring drops the sample, never the packet. */
 static __always_inline void sample(const struct pkt *p, __u32 obj_id, int dropped, int reason,
     int vec)
@@ -553,6 +661,14 @@ int scrub_xdp(struct xdp_md *ctx)
 	reason = limits(cfg, &p, &now);
 	if (reason >= 0)
 		goto drop;
+	if ((cfg->mitigations & SCRUB_MIT_SYN_COOKIE) && p.has_l4 && p.proto == IPPROTO_TCP &&
+	    (p.tcp_flags & (TCPF_SYN | TCPF_ACK | TCPF_RST | TCPF_FIN)) == TCPF_SYN &&
+	    syncookie_reply(ctx, &p) == XDP_TX) {
+		g->syncookie_pkts++;
+		if (oc)
+			oc->syncookie_pkts++;
+		return XDP_TX;
+	}
 pass:
 	g->pass_pkts++;
 	g->pass_bytes += p.len;
