@@ -553,7 +553,7 @@ test_syncookie_handshake(void **state)
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(8080) };
 	struct scrub_counters c = { .syncookie_pkts = 0 };
 	char ns_c[32], ns_s[32], buf[8];
-	int self, l = -1, conn = -1, status, one = 1, ok = 0;
+	int self, l = -1, conn = -1, status, one = 1, ok = 0, no_synproxy = 0;
 	pid_t pid;
 
 	NEED_BPF(f);
@@ -575,15 +575,21 @@ test_syncookie_handshake(void **state)
 		    "ip -n %s addr add 10.78.0.2/24 dev yss0 && ip -n %s link set yss0 up && "
 		    /* synproxy hands the connection to the listener over loopback */
 		    "ip -n %s link set lo up && "
-		    "ip netns exec %s sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0 && "
+		    "ip netns exec %s sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0",
+		    ns_c, ns_s, ns_c, ns_s, ns_c, ns_c, ns_s, ns_s, ns_s, ns_s);
+		if (system(cmd) != 0)
+			goto out;
+		snprintf(cmd, sizeof(cmd),
 		    "printf '%%s\n' 'table ip ysx {' "
 		    "'chain pre { type filter hook prerouting priority raw; iifname yss0 tcp dport 8080 tcp flags syn notrack; }' "
 		    "'chain in { type filter hook input priority filter; "
 		    "tcp dport 8080 ct state invalid,untracked synproxy mss 1460 wscale 7 timestamp sack-perm; "
-		    "tcp dport 8080 ct state invalid drop; }' '}' | ip netns exec %s nft -f -",
-		    ns_c, ns_s, ns_c, ns_s, ns_c, ns_c, ns_s, ns_s, ns_s, ns_s, ns_s);
-		if (system(cmd) != 0)
+		    "tcp dport 8080 ct state invalid drop; }' '}' | ip netns exec %s nft -f -", ns_s);
+		if (system(cmd) != 0) {
+			/* a kernel without nf_synproxy / nf_conntrack: not this program's fault */
+			no_synproxy = 1;
 			goto out;
+		}
 	}
 	if (craft_enter_netns(ns_s) != 0)
 		goto out;
@@ -639,6 +645,10 @@ out:
 
 		snprintf(cmd, sizeof(cmd), "ip netns del %s; ip netns del %s", ns_c, ns_s);
 		assert_int_equal(system(cmd), 0);
+	}
+	if (no_synproxy) {
+		print_message("[  SKIP    ] nftables synproxy unavailable in this kernel\n");
+		skip();
 	}
 	assert_true(ok);
 	assert_int_equal(c.syncookie_pkts, 1);	/* the SYN was answered by XDP */
