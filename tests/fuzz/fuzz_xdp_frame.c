@@ -3,10 +3,10 @@
  * run in the kernel with BPF_PROG_RUN. Each input is a frame; once its
  * destination address can be read, the harness rewrites it to a protected
  * object: 192.0.2.10 / 2001:db8::10 with no mitigation on, or (last input
- * byte odd, IPv4) 192.0.2.11 answering SYNs with SYN cookies. A second,
+ * byte odd) 192.0.2.11 / 2001:db8::11 answering SYNs with SYN cookies. A second,
  * independent parser written here from the rules in docs/DDOS.md decides what
- * the verdict must be: drop when malformed, XDP_TX for a plain IPv4 SYN to the
- * cookie object (and then a SYN-ACK of the right length), pass otherwise; any
+ * the verdict must be: drop when malformed, XDP_TX for a plain SYN (no IPv4
+ * options, no IPv6 extension header, not a fragment) to the cookie object (and then a SYN-ACK of the right length), pass otherwise; any
  * difference aborts. Needs root or CAP_BPF: without it every
  * input is skipped (with one message), so unprivileged fuzz runs still pass.
  */
@@ -33,9 +33,10 @@ be16(const uint8_t *p)
 static const uint8_t prot4[4] = { 192, 0, 2, 10 };
 static const uint8_t cookie4[4] = { 192, 0, 2, 11 };
 static int use_cookie;		/* this input goes to the SYN-cookie object */
-static int ref_syn_ok;		/* the reference saw a plain IPv4 SYN */
+static int ref_syn_ok;		/* the reference saw a plain SYN */
 static size_t ref_l4_off;
 static const uint8_t prot6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x10 };
+static const uint8_t cookie6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x11 };
 
 enum ref { REF_UNKNOWN, REF_OK, REF_MALFORMED };
 
@@ -110,7 +111,7 @@ ref_classify(uint8_t *f, size_t len)
 
 		if (off + 40 > len)
 			return REF_UNKNOWN;
-		memcpy(f + off + 24, prot6, 16);
+		memcpy(f + off + 24, use_cookie ? cookie6 : prot6, 16);
 		left = be16(f + off + 4);
 		if ((f[off] >> 4) != 6 || left == 0 || left > len - off - 40)
 			return REF_MALFORMED;
@@ -143,7 +144,8 @@ ref_classify(uint8_t *f, size_t len)
 		if (cur > len)
 			return REF_MALFORMED;
 		r6 = ref_l4(f, len, cur, nh, left);
-		ref_syn_ok = 0;			/* IPv6: no cookie in XDP */
+		if (cur != off + 40)
+			ref_syn_ok = 0;		/* the cookie needs no extension header */
 		return r6;
 	}
 	return REF_UNKNOWN;
@@ -172,6 +174,10 @@ init(void)
 	cfg.obj_id = 3;
 	cfg.mitigations = SCRUB_MIT_SYN_COOKIE;
 	if (scrub_xdp_parse_addr("192.0.2.11", &a, err, sizeof(err)) != 0 ||
+	    scrub_xdp_object_set(x, &a, &cfg, err, sizeof(err)) != 0)
+		abort();
+	cfg.obj_id = 4;
+	if (scrub_xdp_parse_addr("2001:db8::11", &a, err, sizeof(err)) != 0 ||
 	    scrub_xdp_object_set(x, &a, &cfg, err, sizeof(err)) != 0)
 		abort();
 	return 0;

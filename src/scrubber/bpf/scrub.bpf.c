@@ -297,6 +297,8 @@ static __always_inline int parse(struct xdp_md *ctx, struct pkt *p, __u64 *non_i
 			p->malformed = 1;	/* more extension headers than we walk */
 			return 0;
 		}
+		p->l3_off = (__u16)((void *)ip6 - data);
+		p->l4_off = (__u16)(cur - data);
 		parse_l4(p, cur, data_end, left);
 		return 0;
 	}
@@ -479,73 +481,17 @@ static __always_inline __u16 csum_fold(__u32 sum)
 }
 
 /*
- * Answers an IPv4 SYN (no IP options, no fragment) with a SYN-ACK whose
- * sequence number is the kernel's SYN cookie (bpf_tcp_raw_gen_syncookie_ipv4,
- * the same secret and format as the stack's own cookies), rewriting the frame
- * in place: MACs, addresses and ports swapped, an MSS option only. The client's
- * ACK then passes this program like any non-SYN segment; netfilter's SYNPROXY
- * (nft `synproxy`) validates the cookie and completes the handshake with the
- * local listener (docs/DDOS.md). XDP_TX, or -1 when the frame does not qualify
- * (the caller goes on with the SYN limits).
+ * The TCP half of a SYN cookie SYN-ACK, written over the SYN at th: ports
+ * swapped, seq = cookie, ack = the SYN's seq + 1, one MSS option, checksum
+ * from `sum` (the pseudo-header's, unfolded).
  */
-static __always_inline int syncookie_reply(struct xdp_md *ctx, const struct pkt *p)
+static __always_inline void synack_tcp(struct tcphdr *th, __u8 *o, const struct pkt *p,
+    __u32 cookie, __u16 mss, __u32 sum)
 {
-	__u8 opts[60];
-	struct iphdr ip;
-	void *data, *data_end;
-	struct ethhdr *eth;
-	struct iphdr *iph;
-	struct tcphdr *th;
-	__u8 mac[ETH_ALEN], *o;
-	__u32 off = p->l3_off, thlen = p->thlen, sum = 0, cookie;
-	__u16 mss, *w;
-	__be32 a;
-	__be16 port;
-	__s64 r;
+	__u16 *w = (__u16 *)th;
+	__be16 port = th->source;
 	int i;
 
-	if (p->is_v6 || p->ihl != sizeof(struct iphdr) || p->is_frag || off > 22 ||
-	    thlen < sizeof(struct tcphdr) || thlen > 60)
-		return -1;
-	if (bpf_xdp_load_bytes(ctx, off, &ip, sizeof(ip)) != 0 ||
-	    bpf_xdp_load_bytes(ctx, off + sizeof(ip), opts, thlen) != 0)
-		return -1;
-	r = bpf_tcp_raw_gen_syncookie_ipv4(&ip, (struct tcphdr *)opts, thlen);
-	if (r < 0)
-		return -1;
-	cookie = (__u32)r;
-	mss = (__u16)(r >> 32);
-	/* the reply: headers up to TCP + 4 bytes of options */
-	if (bpf_xdp_adjust_tail(ctx, (int)(off + sizeof(ip) + sizeof(*th) + 4) - (int)p->len) != 0)
-		return -1;
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-	eth = data;
-	iph = data + off;
-	th = (void *)(iph + 1);
-	o = (__u8 *)(th + 1);
-	if ((void *)(eth + 1) > data_end || (void *)(o + 4) > data_end)
-		return -1;
-	__builtin_memcpy(mac, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
-	__builtin_memcpy(eth->h_dest, mac, ETH_ALEN);
-
-	a = iph->saddr;
-	iph->saddr = iph->daddr;
-	iph->daddr = a;
-	iph->tos = 0;
-	iph->tot_len = bpf_htons(sizeof(*iph) + sizeof(*th) + 4);
-	iph->id = 0;
-	iph->frag_off = bpf_htons(0x4000);	/* DF */
-	iph->ttl = 64;
-	iph->check = 0;
-	w = (__u16 *)iph;
-#pragma unroll
-	for (i = 0; i < 10; i++)
-		sum += w[i];
-	iph->check = csum_fold(sum);
-
-	port = th->source;
 	th->source = th->dest;
 	th->dest = port;
 	th->ack_seq = bpf_htonl(p->seq + 1);
@@ -559,14 +505,114 @@ static __always_inline int syncookie_reply(struct xdp_md *ctx, const struct pkt 
 	o[1] = 4;
 	o[2] = (__u8)(mss >> 8);
 	o[3] = (__u8)mss;
-	/* pseudo-header (addresses, protocol, length) and the 24-byte segment */
-	sum = (iph->saddr & 0xffff) + (iph->saddr >> 16) + (iph->daddr & 0xffff) +
-	    (iph->daddr >> 16) + bpf_htons(IPPROTO_TCP) + bpf_htons(sizeof(*th) + 4);
-	w = (__u16 *)th;
+	sum += bpf_htons(IPPROTO_TCP) + bpf_htons(sizeof(*th) + 4);
 #pragma unroll
 	for (i = 0; i < 12; i++)
 		sum += w[i];
 	th->check = csum_fold(sum);
+}
+
+static __always_inline void swap_macs(struct ethhdr *eth)
+{
+	__u8 mac[ETH_ALEN];
+
+	__builtin_memcpy(mac, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, mac, ETH_ALEN);
+}
+
+/*
+ * Answers a SYN with a SYN-ACK whose sequence number is the kernel's SYN
+ * cookie (bpf_tcp_raw_gen_syncookie_ipv4/ipv6: the same secret and format as
+ * the stack's own cookies), rewriting the frame in place: MACs, addresses and
+ * ports swapped, an MSS option only. IPv4 without options, IPv6 without
+ * extension headers, not fragments. The client's ACK then passes this
+ * program like any non-SYN segment; netfilter's SYNPROXY (nft `synproxy`)
+ * validates the cookie and completes the handshake with the local listener
+ * (docs/DDOS.md). XDP_TX, or -1 when the frame does not qualify (the caller
+ * passes it on).
+ */
+static __always_inline int syncookie_reply(struct xdp_md *ctx, const struct pkt *p)
+{
+	__u8 opts[60];
+	union {
+		struct iphdr v4;
+		struct ipv6hdr v6;
+	} ip;
+	void *data, *data_end;
+	struct ethhdr *eth;
+	struct tcphdr *th;
+	__u32 off = p->l3_off, thlen = p->thlen, iplen, sum = 0;
+	__u16 *w;
+	__s64 r;
+	int i;
+
+	iplen = p->is_v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
+	if (p->is_frag || off > 22 || p->l4_off != off + iplen ||
+	    thlen < sizeof(struct tcphdr) || thlen > 60)
+		return -1;
+	if (bpf_xdp_load_bytes(ctx, off, &ip, iplen) != 0 ||
+	    bpf_xdp_load_bytes(ctx, off + iplen, opts, thlen) != 0)
+		return -1;
+	if (p->is_v6)
+		r = bpf_tcp_raw_gen_syncookie_ipv6(&ip.v6, (struct tcphdr *)opts, thlen);
+	else
+		r = bpf_tcp_raw_gen_syncookie_ipv4(&ip.v4, (struct tcphdr *)opts, thlen);
+	if (r < 0)
+		return -1;
+	/* the reply: headers up to TCP + 4 bytes of options */
+	if (bpf_xdp_adjust_tail(ctx, (int)(off + iplen + sizeof(*th) + 4) - (int)p->len) != 0)
+		return -1;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return -1;
+	if (p->is_v6) {
+		struct ipv6hdr *ip6 = data + off;
+		struct in6_addr a;
+
+		th = (void *)(ip6 + 1);
+		if ((void *)th + sizeof(*th) + 4 > data_end)
+			return -1;
+		swap_macs(eth);
+		a = ip6->saddr;
+		ip6->saddr = ip6->daddr;
+		ip6->daddr = a;
+		*(__be32 *)ip6 = bpf_htonl(0x60000000);	/* version, no class or flow */
+		ip6->payload_len = bpf_htons(sizeof(*th) + 4);
+		ip6->nexthdr = IPPROTO_TCP;
+		ip6->hop_limit = 64;
+		w = (__u16 *)&ip6->saddr;
+#pragma unroll
+		for (i = 0; i < 16; i++)	/* both addresses */
+			sum += w[i];
+	} else {
+		struct iphdr *iph = data + off;
+		__be32 a;
+
+		th = (void *)(iph + 1);
+		if ((void *)th + sizeof(*th) + 4 > data_end)
+			return -1;
+		swap_macs(eth);
+		a = iph->saddr;
+		iph->saddr = iph->daddr;
+		iph->daddr = a;
+		iph->tos = 0;
+		iph->tot_len = bpf_htons(sizeof(*iph) + sizeof(*th) + 4);
+		iph->id = 0;
+		iph->frag_off = bpf_htons(0x4000);	/* DF */
+		iph->ttl = 64;
+		iph->check = 0;
+		w = (__u16 *)iph;
+#pragma unroll
+		for (i = 0; i < 10; i++)
+			sum += w[i];
+		iph->check = csum_fold(sum);
+		sum = (iph->saddr & 0xffff) + (iph->saddr >> 16) + (iph->daddr & 0xffff) +
+		    (iph->daddr >> 16);
+	}
+	synack_tcp(th, (__u8 *)(th + 1), p, (__u32)r, (__u16)(r >> 32), sum);
 	return XDP_TX;
 }
 

@@ -55,7 +55,7 @@ enum scrub_reason {
 #define SCRUB_MIT_RATE_PPS (1u << 6)
 #define SCRUB_MIT_RATE_BPS (1u << 7)
 #define SCRUB_MIT_SYN (1u << 8)
-#define SCRUB_MIT_SYN_COOKIE (1u << 9)	/* answer IPv4 SYNs with a SYN cookie (XDP_TX) */
+#define SCRUB_MIT_SYN_COOKIE (1u << 9)	/* answer SYNs with a SYN cookie SYN-ACK (XDP_TX) */
 #define SCRUB_MIT_ALL ((1u << 10) - 1)
 
 /* Key of scrub_objects and the per-source rate-limit map's address part. */
