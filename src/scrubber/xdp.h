@@ -91,7 +91,9 @@ int scrub_xdp_expire(struct scrub_xdp *x, size_t *removed, char *err, size_t err
  * 17; first..last inclusive). scrub_xdp_object_set() installs or replaces the
  * object's configuration atomically for the data path (switching mitigations
  * is a call with another cfg.mitigations); per-source limits apply per CPU,
- * object-wide ones (SYN, ICMP) once for all CPUs.
+ * object-wide ones (SYN, ICMP) once for all CPUs. SCRUB_MIT_SYN_COOKIE needs
+ * an nftables synproxy rule for the object's ports on the scrubber host to
+ * complete the handshakes it starts (docs/DDOS.md "SYN protection").
  */
 void scrub_xdp_cfg_init(struct scrub_obj_cfg *cfg, uint32_t obj_id);
 int scrub_xdp_cfg_port(struct scrub_obj_cfg *cfg, int proto, uint16_t first, uint16_t last,
