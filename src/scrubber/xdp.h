@@ -132,6 +132,18 @@ int scrub_xdp_poll_samples(struct scrub_xdp *x, int timeout_ms, scrub_xdp_sample
     void *ctx, char *err, size_t errlen);
 int scrub_xdp_samples_fd(struct scrub_xdp *x, char *err, size_t errlen);
 
+/*
+ * The nftables ruleset that completes the handshakes SCRUB_MIT_SYN_COOKIE
+ * starts: SYNs arriving on ifname to `ports` untracked, cookie ACKs (INVALID
+ * with net.netfilter.nf_conntrack_tcp_loose = 0, which the caller sets) handed
+ * to synproxy, other INVALID segments to those ports dropped. Both families
+ * (table inet yunshou_synproxy), written so that `nft -f -` replaces an
+ * earlier version atomically. ifname: [A-Za-z0-9_.-], 1..15 chars; ports:
+ * 1..65535, 1..64 of them.
+ */
+int scrub_xdp_synproxy_ruleset(const char *ifname, const uint16_t *ports, size_t nports,
+    char *buf, size_t buflen, char *err, size_t errlen);
+
 /* Names for reports and logs ("tcp_syn", "blocklist", ...). */
 const char *scrub_xdp_vector_name(int vector);
 const char *scrub_xdp_reason_name(int reason);

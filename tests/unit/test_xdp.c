@@ -635,7 +635,7 @@ test_syncookie_handshake(void **state)
 	struct scrub_obj_cfg *cfg = new_cfg(SCRUB_MIT_SYN_COOKIE);
 	struct scrub_counters c4 = { .syncookie_pkts = 0 }, c6 = { .syncookie_pkts = 0 };
 	char ns_c[32], ns_s[32], cmd[1024];
-	int self, ok4 = 0, ok6 = 0, no_synproxy = 0;
+	int self, ok4 = 0, ok6 = 0, no_synproxy = 0, once = 0;
 
 	NEED_BPF(f);
 	if (system("command -v nft >/dev/null") != 0) {
@@ -659,16 +659,26 @@ test_syncookie_handshake(void **state)
 	    ns_c, ns_s, ns_c, ns_s, ns_c, ns_c, ns_c, ns_s, ns_s, ns_s, ns_s, ns_s);
 	if (system(cmd) != 0)
 		goto out;
-	snprintf(cmd, sizeof(cmd),
-	    "printf '%%s\n' 'table inet ysx {' "
-	    "'chain pre { type filter hook prerouting priority raw; "
-	    "iifname yss0 tcp dport 8080 tcp flags syn notrack; }' "
-	    "'chain in { type filter hook input priority filter; "
-	    "tcp dport 8080 ct state invalid,untracked synproxy mss 1460 wscale 7 timestamp sack-perm; "
-	    "tcp dport 8080 ct state invalid drop; }' '}' | ip netns exec %s nft -f -", ns_s);
-	if (system(cmd) != 0) {
+	{
+		const uint16_t ports[] = { 8080 };
+		char rules[1024];
+		FILE *nft;
+
+		assert_int_equal(scrub_xdp_synproxy_ruleset("yss0", ports, 1, rules, sizeof(rules),
+		    f->err, sizeof(f->err)), 0);
+		snprintf(cmd, sizeof(cmd), "ip netns exec %s nft -f -", ns_s);
+		nft = popen(cmd, "w");
+		assert_non_null(nft);
+		fputs(rules, nft);
+		/* twice: the second load must replace the first, not fail or duplicate */
+		fputs(rules, nft);
+		no_synproxy = pclose(nft) != 0;
+		snprintf(cmd, sizeof(cmd), "test $(ip netns exec %s nft list table inet "
+		    "yunshou_synproxy | grep -c 'synproxy mss') -eq 1", ns_s);
+		once = system(cmd) == 0;
+	}
+	if (no_synproxy) {
 		/* a kernel without nf_synproxy / nf_conntrack: not this program's fault */
-		no_synproxy = 1;
 		goto out;
 	}
 	if (craft_enter_netns(ns_s) != 0 ||
@@ -692,6 +702,7 @@ out:
 		print_message("[  SKIP    ] nftables synproxy unavailable in this kernel\n");
 		skip();
 	}
+	assert_true(once);		/* reloading replaced the rules */
 	assert_true(ok4);
 	assert_true(ok6);
 	/* each SYN was answered by XDP (a retransmitted SYN would be answered again) */
@@ -1026,6 +1037,43 @@ test_samples(void **state)
 }
 
 static void
+test_synproxy_ruleset(void **state)
+{
+	struct fx *f = *state;
+	const uint16_t ports[] = { 443, 80 }, zero[] = { 0 };
+	uint16_t many[65];
+	char buf[2048], small[64];
+
+	(void)f;
+	assert_int_equal(scrub_xdp_synproxy_ruleset("eth0", ports, 2, buf, sizeof(buf), f->err,
+	    sizeof(f->err)), 0);
+	assert_non_null(strstr(buf, "flush table inet yunshou_synproxy\n"));
+	assert_non_null(strstr(buf, "iifname \"eth0\" tcp dport { 443, 80 } tcp flags syn notrack"));
+	assert_non_null(strstr(buf, "tcp dport { 443, 80 } ct state invalid,untracked synproxy"));
+	assert_non_null(strstr(buf, "tcp dport { 443, 80 } ct state invalid drop"));
+	assert_int_equal(scrub_xdp_synproxy_ruleset("eth0\" accept; #", ports, 2, buf,
+	    sizeof(buf), f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "interface name"));
+	assert_int_equal(scrub_xdp_synproxy_ruleset("", ports, 2, buf, sizeof(buf), f->err,
+	    sizeof(f->err)), -1);
+	assert_int_equal(scrub_xdp_synproxy_ruleset("a-very-long-ifname", ports, 2, buf,
+	    sizeof(buf), f->err, sizeof(f->err)), -1);
+	assert_int_equal(scrub_xdp_synproxy_ruleset("eth0", zero, 1, buf, sizeof(buf), f->err,
+	    sizeof(f->err)), -1);
+	assert_int_equal(scrub_xdp_synproxy_ruleset("eth0", ports, 0, buf, sizeof(buf), f->err,
+	    sizeof(f->err)), -1);
+	for (size_t i = 0; i < 65; i++)
+		many[i] = (uint16_t)(60000 + i);
+	assert_int_equal(scrub_xdp_synproxy_ruleset("eth0", many, 65, buf, sizeof(buf), f->err,
+	    sizeof(f->err)), -1);
+	assert_int_equal(scrub_xdp_synproxy_ruleset("eth0", many, 64, buf, sizeof(buf), f->err,
+	    sizeof(f->err)), 0);
+	assert_int_equal(scrub_xdp_synproxy_ruleset("eth0", ports, 2, small, sizeof(small),
+	    f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "bytes of buffer"));
+}
+
+static void
 test_api_errors(void **state)
 {
 	struct fx *f = *state;
@@ -1174,6 +1222,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_vlan_and_v6_ext, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counters_exact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_samples, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_synproxy_ruleset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drop_caps, setup, teardown),
 		/* last: it moves this process into a network namespace of its own */
