@@ -18,7 +18,12 @@
  * a time. Namespaces, and with them the XDP attachments and nft tables, are
  * removed at exit, on SIGINT/SIGTERM and on failure. Needs root.
  *
- *   bench_xdp_veth [SECONDS [RATE_MBIT [FLOODERS [ROUNDS]]]]   (defaults 5 200 1 3)
+ * With `syn` last, the flood is TCP SYNs from spoofed sources to the stream's
+ * port instead, and the rows are: no filter (the kernel's own SYN cookies),
+ * nftables synproxy alone, and yunshou's XDP SYN cookies in front of the same
+ * synproxy; "answered" = SYNs answered with a cookie per second.
+ *
+ *   bench_xdp_veth [SECONDS [RATE_MBIT [FLOODERS [ROUNDS [syn]]]]]   (defaults 5 200 1 3)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -51,6 +56,7 @@
 #define NFRAMES 256
 
 static char ns_a[32], ns_s[32];
+static int syn_mode;		/* SYN flood to the stream's port instead of UDP */
 static int ns_made;
 static pid_t children[MAX_FLOODERS + 2];
 static int nchildren;
@@ -112,21 +118,6 @@ on_signal(int sig)
 }
 
 static int
-enter_ns(const char *name)
-{
-	char path[128];
-	int fd, rc;
-
-	snprintf(path, sizeof(path), "/var/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	rc = setns(fd, CLONE_NEWNET);
-	close(fd);
-	return rc;
-}
-
-static int
 setup(char *mac, size_t maclen)
 {
 	FILE *p;
@@ -174,7 +165,7 @@ flooder(const uint8_t dmac[6], double secs, int fd, int seed)
 	int one = 1, s;
 	double end;
 
-	if (enter_ns(ns_a) != 0)
+	if (craft_enter_netns(ns_a) != 0)
 		_exit(2);
 	s = socket(AF_PACKET, SOCK_RAW, 0);
 	sll.sll_ifindex = (int)if_nametoindex("ysxa");
@@ -187,6 +178,13 @@ flooder(const uint8_t dmac[6], double secs, int fd, int seed)
 		struct craft_spec sp = { .src = src, .dst = "10.77.0.2", .proto = 17,
 			.sport = (uint16_t)(1024 + rand() % 60000), .dport = 9, .payload = 18,
 			.dst_mac = dmac };
+
+		if (syn_mode) {
+			sp.proto = 6;
+			sp.dport = 5201;
+			sp.tcp_flags = 0x02;
+			sp.payload = 0;
+		}
 
 		snprintf(src, sizeof(src), "203.0.113.%d", 1 + rand() % 254);
 		len = craft_frame(&sp, frames[i], sizeof(frames[i]), NULL, NULL);
@@ -222,7 +220,7 @@ sink(double secs, int fd, int ready)
 	int one = 1, l, c;
 	double end;
 
-	if (enter_ns(ns_s) != 0)
+	if (craft_enter_netns(ns_s) != 0)
 		_exit(2);
 	inet_pton(AF_INET, "10.77.0.2", &a.sin_addr);
 	l = socket(AF_INET, SOCK_STREAM, 0);
@@ -272,7 +270,7 @@ client(double secs, unsigned rate_mbit)
 	double end;
 	int s;
 
-	if (enter_ns(ns_a) != 0)
+	if (craft_enter_netns(ns_a) != 0)
 		_exit(2);
 	inet_pton(AF_INET, "10.77.0.2", &a.sin_addr);
 	inet_pton(AF_INET, "10.77.0.3", &me.sin_addr);
@@ -494,14 +492,111 @@ nothing(void)
 	return 0;
 }
 
+/* ---- SYN flood mode: the kernel's SYNPROXY alone, or behind XDP SYN cookies ---- */
+
+static unsigned long long
+synproxy_received(void)
+{
+	/* per namespace; this process is in S */
+	FILE *p = fopen("/proc/net/stat/synproxy", "r");
+	unsigned long long total = 0;
+	char line[256];
+
+	while (p && fgets(line, sizeof(line), p)) {
+		unsigned long long entries, syn;
+
+		if (sscanf(line, "%llx %llx", &entries, &syn) == 2)
+			total += syn;
+	}
+	if (p)
+		fclose(p);
+	return total;
+}
+
+static unsigned long long synproxy_base, cookie_base;
+
+static int
+synproxy_on(void)
+{
+	synproxy_base = synproxy_received();
+	return sh("ip netns exec %s sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0 && "
+	    "printf '%%s\n' 'table inet ysb {' 'chain pre { type filter hook prerouting priority raw; "
+	    "iifname ysxs tcp dport 5201 tcp flags syn notrack; }' 'chain in { type filter hook "
+	    "input priority filter; tcp dport 5201 ct state invalid,untracked synproxy mss 1460 "
+	    "wscale 7 timestamp sack-perm; tcp dport 5201 ct state invalid drop; }' '}' | "
+	    "ip netns exec %s nft -f -", ns_s, ns_s);
+}
+
+static int
+synproxy_off(void)
+{
+	return sh("ip netns exec %s nft delete table inet ysb && ip netns exec %s sysctl -qw "
+	    "net.netfilter.nf_conntrack_tcp_loose=1", ns_s, ns_s);
+}
+
+static unsigned long long
+synproxy_answered(void)
+{
+	return synproxy_received() - synproxy_base;
+}
+
+static unsigned long long
+xdp_cookies(void)
+{
+	struct scrub_counters c;
+	char err[256];
+
+	if (scrub_xdp_global_counters(xdp, &c, err, sizeof(err)) != 0)
+		return 0;
+	return c.syncookie_pkts;
+}
+
+static int
+cookie_on(void)
+{
+	cookie_base = xdp_cookies();
+	if (synproxy_on() != 0)
+		return -1;
+	if (xdp_on(SCRUB_XDP_GENERIC) != 0) {
+		synproxy_off();
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cookie_off(void)
+{
+	int rc = xdp_off();
+
+	return synproxy_off() != 0 ? -1 : rc;
+}
+
+static unsigned long long
+cookie_answered(void)
+{
+	return xdp_cookies() - cookie_base;
+}
+
 enum { F_NONE, F_NFT_INGRESS, F_NFT_PRE, F_XDP_GENERIC, F_XDP_NATIVE, F_EMPTY, F_MAX };
 
-static const struct filter {
+struct filter {
 	const char *name;
 	int (*on)(void), (*off)(void);
-	unsigned long long (*dropped)(void);	/* NULL: none */
+	unsigned long long (*dropped)(void);	/* NULL: none; SYN mode: SYNs answered */
 	int stream;		/* 0: flood only (the filter would drop the stream too) */
-} filters[F_MAX] = {
+};
+
+enum { S_NONE, S_SYNPROXY, S_COOKIE, S_MAX };
+
+static const struct filter syn_filters[S_MAX] = {
+	[S_NONE] = { "SYN flood, no filter (kernel cookies)", nothing, nothing, NULL, 1 },
+	[S_SYNPROXY] = { "nftables synproxy", synproxy_on, synproxy_off, synproxy_answered, 1 },
+	[S_COOKIE] = { "yunshou XDP cookies (generic) + synproxy", cookie_on, cookie_off,
+		cookie_answered, 1 },
+};
+
+static const struct filter filters[F_MAX] = {
 	[F_NONE] = { "flood, no filter", nothing, nothing, NULL, 1 },
 	[F_NFT_INGRESS] = { "nftables netdev ingress drop", nft_ingress_on, nft_ingress_off,
 		nft_ingress_dropped, 1 },
@@ -520,6 +615,8 @@ main(int argc, char **argv)
 	unsigned rate = argc > 2 ? (unsigned)atoi(argv[2]) : 200;
 	int flooders = argc > 3 ? atoi(argv[3]) : 1;
 	int rounds = argc > 4 ? atoi(argv[4]) : 3;
+	const struct filter *tab = filters;
+	int ntab = F_MAX;
 	struct result ref, best[F_MAX];
 	double drop_best[F_MAX] = { 0 }, good_min[F_MAX];
 	static struct scrub_obj_cfg cfg;
@@ -528,11 +625,16 @@ main(int argc, char **argv)
 	char macs[32], err[256] = "";
 	uint8_t dmac[6];
 
+	syn_mode = argc > 5 && strcmp(argv[5], "syn") == 0;
 	if (secs <= 0 || secs > 120 || rate == 0 || flooders < 1 || flooders > MAX_FLOODERS ||
-	    rounds < 1 || rounds > 20) {
+	    rounds < 1 || rounds > 20 || (argc > 5 && !syn_mode)) {
 		fprintf(stderr, "usage: bench_xdp_veth [SECONDS (0-120] [RATE_MBIT [FLOODERS 1-%d "
-		    "[ROUNDS 1-20]]]]\n", MAX_FLOODERS);
+		    "[ROUNDS 1-20 [syn]]]]]\n", MAX_FLOODERS);
 		return 2;
+	}
+	if (syn_mode) {
+		tab = syn_filters;
+		ntab = S_MAX;
 	}
 	atexit(cleanup);
 	signal(SIGINT, on_signal);
@@ -545,7 +647,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	/* yunshou's program is loaded from inside S: interface names are per namespace */
-	if (enter_ns(ns_s) != 0) {
+	if (craft_enter_netns(ns_s) != 0) {
 		snprintf(err, sizeof(err), "cannot enter %s", ns_s);
 		goto fail;
 	}
@@ -555,24 +657,26 @@ main(int argc, char **argv)
 	scrub_xdp_cfg_init(&cfg, 1);
 	cfg.mitigations = SCRUB_MIT_TCP_FLAGS | SCRUB_MIT_UDP_PORTS | SCRUB_MIT_REFLECTION |
 	    SCRUB_MIT_FRAGMENTS | SCRUB_MIT_TCP_PORTS;
+	if (syn_mode)
+		cfg.mitigations |= SCRUB_MIT_SYN_COOKIE;	/* and no block list */
 	if (scrub_xdp_cfg_port(&cfg, 6, 5201, 5201, err, sizeof(err)) != 0 ||
 	    scrub_xdp_parse_addr("10.77.0.2", &dst, err, sizeof(err)) != 0 ||
 	    scrub_xdp_object_set(xdp, &dst, &cfg, err, sizeof(err)) != 0 ||
 	    scrub_xdp_parse_prefix("203.0.113.0/24", &blk, err, sizeof(err)) != 0 ||
-	    scrub_xdp_block_set(xdp, &blk, 0, 1, err, sizeof(err)) != 0)
+	    (!syn_mode && scrub_xdp_block_set(xdp, &blk, 0, 1, err, sizeof(err)) != 0))
 		goto fail;
-	printf("== veth pair between two namespaces, %g s per phase, legit TCP paced at %u Mbit/s, "
-	    "%d flooder(s), %ld CPUs, best of %d interleaved rounds ==\n", secs, rate, flooders,
-	    sysconf(_SC_NPROCESSORS_ONLN), rounds);
+	printf("== veth pair between two namespaces, %s flood, %g s per phase, legit TCP paced at "
+	    "%u Mbit/s, %d flooder(s), %ld CPUs, best of %d interleaved rounds ==\n",
+	    syn_mode ? "SYN" : "UDP", secs, rate, flooders, sysconf(_SC_NPROCESSORS_ONLN), rounds);
 	if (phase(dmac, secs, rate, 0, &ref) != 0)
 		goto fail;
 	printf("  %-40s goodput %7.1f Mbit/s\n", "no flood (reference)", ref.goodput_mbit);
-	for (int f = 0; f < F_MAX; f++)
+	for (int f = 0; f < ntab; f++)
 		good_min[f] = 1e30;
 	/* interleaved rounds: a neighbour's load on the shared machine hits every filter */
 	for (int r = 0; r < rounds; r++) {
-		for (int f = 0; f < F_MAX; f++) {
-			const struct filter *fl = &filters[f];
+		for (int f = 0; f < ntab; f++) {
+			const struct filter *fl = &tab[f];
 			struct result res;
 			double dropped;
 
@@ -599,14 +703,24 @@ main(int argc, char **argv)
 				good_min[f] = res.goodput_mbit;
 		}
 	}
-	for (int f = 0; f < F_MAX; f++) {
-		printf("  %-40s sent %6.3f Mpps  dropped %6.3f Mpps", filters[f].name,
-		    best[f].flood_pps / 1e6, drop_best[f] / 1e6);
-		if (filters[f].stream)
+	for (int f = 0; f < ntab; f++) {
+		printf("  %-40s sent %6.3f Mpps  %s %6.3f Mpps", tab[f].name,
+		    best[f].flood_pps / 1e6, syn_mode ? "answered" : "dropped", drop_best[f] / 1e6);
+		if (tab[f].stream)
 			printf("  goodput (worst round) %7.1f Mbit/s (%5.1f %%)\n", good_min[f],
 			    100.0 * good_min[f] / ref.goodput_mbit);
 		else
 			printf("  (flood only)\n");
+	}
+	if (syn_mode) {
+		printf("-- ratios: SYNs answered, yunshou XDP cookies / nftables synproxy %.2fx; "
+		    "goodput retained under flood: yunshou %.1f %%, synproxy %.1f %%, no filter %.1f %%\n",
+		    drop_best[S_COOKIE] / drop_best[S_SYNPROXY],
+		    100.0 * good_min[S_COOKIE] / ref.goodput_mbit,
+		    100.0 * good_min[S_SYNPROXY] / ref.goodput_mbit,
+		    100.0 * good_min[S_NONE] / ref.goodput_mbit);
+		scrub_xdp_close(xdp);
+		return 0;
 	}
 	printf("-- ratios: yunshou XDP generic drop rate / nft netdev ingress %.2fx, / nft ip "
 	    "prerouting %.2fx; generic XDP empty-program floor / nft ingress %.2fx; goodput retained "

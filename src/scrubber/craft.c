@@ -5,7 +5,11 @@
 #include "craft.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const uint8_t default_src_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 static const uint8_t default_dst_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
@@ -146,4 +150,19 @@ craft_frame(const struct craft_spec *s, uint8_t *buf, size_t cap, size_t *l3_off
 	if (l4_off != NULL)
 		*l4_off = l4;
 	return l4 + l4len + s->payload;
+}
+
+int
+craft_enter_netns(const char *name)
+{
+	char path[128];
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "/var/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = setns(fd, CLONE_NEWNET);
+	close(fd);
+	return rc;
 }

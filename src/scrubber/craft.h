@@ -1,7 +1,8 @@
 /*
  * craft: builds Ethernet frames (optional 802.1Q / QinQ tags, IPv4 with
  * options and fragment fields, IPv6 with extension headers, TCP / UDP /
- * ICMP) for the XDP unit tests, the benchmarks and the flood generator.
+ * ICMP) for the XDP unit tests, the benchmarks and the flood generator, and
+ * enters the network namespaces they create.
  * Checksums are computed (IPv4 header, L4) so frames are valid on a wire.
  */
 #ifndef SCRUB_CRAFT_H
@@ -37,5 +38,12 @@ struct craft_spec {
  */
 size_t craft_frame(const struct craft_spec *s, uint8_t *buf, size_t cap, size_t *l3_off,
     size_t *l4_off);
+
+/*
+ * Moves the calling thread into the network namespace `ip netns add NAME`
+ * created (/var/run/netns/NAME): for tests and benchmarks that put the two
+ * ends of a veth pair in namespaces of their own. 0 or -1 (errno set).
+ */
+int craft_enter_netns(const char *name);
 
 #endif

@@ -641,6 +641,50 @@ scrub_xdp_samples_fd(struct scrub_xdp *x, char *err, size_t errlen)
 	return ring_buffer__epoll_fd(x->samples);
 }
 
+/* ---- the synproxy rules behind SCRUB_MIT_SYN_COOKIE ---- */
+
+int
+scrub_xdp_synproxy_ruleset(const char *ifname, const uint16_t *ports, size_t nports,
+    char *buf, size_t buflen, char *err, size_t errlen)
+{
+	char set[64 * 7 + 8];
+	size_t len, n = 0;
+	int w;
+
+	len = ifname ? strlen(ifname) : 0;
+	if (len == 0 || len >= IFNAMSIZ || strspn(ifname, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_.-") != len)
+		return fail(err, errlen, "xdp: interface name must be 1-%d of [A-Za-z0-9_.-]",
+		    IFNAMSIZ - 1);
+	if (nports == 0 || nports > 64)
+		return fail(err, errlen, "xdp: synproxy needs 1 to 64 ports, not %zu", nports);
+	set[n++] = '{';
+	for (size_t i = 0; i < nports; i++) {
+		if (ports[i] == 0)
+			return fail(err, errlen, "xdp: port 0 cannot be served");
+		n += (size_t)snprintf(set + n, sizeof(set) - n, "%s%u", i ? ", " : " ", ports[i]);
+	}
+	snprintf(set + n, sizeof(set) - n, " }");
+	w = snprintf(buf, buflen,
+	    "table inet yunshou_synproxy\n"
+	    "flush table inet yunshou_synproxy\n"
+	    "table inet yunshou_synproxy {\n"
+	    "\tchain pre {\n"
+	    "\t\ttype filter hook prerouting priority raw;\n"
+	    "\t\tiifname \"%s\" tcp dport %s tcp flags syn notrack\n"
+	    "\t}\n"
+	    "\tchain in {\n"
+	    "\t\ttype filter hook input priority filter;\n"
+	    "\t\ttcp dport %s ct state invalid,untracked synproxy mss 1460 wscale 7 "
+	    "timestamp sack-perm\n"
+	    "\t\ttcp dport %s ct state invalid drop\n"
+	    "\t}\n"
+	    "}\n", ifname, set, set, set);
+	if (w < 0 || (size_t)w >= buflen)
+		return fail(err, errlen, "xdp: synproxy ruleset needs %d bytes of buffer", w + 1);
+	return 0;
+}
+
 /* ---- names ---- */
 
 static const char *const vector_names[SCRUB_VEC_MAX] = {
@@ -671,7 +715,7 @@ static const char *const reason_names[SCRUB_DROP_MAX] = {
 
 static const char *const mitigation_names[] = {
 	"fragments", "tcp_flags", "tcp_ports", "udp_ports", "reflection",
-	"icmp_rate", "rate_pps", "rate_bps", "syn",
+	"icmp_rate", "rate_pps", "rate_bps", "syn", "syn_cookie",
 };
 
 const char *

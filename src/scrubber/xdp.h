@@ -91,7 +91,9 @@ int scrub_xdp_expire(struct scrub_xdp *x, size_t *removed, char *err, size_t err
  * 17; first..last inclusive). scrub_xdp_object_set() installs or replaces the
  * object's configuration atomically for the data path (switching mitigations
  * is a call with another cfg.mitigations); per-source limits apply per CPU,
- * object-wide ones (SYN, ICMP) once for all CPUs.
+ * object-wide ones (SYN, ICMP) once for all CPUs. SCRUB_MIT_SYN_COOKIE needs
+ * an nftables synproxy rule for the object's ports on the scrubber host to
+ * complete the handshakes it starts (docs/DDOS.md "SYN protection").
  */
 void scrub_xdp_cfg_init(struct scrub_obj_cfg *cfg, uint32_t obj_id);
 int scrub_xdp_cfg_port(struct scrub_obj_cfg *cfg, int proto, uint16_t first, uint16_t last,
@@ -129,6 +131,18 @@ int scrub_xdp_set_sampling(struct scrub_xdp *x, uint32_t one_in, char *err, size
 int scrub_xdp_poll_samples(struct scrub_xdp *x, int timeout_ms, scrub_xdp_sample_fn fn,
     void *ctx, char *err, size_t errlen);
 int scrub_xdp_samples_fd(struct scrub_xdp *x, char *err, size_t errlen);
+
+/*
+ * The nftables ruleset that completes the handshakes SCRUB_MIT_SYN_COOKIE
+ * starts: SYNs arriving on ifname to `ports` untracked, cookie ACKs (INVALID
+ * with net.netfilter.nf_conntrack_tcp_loose = 0, which the caller sets) handed
+ * to synproxy, other INVALID segments to those ports dropped. Both families
+ * (table inet yunshou_synproxy), written so that `nft -f -` replaces an
+ * earlier version atomically. ifname: [A-Za-z0-9_.-], 1..15 chars; ports:
+ * 1..65535, 1..64 of them.
+ */
+int scrub_xdp_synproxy_ruleset(const char *ifname, const uint16_t *ports, size_t nports,
+    char *buf, size_t buflen, char *err, size_t errlen);
 
 /* Names for reports and logs ("tcp_syn", "blocklist", ...). */
 const char *scrub_xdp_vector_name(int vector);

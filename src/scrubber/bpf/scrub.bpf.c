@@ -114,6 +114,10 @@ struct pkt {
 	__u8 has_l4;		/* L4 header parsed (not a later fragment) */
 	__u8 malformed;
 	__u8 is_v6;
+	__u8 ihl;		/* IPv4 header bytes */
+	__u8 thlen;		/* TCP header bytes (with options) */
+	__u16 l3_off, l4_off;
+	__u32 seq;		/* TCP sequence number, host order */
 };
 
 #define TCPF_FIN 0x01
@@ -150,6 +154,8 @@ static __always_inline void parse_l4(struct pkt *p, void *l4, void *data_end, __
 		p->sport = bpf_ntohs(th->source);
 		p->dport = bpf_ntohs(th->dest);
 		p->tcp_flags = ((__u8 *)th)[13];
+		p->thlen = (__u8)doff;
+		p->seq = bpf_ntohl(th->seq);
 		p->has_l4 = 1;
 	} else if (p->proto == IPPROTO_UDP) {
 		struct udphdr *uh = l4;
@@ -227,6 +233,9 @@ static __always_inline int parse(struct xdp_md *ctx, struct pkt *p, __u64 *non_i
 			p->is_frag = 1;
 		if (frag & IP_OFFSET_)
 			return 0;	/* no L4 header in a later fragment */
+		p->ihl = (__u8)ihl;
+		p->l3_off = (__u16)(cur - data);
+		p->l4_off = (__u16)(p->l3_off + ihl);
 		parse_l4(p, cur + ihl, data_end, tot - ihl);
 		return 0;
 	}
@@ -288,6 +297,8 @@ static __always_inline int parse(struct xdp_md *ctx, struct pkt *p, __u64 *non_i
 			p->malformed = 1;	/* more extension headers than we walk */
 			return 0;
 		}
+		p->l3_off = (__u16)((void *)ip6 - data);
+		p->l4_off = (__u16)(cur - data);
 		parse_l4(p, cur, data_end, left);
 		return 0;
 	}
@@ -462,6 +473,149 @@ static __always_inline int limits(const struct scrub_obj_cfg *cfg, const struct 
 	return -1;
 }
 
+static __always_inline __u16 csum_fold(__u32 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)~sum;
+}
+
+/*
+ * The TCP half of a SYN cookie SYN-ACK, written over the SYN at th: ports
+ * swapped, seq = cookie, ack = the SYN's seq + 1, one MSS option, checksum
+ * from `sum` (the pseudo-header's, unfolded).
+ */
+static __always_inline void synack_tcp(struct tcphdr *th, __u8 *o, const struct pkt *p,
+    __u32 cookie, __u16 mss, __u32 sum)
+{
+	__u16 *w = (__u16 *)th;
+	__be16 port = th->source;
+	int i;
+
+	th->source = th->dest;
+	th->dest = port;
+	th->ack_seq = bpf_htonl(p->seq + 1);
+	th->seq = bpf_htonl(cookie);
+	((__u8 *)th)[12] = 6 << 4;		/* data offset: 24 bytes */
+	((__u8 *)th)[13] = TCPF_SYN | TCPF_ACK;
+	th->window = bpf_htons(65535);
+	th->urg_ptr = 0;
+	th->check = 0;
+	o[0] = 2;				/* MSS */
+	o[1] = 4;
+	o[2] = (__u8)(mss >> 8);
+	o[3] = (__u8)mss;
+	sum += bpf_htons(IPPROTO_TCP) + bpf_htons(sizeof(*th) + 4);
+#pragma unroll
+	for (i = 0; i < 12; i++)
+		sum += w[i];
+	th->check = csum_fold(sum);
+}
+
+static __always_inline void swap_macs(struct ethhdr *eth)
+{
+	__u8 mac[ETH_ALEN];
+
+	__builtin_memcpy(mac, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, mac, ETH_ALEN);
+}
+
+/*
+ * Answers a SYN with a SYN-ACK whose sequence number is the kernel's SYN
+ * cookie (bpf_tcp_raw_gen_syncookie_ipv4/ipv6: the same secret and format as
+ * the stack's own cookies), rewriting the frame in place: MACs, addresses and
+ * ports swapped, an MSS option only. IPv4 without options, IPv6 without
+ * extension headers, not fragments. The client's ACK then passes this
+ * program like any non-SYN segment; netfilter's SYNPROXY (nft `synproxy`)
+ * validates the cookie and completes the handshake with the local listener
+ * (docs/DDOS.md). XDP_TX, or -1 when the frame does not qualify (the caller
+ * passes it on).
+ */
+static __always_inline int syncookie_reply(struct xdp_md *ctx, const struct pkt *p)
+{
+	__u8 opts[60];
+	union {
+		struct iphdr v4;
+		struct ipv6hdr v6;
+	} ip;
+	void *data, *data_end;
+	struct ethhdr *eth;
+	struct tcphdr *th;
+	__u32 off = p->l3_off, thlen = p->thlen, iplen, sum = 0;
+	__u16 *w;
+	__s64 r;
+	int i;
+
+	iplen = p->is_v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
+	if (p->is_frag || off > 22 || p->l4_off != off + iplen ||
+	    thlen < sizeof(struct tcphdr) || thlen > 60)
+		return -1;
+	if (bpf_xdp_load_bytes(ctx, off, &ip, iplen) != 0 ||
+	    bpf_xdp_load_bytes(ctx, off + iplen, opts, thlen) != 0)
+		return -1;
+	if (p->is_v6)
+		r = bpf_tcp_raw_gen_syncookie_ipv6(&ip.v6, (struct tcphdr *)opts, thlen);
+	else
+		r = bpf_tcp_raw_gen_syncookie_ipv4(&ip.v4, (struct tcphdr *)opts, thlen);
+	if (r < 0)
+		return -1;
+	/* the reply: headers up to TCP + 4 bytes of options */
+	if (bpf_xdp_adjust_tail(ctx, (int)(off + iplen + sizeof(*th) + 4) - (int)p->len) != 0)
+		return -1;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return -1;
+	if (p->is_v6) {
+		struct ipv6hdr *ip6 = data + off;
+		struct in6_addr a;
+
+		th = (void *)(ip6 + 1);
+		if ((void *)th + sizeof(*th) + 4 > data_end)
+			return -1;
+		swap_macs(eth);
+		a = ip6->saddr;
+		ip6->saddr = ip6->daddr;
+		ip6->daddr = a;
+		*(__be32 *)ip6 = bpf_htonl(0x60000000);	/* version, no class or flow */
+		ip6->payload_len = bpf_htons(sizeof(*th) + 4);
+		ip6->nexthdr = IPPROTO_TCP;
+		ip6->hop_limit = 64;
+		w = (__u16 *)&ip6->saddr;
+#pragma unroll
+		for (i = 0; i < 16; i++)	/* both addresses */
+			sum += w[i];
+	} else {
+		struct iphdr *iph = data + off;
+		__be32 a;
+
+		th = (void *)(iph + 1);
+		if ((void *)th + sizeof(*th) + 4 > data_end)
+			return -1;
+		swap_macs(eth);
+		a = iph->saddr;
+		iph->saddr = iph->daddr;
+		iph->daddr = a;
+		iph->tos = 0;
+		iph->tot_len = bpf_htons(sizeof(*iph) + sizeof(*th) + 4);
+		iph->id = 0;
+		iph->frag_off = bpf_htons(0x4000);	/* DF */
+		iph->ttl = 64;
+		iph->check = 0;
+		w = (__u16 *)iph;
+#pragma unroll
+		for (i = 0; i < 10; i++)
+			sum += w[i];
+		iph->check = csum_fold(sum);
+		sum = (iph->saddr & 0xffff) + (iph->saddr >> 16) + (iph->daddr & 0xffff) +
+		    (iph->daddr >> 16);
+	}
+	synack_tcp(th, (__u8 *)(th + 1), p, (__u32)r, (__u16)(r >> 32), sum);
+	return XDP_TX;
+}
+
 /* Best effort: a full ring drops the sample, never the packet. */
 static __always_inline void sample(const struct pkt *p, __u32 obj_id, int dropped, int reason,
     int vec)
@@ -553,6 +707,14 @@ int scrub_xdp(struct xdp_md *ctx)
 	reason = limits(cfg, &p, &now);
 	if (reason >= 0)
 		goto drop;
+	if ((cfg->mitigations & SCRUB_MIT_SYN_COOKIE) && p.has_l4 && p.proto == IPPROTO_TCP &&
+	    (p.tcp_flags & (TCPF_SYN | TCPF_ACK | TCPF_RST | TCPF_FIN)) == TCPF_SYN &&
+	    syncookie_reply(ctx, &p) == XDP_TX) {
+		g->syncookie_pkts++;
+		if (oc)
+			oc->syncookie_pkts++;
+		return XDP_TX;
+	}
 pass:
 	g->pass_pkts++;
 	g->pass_bytes += p.len;

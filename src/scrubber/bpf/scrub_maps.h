@@ -55,7 +55,8 @@ enum scrub_reason {
 #define SCRUB_MIT_RATE_PPS (1u << 6)
 #define SCRUB_MIT_RATE_BPS (1u << 7)
 #define SCRUB_MIT_SYN (1u << 8)
-#define SCRUB_MIT_ALL ((1u << 9) - 1)
+#define SCRUB_MIT_SYN_COOKIE (1u << 9)	/* answer SYNs with a SYN cookie SYN-ACK (XDP_TX) */
+#define SCRUB_MIT_ALL ((1u << 10) - 1)
 
 /* Key of scrub_objects and the per-source rate-limit map's address part. */
 struct scrub_addr {
@@ -112,6 +113,7 @@ struct scrub_counters {
 	__u64 drop_bytes[SCRUB_DROP_MAX];
 	__u64 non_ip_pkts;		/* global only: not IPv4/IPv6, passed */
 	__u64 unknown_dst_pkts;		/* global only: too short to read the destination */
+	__u64 syncookie_pkts;		/* SYNs answered with a SYN cookie SYN-ACK (XDP_TX) */
 };
 
 /*
