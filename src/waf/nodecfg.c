@@ -297,6 +297,13 @@ nodecfg_event(const json_t *ev, long long time_ms)
 	json_int_t s = json_integer_value(json_object_get(ev, "severity"));
 	json_t *payload;
 
+	if (type != NULL && strcmp(type, "stats") == 0) {
+		payload = json_pack("{s:O, s:O, s:O, s:O}", "site_id", json_object_get(ev, "site_id"),
+		    "requests", json_object_get(ev, "requests"), "blocked",
+		    json_object_get(ev, "blocked"), "period_s", json_object_get(ev, "period_s"));
+		return payload == NULL ? NULL : json_pack("{s:s, s:s, s:I, s:o}", "module", "waf",
+		    "type", "waf.stats", "time_ms", (json_int_t)time_ms, "payload", payload);
+	}
 	if (type == NULL || rule == NULL || (strcmp(type, "waf") != 0 && strcmp(type, "cc") != 0 &&
 	    strcmp(type, "acl") != 0))
 		return NULL;

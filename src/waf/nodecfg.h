@@ -18,8 +18,9 @@
 json_t *nodecfg_from_policy(const json_t *policy, char *err, size_t errlen);
 
 /* The node event ({"module", "type", "time_ms", "payload"}) the control
- * plane takes for one of the proxy's event objects, or NULL when the
- * event is not for it. */
+ * plane takes for one of the proxy's event objects — an attack (types
+ * waf, cc, acl: waf.attack) or a site's counts (type stats: waf.stats) —
+ * or NULL when the event is not for it. */
 json_t *nodecfg_event(const json_t *ev, long long time_ms);
 
 #endif

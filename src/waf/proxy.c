@@ -47,6 +47,7 @@
 #include "health.h"
 #include "log.h"
 #include "proxy.h"
+#include "sitestats.h"
 
 #define MAX_ORIGIN_TRIES 8
 #define IDLE_POOL_MAX 256
@@ -296,6 +297,9 @@ close_after_write(struct conn *c)
 static void
 respond_local(struct conn *c, int status, const char *why, int64_t retry_after_s)
 {
+	/* A site's request refused by its own policy (WAF, deny list, CC). */
+	if (c->site != NULL && (status == 403 || status == 429))
+		sitestats_count(c->site->id, true);
 	const struct page *pg = page_for(status);
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 	char body[2048];
@@ -1079,6 +1083,7 @@ admit(struct conn *c)
 		respond_local(c, 404, NULL, 0);
 		return -1;
 	}
+	sitestats_count(c->site->id, false);
 	if (c->tls && c->sni[0] != '\0') {
 		sni_site = siteconf_find(c->cfg, c->sni, strlen(c->sni));
 		if (sni_site != c->site) {

@@ -35,6 +35,7 @@
 #include "nodecfg.h"
 #include "nodelink.h"
 #include "proxy.h"
+#include "sitestats.h"
 #include "waf_main.h"
 
 struct runner {
@@ -45,7 +46,11 @@ struct runner {
 	struct stat st;
 	struct nodelink *link;	/* --node-state */
 	char node_config[700];
+	struct events *events;
+	unsigned ticks;
 };
+
+#define STATS_EVERY_S 10
 
 static void
 usage(void)
@@ -152,14 +157,27 @@ node_policy(struct runner *r, bool at_start)
 }
 
 static void
+stats_event(void *arg, int64_t site_id, uint64_t requests, uint64_t blocked)
+{
+	struct runner *r = arg;
+
+	events_emit(r->events, json_pack("{s:s, s:I, s:I, s:I, s:i}", "type", "stats",
+	    "site_id", (json_int_t)site_id, "requests", (json_int_t)requests,
+	    "blocked", (json_int_t)blocked, "period_s", STATS_EVERY_S));
+}
+
+static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct runner *r = arg;
 
 	(void)fd;
 	(void)what;
-	if (r->link != NULL)
+	if (r->link != NULL) {
 		node_policy(r, false);
+		if (++r->ticks % STATS_EVERY_S == 0)
+			sitestats_drain(stats_event, r);
+	}
 	if (stat_changed(r))
 		reload(r, "configuration file changed");
 }
@@ -289,6 +307,7 @@ waf_proxy_main(int argc, char **argv)
 			nodelink_close(r.link);
 		return 1;
 	}
+	r.events = ev;
 	signal(SIGPIPE, SIG_IGN);
 	stat(r.config, &r.st);
 	/* signals first: a SIGHUP as soon as the port answers must reload */

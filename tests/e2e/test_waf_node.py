@@ -3,7 +3,8 @@ enrolment token, `yunshou-waf enroll` enrols the node, and `yunshou-waf run
 --node-state` serves what the tenant configured through the API — its site,
 origin and custom rule arrive in the signed bundle — blocks attacks, and
 the attack events reach the tenant through the node's lossless queue as
-waf.attack events; a change of the site (monitor mode) reaches the running
+waf.attack events, and the node's request counts become the site's
+statistics (waf.stats); a change of the site (monitor mode) reaches the running
 node as a new bundle version without a restart. A token of another kind
 is refused by `yunshou-waf enroll`.
 
@@ -214,6 +215,10 @@ def test_node_serves_the_tenants_site_and_reports_attacks(world, origin):
         assert "sqli" in cats and "custom" in cats, evs
         assert all(x["client_ip"] == "127.0.0.1" for x in evs)
         assert d.api("GET", "/v1/waf/events", b.token).json["items"] == []
+        # The node's counts (waf.stats every 10 s) become the site's statistics.
+        stats = until("site statistics", lambda: (lambda j: j if j["blocked"] >= 2 else None)(
+            d.api("GET", f"/v1/sites/{sid}/stats", a.token).json), timeout=40)
+        assert stats["requests"] >= 4 and stats["blocked"] == 2, stats
 
         # Monitor mode: the running node takes the new bundle; attacks pass.
         u = d.api("POST", f"/v1/sites/{sid}/update", a.token, {"mode": "monitor"})

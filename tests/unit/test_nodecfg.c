@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "nodecfg.h"
+#include "sitestats.h"
 #include "waf.h"
 
 static const char bundle[] =
@@ -231,6 +232,61 @@ test_events(void **state)
 	json_decref(ev);
 }
 
+struct seen {
+	int calls;
+	int64_t id[4];
+	uint64_t req[4], blk[4];
+};
+
+static void
+on_stats(void *arg, int64_t id, uint64_t requests, uint64_t blocked)
+{
+	struct seen *s = arg;
+
+	if (s->calls < 4) {
+		s->id[s->calls] = id;
+		s->req[s->calls] = requests;
+		s->blk[s->calls] = blocked;
+	}
+	s->calls++;
+}
+
+/* Per-site counts are handed out as deltas since the last drain; a site
+ * whose counts did not move is not reported. */
+static void
+test_sitestats(void **state)
+{
+	struct seen s = { 0 };
+
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		sitestats_count(77, false);
+	sitestats_count(77, true);
+	sitestats_count(78, false);
+	sitestats_count(0, false);	/* not a site */
+	sitestats_drain(on_stats, &s);
+	assert_int_equal(s.calls, 2);
+	for (int i = 0; i < 2; i++) {
+		if (s.id[i] == 77) {
+			assert_int_equal(s.req[i], 5);
+			assert_int_equal(s.blk[i], 1);
+		} else {
+			assert_int_equal(s.id[i], 78);
+			assert_int_equal(s.req[i], 1);
+			assert_int_equal(s.blk[i], 0);
+		}
+	}
+	memset(&s, 0, sizeof(s));
+	sitestats_count(78, false);
+	sitestats_drain(on_stats, &s);
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.id[0], 78);
+	assert_int_equal(s.req[0], 1);
+	memset(&s, 0, sizeof(s));
+	sitestats_drain(on_stats, &s);
+	assert_int_equal(s.calls, 0);
+}
+
 int
 main(void)
 {
@@ -239,6 +295,7 @@ main(void)
 		cmocka_unit_test(test_bad_bundles),
 		cmocka_unit_test(test_custom_rules_mean_what_the_control_plane_says),
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_sitestats),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
