@@ -1004,6 +1004,61 @@ text_of(const json_t *p, const char *k, const char *def)
 	return v ? dump(v) : strdup(def);
 }
 
+struct peak {
+	double pps, bps;
+};
+
+static bool
+peaks(struct db *db, int64_t obj, const char *ip, int64_t start, struct peak *pk)
+{
+	struct db_stmt *st = db_q(db, "SELECT peak_pps, peak_bps FROM ddos_attacks WHERE"
+	    " object_id = ? AND ip = ? AND start_ms = ?", "lsl", obj, ip, start);
+	bool found = false;
+
+	if (st && db_step(st) == DB_ROW) {
+		pk->pps = (double)db_col_int(st, 0);
+		pk->bps = (double)db_col_int(st, 1);
+		found = true;
+	}
+	db_done(st);
+	return found;
+}
+
+/* high, or critical when the attack exceeds the plan's bandwidth or
+ * DDOS_CRITICAL_PPS. */
+static bool
+critical(const struct peak *pk, int64_t tier_mbps)
+{
+	return pk->pps >= DDOS_CRITICAL_PPS || pk->bps >= (double)tier_mbps * 1e6;
+}
+
+/* One alert per object while attacks last (grouped by key): raised when an
+ * attack starts, and again when it grows critical. */
+static int
+attack_alert(struct db *db, int64_t obj, int64_t tenant, const char *ip, int64_t start,
+    const json_t *p, const struct peak *old)
+{
+	int64_t tier = db_int(db, DDOS_DEFAULT_TIER_MBPS, "SELECT coalesce(max(p.bandwidth_mbps),"
+	    " ?) FROM subscriptions_v v JOIN plans p ON p.id = v.plan_id WHERE v.tenant_id = ? AND"
+	    " v.service = 'anti-ddos'", "il", DDOS_DEFAULT_TIER_MBPS, tenant);
+	struct peak now = { json_number_value(json_object_get(p, "peak_pps")),
+	    json_number_value(json_object_get(p, "peak_bps")) };
+	json_t *alert;
+	int rc;
+
+	if (old && (critical(old, tier) || !critical(&now, tier)))
+		return 0;
+	alert = json_pack("{s:s, s:I, s:s, s:O, s:f, s:f, s:I, s:s}", "key",
+	    json_string_value(json_object_get(p, "object")), "object_id", (json_int_t)obj,
+	    "ip", ip, "vectors", json_object_get(p, "vectors"), "peak_pps", now.pps,
+	    "peak_bps", now.bps, "attack_id", (json_int_t)db_int(db, 0, "SELECT id FROM"
+	    " ddos_attacks WHERE object_id = ? AND ip = ? AND start_ms = ?", "lsl", obj, ip, start),
+	    "severity", critical(&now, tier) ? "critical" : "high");
+	rc = alerts_observe(db, tenant, 0, DDOSEV_MODULE, "ddos.attack", start, alert);
+	json_decref(alert);
+	return rc;
+}
+
 /* Rates are kept as whole packets / bits per second. */
 static int64_t
 num(const json_t *p, const char *k)
@@ -1018,7 +1073,9 @@ attack_record(struct db *db, int64_t node_id, int64_t obj, int64_t tenant, const
 	const char *type = jstr(ev, "type");
 	bool end = strcmp(type, "attack_end") == 0;
 	int64_t start = ddosev_time_ms(jstr(p, "start")), endms = end ? ddosev_time_ms(jstr(p,
-	    "end")) : 0, now = time(NULL), existed;
+	    "end")) : 0, now = time(NULL);
+	struct peak old = { 0 };
+	bool existed;
 	char *vec = text_of(p, "vectors", "[]"), *trg = text_of(p, "triggers", "[]");
 	char *vp = text_of(p, "vector_pkts", "{}"), *top = text_of(p, "top_sources", "[]");
 	char *tl = text_of(p, "timeline", "[]"), ip[INET6_ADDRSTRLEN];
@@ -1031,8 +1088,7 @@ attack_record(struct db *db, int64_t node_id, int64_t obj, int64_t tenant, const
 		inet_ntop(AF_INET6, a, ip, sizeof(ip));
 	else
 		snprintf(ip, sizeof(ip), "%s", jstr(p, "ip"));
-	existed = db_int(db, 0, "SELECT count(*) FROM ddos_attacks WHERE object_id = ? AND ip = ?"
-	    " AND start_ms = ?", "lsl", obj, ip, start);
+	existed = peaks(db, obj, ip, start, &old);
 	/* Peaks and drops only grow; an end is final (a late update does not
 	 * reopen the attack); the end event carries the full report. */
 	if (vec && trg && vp && top && tl && db_run(db, "INSERT INTO ddos_attacks (tenant_id,"
@@ -1067,27 +1123,8 @@ attack_record(struct db *db, int64_t node_id, int64_t obj, int64_t tenant, const
 	free(vp);
 	free(top);
 	free(tl);
-	if (rc == 0 && !existed) {
-		/* A new attack: one alert per object while it lasts (grouped by
-		 * key), critical when it exceeds the plan's bandwidth or
-		 * DDOS_CRITICAL_PPS. */
-		int64_t tier = db_int(db, DDOS_DEFAULT_TIER_MBPS, "SELECT coalesce(max("
-		    "p.bandwidth_mbps), ?) FROM subscriptions_v v JOIN plans p ON p.id = v.plan_id"
-		    " WHERE v.tenant_id = ? AND v.service = 'anti-ddos'", "il",
-		    DDOS_DEFAULT_TIER_MBPS, tenant);
-		double pps = json_number_value(json_object_get(p, "peak_pps"));
-		double bps = json_number_value(json_object_get(p, "peak_bps"));
-		json_t *alert = json_pack("{s:s, s:I, s:s, s:O, s:f, s:f, s:I}", "key",
-		    jstr(p, "object"), "object_id", (json_int_t)obj, "ip", ip, "vectors",
-		    json_object_get(p, "vectors"), "peak_pps", pps, "peak_bps", bps,
-		    "attack_id", (json_int_t)db_int(db, 0, "SELECT id FROM ddos_attacks WHERE"
-		    " object_id = ? AND ip = ? AND start_ms = ?", "lsl", obj, ip, start));
-
-		json_object_set_new(alert, "severity", json_string(pps >= DDOS_CRITICAL_PPS ||
-		    bps >= (double)tier * 1e6 ? "critical" : "high"));
-		rc = alerts_observe(db, tenant, 0, DDOSEV_MODULE, "ddos.attack", start, alert);
-		json_decref(alert);
-	}
+	if (rc == 0)
+		rc = attack_alert(db, obj, tenant, ip, start, p, existed ? &old : NULL);
 	return rc;
 }
 
