@@ -393,15 +393,15 @@ ddos_object_get(struct db *db, const struct principal *p, int64_t id, struct ys_
 {
 	json_t *o = store_find(db, principal_scope(p), STORE_DDOS_OBJECTS, id, "protected object",
 	    e);
-	struct store_filter f = { "object_id", "=", NULL, id };
+	json_t *filter;
 
 	if (o == NULL)
 		return NULL;
 	decode_object(o);
-	json_object_set_new(o, "domains", ddos_domain_list(db, p, json_pack("{s:I}",
-	    "object_id", (json_int_t)id)));
-	json_object_set_new(o, "rules", store_list(db, principal_scope(p), STORE_DDOS_RULES, &f, 1,
-	    1000));
+	filter = json_pack("{s:I}", "object_id", (json_int_t)id);
+	json_object_set_new(o, "domains", ddos_domain_list(db, p, filter));
+	json_object_set_new(o, "rules", ddos_rule_list(db, p, filter));
+	json_decref(filter);
 	return o;
 }
 
@@ -627,9 +627,9 @@ fail:
 }
 
 /* Rows of a part table inside the caller's scope, filtered by object_id
- * when filters has one; filters is taken. */
+ * when filters has one. */
 static json_t *
-part_list(struct db *db, const struct principal *p, enum store_table t, json_t *filters)
+part_list(struct db *db, const struct principal *p, enum store_table t, const json_t *filters)
 {
 	static const char *const names[] = { "object_id", NULL };
 	struct store_filter f[1];
@@ -637,7 +637,6 @@ part_list(struct db *db, const struct principal *p, enum store_table t, json_t *
 	json_t *rows = store_list(db, principal_scope(p), t, f, nf, 1000), *r;
 	size_t i;
 
-	json_decref(filters);
 	json_array_foreach(rows, i, r)
 		if (t == STORE_DDOS_DOMAINS)
 			decode_domain(r);
@@ -647,7 +646,7 @@ part_list(struct db *db, const struct principal *p, enum store_table t, json_t *
 json_t *
 ddos_domain_list(struct db *db, const struct principal *p, const json_t *filters)
 {
-	return part_list(db, p, STORE_DDOS_DOMAINS, json_incref((json_t *)filters));
+	return part_list(db, p, STORE_DDOS_DOMAINS, filters);
 }
 
 json_t *
@@ -711,7 +710,7 @@ ddos_rule_create(struct db *db, const struct principal *by, const json_t *in, js
 json_t *
 ddos_rule_list(struct db *db, const struct principal *p, const json_t *filters)
 {
-	return part_list(db, p, STORE_DDOS_RULES, json_incref((json_t *)filters));
+	return part_list(db, p, STORE_DDOS_RULES, filters);
 }
 
 json_t *

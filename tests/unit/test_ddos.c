@@ -141,7 +141,9 @@ test_isolation_domains_rules(void **state)
 	    " \"203.0.113.10\", \"services\": [{\"proto\": \"tcp\", \"ports\": [80]}]}]}", &x, &e),
 	    -1);
 	assert_string_equal(e.code, "conflict");
-	assert_int_equal(json_array_size(ddos_object_list(c->db, &c->b)), 0);
+	x = ddos_object_list(c->db, &c->b);
+	assert_int_equal(json_array_size(x), 0);
+	json_decref(x);
 	/* domains: <label>.<zone>, origins are addresses */
 	in = json_pack("{s:I, s:s, s:[s], s:s}", "object_id", (json_int_t)id_of(o), "label", "Shop",
 	    "origins", "203.0.113.10", "mode", "always-on");
@@ -368,6 +370,7 @@ test_events(void **state)
 	list = ddos_attack_list(c->db, &c->a, NULL);
 	assert_int_equal(json_array_size(list), 1);
 	a = ddos_attack_get(c->db, &c->a, id_of(json_array_get(list, 0)), &e);
+	json_decref(list);
 	assert_non_null(a);
 	assert_string_equal(json_string_value(json_object_get(a, "status")), "ended");
 	assert_int_equal(json_integer_value(json_object_get(a, "peak_pps")), 2000000);
@@ -383,7 +386,9 @@ test_events(void **state)
 	list = ddos_attack_list(c->db, &c->b, NULL);
 	assert_int_equal(json_array_size(list), 0);
 	json_decref(list);
-	list = ddos_attack_list(c->db, &c->a, json_pack("{s:b}", "active", 1));
+	bad = json_pack("{s:b}", "active", 1);
+	list = ddos_attack_list(c->db, &c->a, bad);
+	json_decref(bad);
 	assert_int_equal(json_array_size(list), 0);
 	json_decref(list);
 	json_decref(a);
@@ -434,7 +439,9 @@ test_ddosev(void **state)
 	json_t *good = record(1, "attack_end", "obj-1", 1, 10), *batch, *ev;
 
 	(void)state;
-	batch = ddosev_normalise(json_pack("{s:[O]}", "events", good), err, sizeof(err));
+	ev = json_pack("{s:[O]}", "events", good);
+	batch = ddosev_normalise(ev, err, sizeof(err));
+	json_decref(ev);
 	assert_non_null(batch);
 	ev = json_array_get(json_object_get(batch, "events"), 0);
 	assert_string_equal(json_string_value(json_object_get(ev, "module")), "ddos");
@@ -464,7 +471,9 @@ test_ddosev(void **state)
 		}
 		json_object_set_new(p, "extra", json_true());
 		assert_int_equal(ddosev_check("attack_end", p, err, sizeof(err)), -1);
-		assert_int_equal(ddosev_check("attack_ended", json_object(), err, sizeof(err)), -1);
+		json_decref(p);
+		p = json_object();
+		assert_int_equal(ddosev_check("attack_ended", p, err, sizeof(err)), -1);
 		json_decref(p);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
