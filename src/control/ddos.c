@@ -7,6 +7,7 @@
 #include "ddos.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -801,6 +802,114 @@ ddos_attack_get(struct db *db, const struct principal *p, int64_t id, struct ys_
 }
 
 /* ---- scrubber bundle ------------------------------------------------- */
+
+static const struct jsonv_field provider_fields[] = {
+	{ "scrubbing", JSONV_ARR, true, 1, 2 },
+	{ "dns", JSONV_OBJ, false, 0, 0 },
+	{ "thresholds", JSONV_OBJ, false, 0, 0 },
+	{ NULL, 0, false, 0, 0 },
+};
+
+static const struct jsonv_field dns_fields[] = {
+	{ "server", JSONV_STR, true, 2, 45 },
+	{ "port", JSONV_INT, false, 1, 65535 },
+	{ "zone", JSONV_STR, true, 1, 254 },
+	{ "tsig_key", JSONV_STR, true, 1, 254 },
+	{ "tsig_secret", JSONV_STR, true, 5, 511 },
+	{ "ttl", JSONV_INT, false, 1, 86400 },
+	{ "hold_down_s", JSONV_INT, false, 0, 604800 },
+	{ "timeout_ms", JSONV_INT, false, 100, 60000 },
+	{ NULL, 0, false, 0, 0 },
+};
+
+static bool
+is_ip(const char *s)
+{
+	unsigned char a[16];
+
+	return s && (inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1);
+}
+
+/* A zone or key name as the scrubber takes it: a domain name, maybe
+ * absolute. */
+static int
+dns_name(const json_t *dns, const char *k, struct ys_err *e)
+{
+	char buf[SITECFG_DOMAIN_MAX + 2], out[SITECFG_DOMAIN_MAX + 1], why[200];
+	const char *s = jstr(dns, k);
+	size_t n = strlen(s);
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	if (n > 1 && buf[n - 1] == '.')
+		buf[n - 1] = '\0';
+	if (sitecfg_domain(buf, false, out, sizeof(out), why, sizeof(why)) < 0)
+		return ys_fail(e, "invalid_field", "policy.dns.%s: %s", k, why);
+	return 0;
+}
+
+/* A TSIG key name: labels of letters, digits, '-' and '_' (one label is
+ * usual: "yunshou-ddos"), maybe absolute. */
+static bool
+key_name(const char *s)
+{
+	size_t label = 0, n = strlen(s);
+
+	if (n == 0 || n > 253)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+		} else if ((!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_') ||
+		    ++label > 63) {
+			return false;
+		}
+	}
+	return true;
+}
+
+int
+ddos_provider_check(const json_t *policy, struct ys_err *e)
+{
+	const json_t *dns = json_object_get(policy, "dns"), *th;
+	const char *ref;
+	json_t *v;
+	size_t i;
+	int fam[2] = { 0, 0 };
+
+	if (checked(policy, provider_fields, "policy", e) < 0)
+		return -1;
+	if (json_array_size(json_object_get(policy, "scrubbing")) == 0)
+		return ys_fail(e, "invalid_field", "policy.scrubbing: one or two scrubbing addresses");
+	json_array_foreach(json_object_get(policy, "scrubbing"), i, v) {
+		if (!is_ip(json_string_value(v)))
+			return ys_fail(e, "invalid_field", "policy.scrubbing[%zu]: an IPv4 or IPv6 "
+			    "address", i);
+		fam[i] = family_of(json_string_value(v));
+	}
+	if (fam[1] && fam[0] == fam[1])
+		return ys_fail(e, "invalid_field", "policy.scrubbing: one address per family");
+	if ((th = json_object_get(policy, "thresholds")) &&
+	    checked(th, threshold_fields, "policy.thresholds", e) < 0)
+		return -1;
+	if (dns == NULL)
+		return 0;
+	if (checked(dns, dns_fields, "policy.dns", e) < 0)
+		return -1;
+	if (!is_ip(jstr(dns, "server")))
+		return ys_fail(e, "invalid_field", "policy.dns.server: an IPv4 or IPv6 address");
+	if (dns_name(dns, "zone", e) < 0)
+		return -1;
+	if (!key_name(jstr(dns, "tsig_key")))
+		return ys_fail(e, "invalid_field", "policy.dns.tsig_key: labels of letters, digits, "
+		    "'-' and '_'");
+	ref = jstr(dns, "tsig_secret");
+	if (strncmp(ref, "file:/", 6) != 0 && (strncmp(ref, "env:", 4) != 0 || ref[4] == '\0'))
+		return ys_fail(e, "invalid_field", "policy.dns.tsig_secret: a reference "
+		    "\"file:/path\" or \"env:NAME\" on the scrubber host, never the secret itself");
+	return 0;
+}
 
 /* Objects served: active, of an active tenant with an active anti-ddos
  * subscription. */

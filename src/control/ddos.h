@@ -61,6 +61,13 @@ int ddos_part_delete(struct db *db, const struct principal *by, enum ddos_part p
 json_t *ddos_attack_list(struct db *db, const struct principal *p, const json_t *filters);
 json_t *ddos_attack_get(struct db *db, const struct principal *p, int64_t id, struct ys_err *e);
 
+/* Check the provider's scrubber policy before it is stored: only
+ * "scrubbing" (1-2 addresses, one per family), "dns" ({server, port?, zone,
+ * tsig_key, tsig_secret "file:/path" | "env:NAME" — a reference, never the
+ * secret —, ttl?, hold_down_s?, timeout_ms?}) and "thresholds", as the
+ * scrubber's bundle parser wants them. 0 / -1 with e. */
+int ddos_provider_check(const json_t *policy, struct ys_err *e);
+
 /* The policy object of a scrubber bundle (ddos:src/scrubber/bundle.c):
  * provider is the provider's stored scrubber policy ("scrubbing", "dns",
  * "thresholds" are taken from it); objects and rules come from the store.

@@ -44,10 +44,12 @@ static const struct node_kind {
 	const char *kind;
 	const char *service;	/* quota consumed per node; NULL: provider node */
 	kind_policy_fn policy;
+	/* checks a policy an operator stores for the kind; NULL: any object */
+	int (*check)(const json_t *policy, struct ys_err *e);
 } kinds[] = {
-	{ "agent", "host-protection", stored_policy },
-	{ "waf", NULL, waf_policy },
-	{ "scrubber", NULL, scrubber_policy },
+	{ "agent", "host-protection", stored_policy, NULL },
+	{ "waf", NULL, waf_policy, NULL },
+	{ "scrubber", NULL, scrubber_policy, ddos_provider_check },
 };
 
 static const struct node_kind *
@@ -902,6 +904,8 @@ nodes_policy_set(struct db *db, const struct principal *by, const char *kind, in
 		return ys_fail(e, "not_found", "no tenant %lld", (long long)tenant_id);
 	if (!json_is_object(policy))
 		return ys_fail(e, "invalid_field", "policy: must be an object");
+	if (kind_of(kind)->check && kind_of(kind)->check(policy, e) < 0)
+		return -1;
 	text = json_dumps(policy, JSON_COMPACT | JSON_SORT_KEYS);
 	if (text == NULL)
 		return ys_fail(e, "internal", "out of memory");

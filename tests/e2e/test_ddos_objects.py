@@ -155,6 +155,19 @@ def test_bad_inputs_are_400_and_change_nothing(d, world):
     assert d.api("GET", f"/v1/ddos/objects/{oid}", a.token).json == before
 
 
+def test_provider_policy_is_checked(d, world):
+    at = world["admin"].token
+    for pol, word in (({"scrubbing": ["198.51.100.10"],
+                        "dns": dict(PROVIDER["dns"], tsig_secret="c2VjcmV0LXNlY3JldA==")},
+                       "never the secret"),
+                      ({"scrubbing": ["198.51.100.10"], "modules": {}}, "modules"),
+                      ({"scrubbing": ["not-an-address"]}, "scrubbing[0]")):
+        e = assert_error(d.api("POST", "/v1/policies", at, {"kind": "scrubber",
+                                                            "policy": pol}), 400)
+        assert word in e["message"], (pol, e)
+    assert "c2VjcmV0LXNlY3JldA" not in d.log()
+
+
 def test_other_tenants_ids_are_404(d, world):
     b = world["b"]
     oid = world["shop"]

@@ -4,7 +4,8 @@
  * (ddosev_normalise) and every "ddos" payload is checked (ddosev_check) —
  * the way nodes_events_validate() takes a scrubber's batch. A payload that
  * passes must hold what the attack record relies on: an object name, an
- * address, a start time and (for attack_end) an end time.
+ * address, a start time and (for attack_end) an end time. The same input
+ * is also checked as a provider scrubber policy (ddos_provider_check).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "ddos.h"
 #include "ddosev.h"
 #include "nodes.h"
 
@@ -61,6 +63,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* the whole batch as the node API checks it */
 	if (nodes_events_validate(in, &e) < 0 && (e.code == NULL || e.msg[0] == '\0'))
+		abort();
+	memset(&e, 0, sizeof(e));
+	if (ddos_provider_check(in, &e) < 0 && (e.code == NULL || e.msg[0] == '\0'))
 		abort();
 	json_decref(batch);
 	json_decref(in);

@@ -494,6 +494,41 @@ test_ddosev(void **state)
 	json_decref(good);
 }
 
+/* The provider's scrubber policy is checked as the scrubber's parser
+ * would, and the TSIG secret can only be a reference. */
+static void
+test_provider_policy(void **state)
+{
+	static const struct {
+		const char *json, *want;
+	} bad[] = {
+		{ "{\"scrubbing\": []}", "scrubbing" },
+		{ "{\"scrubbing\": [\"198.51.100.1\", \"198.51.100.2\"]}", "one address per family" },
+		{ "{\"scrubbing\": [\"scrub.example.net\"]}", "scrubbing[0]" },
+		{ "{\"scrubbing\": [\"198.51.100.1\"], \"heartbeat_seconds\": 30}", "heartbeat_seconds" },
+		{ "{\"scrubbing\": [\"198.51.100.1\"], \"thresholds\": {\"quiet_ms\": 5}}", "quiet_ms" },
+		{ "{\"scrubbing\": [\"198.51.100.1\"], \"dns\": {\"server\": \"192.0.2.53\", \"zone\": \"z.example.net\", \"tsig_key\": \"k\", \"tsig_secret\": \"c2VjcmV0c2VjcmV0\"}}", "never the secret" },
+		{ "{\"scrubbing\": [\"198.51.100.1\"], \"dns\": {\"server\": \"192.0.2.53\", \"zone\": \"bad_zone..\", \"tsig_key\": \"k.example\", \"tsig_secret\": \"env:K\"}}", "dns.zone" },
+		{ "{\"scrubbing\": [\"198.51.100.1\"], \"dns\": {\"server\": \"ns.example\", \"zone\": \"z.example.net\", \"tsig_key\": \"k.example\", \"tsig_secret\": \"env:K\"}}", "dns.server" },
+	};
+	struct dctx *c = *state;
+	struct ys_err e;
+	json_t *out = NULL;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *p = json_loads(bad[i].json, 0, NULL);
+
+		assert_non_null(p);
+		memset(&e, 0, sizeof(e));
+		if (nodes_policy_set(c->db, &c->admin, "scrubber", 0, p, &out, &e) == 0)
+			fail_msg("accepted: %s", bad[i].json);
+		if (strstr(e.msg, bad[i].want) == NULL)
+			fail_msg("%s: \"%s\" does not name %s", bad[i].json, e.msg, bad[i].want);
+		json_decref(p);
+	}
+	assert_int_equal(db_int(c->db, 0, "SELECT count(*) FROM node_policies", ""), 1);
+}
+
 int
 main(void)
 {
@@ -506,6 +541,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_events, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_events_kind, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_ddosev, dfx_setup, dfx_teardown),
+		cmocka_unit_test_setup_teardown(test_provider_policy, dfx_setup, dfx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
