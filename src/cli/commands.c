@@ -690,6 +690,11 @@ const struct cli_command cli_commands[] = {
 	       "method", "uri"),
 	  NULL, false, NULL, "list WAF attack events of your sites", NULL },
 
+	{ "policy", "set", "POST", "/v1/policies", NULL, NULL,
+	  OPTS(B_CHOICE("kind", "kind", true, "agent|waf|scrubber", "KIND", "the node kind"),
+	       B_JSON("policy", "policy", true, "JSON", "the policy object (scrubber: {\"scrubbing\", \"dns\", \"thresholds\"}, see DDOS.md)"),
+	       B_INT("tenant", "tenant_id", false, 1, 0, "ID", "admins: for this tenant only (default: provider-wide)")),
+	  NULL, NULL, false, NULL, "set the policy of a node kind; its nodes fetch a new bundle", NULL },
 	/* anti-DDoS (tenant admins write; docs/DDOS.md "Service plan (tenant side)") */
 	{ "ddos", "object add", "POST", "/v1/ddos/objects", "NAME", "name",
 	  OPTS(B_JSON("ips", "ips", true, "JSON", "addresses: [{\"addr\": IP, \"services\": [{\"proto\": \"tcp\", \"ports\": [80, \"8000-8010\"]}], \"origin\": IP}]"),

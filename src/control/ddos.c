@@ -1013,7 +1013,7 @@ ddos_scrubber_content(struct db *db, const json_t *provider)
 
 	if (!json_is_array(scrubbing) || json_array_size(scrubbing) == 0) {
 		log_err("ddos: the provider's scrubber policy has no \"scrubbing\" addresses; set "
-		    "them with yunshou policy set --kind scrubber (docs/DDOS.md)");
+		    "them with yunshou policy set --kind scrubber --policy JSON (docs/DDOS.md)");
 		json_decref(objects);
 		return NULL;
 	}

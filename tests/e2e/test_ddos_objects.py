@@ -51,8 +51,9 @@ def world(d):
                                              "quantity": q, "months": 12,
                                              "contract_ref": f"HT-{t.id}"})
         assert o.status == 201 and o.json["status"] == "approved", o
-    r = d.api("POST", "/v1/policies", at, {"kind": "scrubber", "policy": PROVIDER})
-    assert r.status in (200, 201), r
+    import json
+    r = admin.cli.ok("policy", "set", "--kind", "scrubber", "--policy", json.dumps(PROVIDER))
+    assert r["kind"] == "scrubber" and r["version"] >= 1, r
     return {"admin": admin, "a": a, "b": b, "c": c}
 
 
@@ -165,6 +166,9 @@ def test_provider_policy_is_checked(d, world):
         e = assert_error(d.api("POST", "/v1/policies", at, {"kind": "scrubber",
                                                             "policy": pol}), 400)
         assert word in e["message"], (pol, e)
+    rc, out, err = world["admin"].cli.run("policy", "set", "--kind", "scrubber", "--policy",
+                                          '{"scrubbing": ["198.51.100.10"], "colour": 1}')
+    assert rc == 1 and "colour" in err, (out, err)
     assert "c2VjcmV0LXNlY3JldA" not in d.log()
 
 

@@ -109,6 +109,24 @@ test_validation(void **state)
 	}
 	assert_int_equal(db_int(c->db, 0, "SELECT count(*) FROM ddos_objects", ""), 0);
 	assert_int_equal(orders_quota_used(c->db, c->a.tenant_id, DDOS_SERVICE), 0);
+	/* ddos_allow_private (a private cloud, tests): private-use is accepted,
+	 * loopback still is not */
+	{
+		json_t *in = json_loads("{\"name\": \"lab\", \"ips\": [{\"addr\": \"10.1.2.3\","
+		    " \"services\": [{\"proto\": \"udp\", \"ports\": [53]}]}]}", 0, NULL);
+
+		assert_int_equal(db_begin(c->db), 0);
+		assert_int_equal(ddos_object_create(c->db, true, &c->a, in, &x, &e), 0);
+		db_commit(c->db);
+		json_decref(x);
+		json_decref(in);
+		in = json_loads("{\"name\": \"lo\", \"ips\": [{\"addr\": \"127.0.0.2\","
+		    " \"services\": [{\"proto\": \"udp\", \"ports\": [53]}]}]}", 0, NULL);
+		assert_int_equal(db_begin(c->db), 0);
+		assert_int_equal(ddos_object_create(c->db, true, &c->a, in, &x, &e), -1);
+		db_rollback(c->db);
+		json_decref(in);
+	}
 }
 
 static int
