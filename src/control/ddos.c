@@ -45,6 +45,18 @@ can_write(const struct principal *by, struct ys_err *e)
 	return true;
 }
 
+/* A platform limit of the scrubber bundle (DDOS_MAX_*): count rows of sql
+ * (one parameter, id) against max. */
+static int
+room(struct db *db, const char *sql, int64_t id, int64_t max, const char *what,
+    struct ys_err *e)
+{
+	if (db_int(db, max, sql, "l", id) < max)
+		return 0;
+	return ys_fail(e, "quota_exceeded", "%s: the scrubbers carry at most %lld; ask the "
+	    "provider", what, (long long)max);
+}
+
 static int
 need_subscription(struct db *db, const struct principal *by, struct ys_err *e)
 {
@@ -345,7 +357,9 @@ ddos_object_create(struct db *db, bool allow_private, const struct principal *by
 	int64_t now = time(NULL), id;
 	int rc = -1;
 
-	if (!can_write(by, e) || need_subscription(db, by, e) < 0)
+	if (!can_write(by, e) || need_subscription(db, by, e) < 0 ||
+	    room(db, "SELECT count(*) FROM ddos_objects WHERE id > ?", 0, DDOS_MAX_OBJECTS,
+	    "protected objects on the platform", e) < 0)
 		return -1;
 	if (name == NULL || !good_name(name, e) ||
 	    (th && checked(th, threshold_fields, "thresholds", e) < 0) ||
@@ -557,6 +571,9 @@ ddos_domain_create(struct db *db, const char *zone, const struct principal *by,
 	    e)) == NULL)
 		return -1;
 	json_decref(o);
+	if (room(db, "SELECT count(*) FROM ddos_domains WHERE object_id = ?", obj,
+	    DDOS_MAX_DOMAINS, "domains of one object", e) < 0)
+		return -1;
 	if (label == NULL || strchr(label, '.') || strchr(label, '*')) {
 		ys_fail(e, "invalid_field", "label: one DNS label (letters, digits, '-')");
 		return -1;
@@ -680,6 +697,9 @@ ddos_rule_create(struct db *db, const struct principal *by, const json_t *in, js
 	    e)) == NULL)
 		return -1;
 	json_decref(o);
+	if (room(db, "SELECT count(*) FROM ddos_rules WHERE id > ?", 0, DDOS_MAX_RULES,
+	    "manual rules on the platform", e) < 0)
+		return -1;
 	if (action == NULL || (strcmp(action, "block") != 0 && strcmp(action, "allow") != 0 &&
 	    strcmp(action, "ratelimit") != 0))
 		return ys_fail(e, "invalid_field", "action: block, allow or ratelimit");
@@ -1051,8 +1071,12 @@ ddos_scrubber_content(struct db *db, const json_t *provider)
 int64_t
 ddos_scrubber_version(struct db *db, int64_t pv)
 {
-	struct db_stmt *st = db_q(db, "SELECT DISTINCT o.tenant_id FROM " SERVED_OBJECTS
-	    " ORDER BY o.tenant_id", "");
+	/* Per tenant rather than per object: the same set as SERVED_OBJECTS
+	 * yields, at the cost of one probe per tenant. */
+	struct db_stmt *st = db_q(db, "SELECT t.id FROM tenants t WHERE t.status = 'active' AND"
+	    " EXISTS (SELECT 1 FROM subscriptions_v v WHERE v.tenant_id = t.id AND v.service = ?"
+	    " AND v.status = 'active') AND EXISTS (SELECT 1 FROM ddos_objects o"
+	    " WHERE o.tenant_id = t.id AND o.status = 'active') ORDER BY t.id", "s", DDOS_SERVICE);
 	unsigned char md[32];
 	char hex[65], *text = NULL;
 	size_t len = 0;

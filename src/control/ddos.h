@@ -26,6 +26,11 @@
 #define DDOS_MAX_SERVICES 64		/* per address */
 #define DDOS_MAX_PORTS 64		/* per service */
 #define DDOS_MAX_ORIGINS 16		/* per domain */
+/* What one scrubber bundle can carry (src/scrubber/bundle.c refuses more,
+ * and a refused bundle would stop every scrubber): limits of the platform. */
+#define DDOS_MAX_OBJECTS 4096		/* in all */
+#define DDOS_MAX_DOMAINS 64		/* per object */
+#define DDOS_MAX_RULES 65536		/* in all */
 #define DDOS_DEFAULT_TIER_MBPS 100	/* a plan without bandwidth_mbps */
 #define DDOS_CRITICAL_PPS 1000000	/* an attack this strong is critical */
 
