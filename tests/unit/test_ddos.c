@@ -512,6 +512,37 @@ test_ddosev(void **state)
 	json_decref(good);
 }
 
+/* What one bundle can carry is a platform limit: the 65th domain of an
+ * object is refused. */
+static void
+test_limits(void **state)
+{
+	struct dctx *c = *state;
+	struct ys_err e = { 0 };
+	json_t *o = NULL, *x = NULL;
+
+	dfx_subscribe(c, c->a.tenant_id, 1);
+	assert_int_equal(dfx_object(c, &c->a, OBJ1, &o, &e), 0);
+	for (int i = 0; i <= DDOS_MAX_DOMAINS; i++) {
+		char label[16];
+		json_t *in;
+		int rc;
+
+		snprintf(label, sizeof(label), "d%d", i);
+		in = json_pack("{s:I, s:s, s:[s]}", "object_id", (json_int_t)id_of(o), "label",
+		    label, "origins", "203.0.113.10");
+		assert_int_equal(db_begin(c->db), 0);
+		rc = in_tx(c, ddos_domain_create(c->db, "ddos.example.net", &c->a, in, &x, &e));
+		json_decref(in);
+		json_decref(x);
+		x = NULL;
+		assert_int_equal(rc, i < DDOS_MAX_DOMAINS ? 0 : -1);
+	}
+	assert_string_equal(e.code, "quota_exceeded");
+	assert_non_null(strstr(e.msg, "at most 64"));
+	json_decref(o);
+}
+
 /* The provider's scrubber policy is checked as the scrubber's parser
  * would, and the TSIG secret can only be a reference. */
 static void
@@ -560,6 +591,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_events_kind, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_ddosev, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_provider_policy, dfx_setup, dfx_teardown),
+		cmocka_unit_test_setup_teardown(test_limits, dfx_setup, dfx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
