@@ -45,11 +45,12 @@ record(long seq, long n, long attack, double peak)
 	snprintf(start, sizeof(start), "2026-11-24T%02ld:%02ld:%02ld.000Z", attack / 3600 % 24,
 	    attack / 60 % 60, attack % 60);
 	return json_pack("{s:I, s:s, s:s, s:s, s:i, s:s, s:[s], s:[s], s:s, s:f, s:f, s:f, s:I,"
-	    " s:I, s:s, s:i}", "seq", (json_int_t)seq, "event", "attack_update", "time", start,
+	    " s:I, s:s, s:i, s:[{s:s, s:I}]}", "seq", (json_int_t)seq, "event", "attack_update", "time", start,
 	    "object", obj, "tenant", 1, "ip", ip, "vectors", "syn-flood", "triggers", "pps",
 	    "start", start, "baseline_p95_pps", 100.0, "peak_pps", peak, "peak_bps", peak * 480,
 	    "dropped_pkts", (json_int_t)peak, "dropped_bytes", (json_int_t)peak * 60,
-	    "mitigations", "syn-cookies", "mitigation_us", 300);
+	    "mitigations", "syn-cookies", "mitigation_us", 300, "top_sources", "addr",
+	    "192.0.2.66", "pkts_estimate", (json_int_t)peak / 2);
 }
 
 int

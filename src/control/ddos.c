@@ -1242,8 +1242,8 @@ attack_record(struct db *db, int64_t node_id, int64_t obj, int64_t tenant, const
 	    " dropped_bytes = max(dropped_bytes, excluded.dropped_bytes),"
 	    " vector_pkts = CASE WHEN excluded.status = 'ended' THEN excluded.vector_pkts"
 	    " ELSE vector_pkts END,"
-	    " top_sources = CASE WHEN excluded.status = 'ended' THEN excluded.top_sources"
-	    " ELSE top_sources END,"
+	    " top_sources = CASE WHEN status = 'ended' AND excluded.status != 'ended'"
+	    " THEN top_sources ELSE excluded.top_sources END,"
 	    " timeline = CASE WHEN excluded.status = 'ended' THEN excluded.timeline ELSE timeline END,"
 	    " updated_at = excluded.updated_at", "lllslLsssslllllsssll", tenant, obj, node_id,
 	    ip, start, endms, end ? "ended" : "active", vec, trg, jstr(p, "mitigations"),

@@ -29,7 +29,7 @@ struct member {
 	{ "peak_pps", K_NUM, 0, 0 }, { "peak_bps", K_NUM, 0, 0 }, \
 	{ "dropped_pkts", K_INT, 0, 1000000000000000000LL }, \
 	{ "dropped_bytes", K_INT, 0, 1000000000000000000LL }, \
-	{ "mitigations", K_STR, 0, 512 }
+	{ "mitigations", K_STR, 0, 512 }, { "top_sources", K_TOP, 0, DDOSEV_TOP_MAX }
 #define END { NULL, K_STR, 0, 0 }
 
 static const struct member attack_live[] = {
@@ -37,8 +37,7 @@ static const struct member attack_live[] = {
 static const struct member attack_end[] = {
 	ATTACK_COMMON, { "end", K_TIME, 0, 0 }, { "duration_s", K_NUM, 0, 0 },
 	{ "vector_pkts", K_VPKTS, 0, 32 }, { "timeline", K_TIMELINE, 0, DDOSEV_TIMELINE_MAX },
-	{ "samples_per_point", K_INT, 1, 1000000000 }, { "top_sources", K_TOP, 0, DDOSEV_TOP_MAX },
-	END };
+	{ "samples_per_point", K_INT, 1, 1000000000 }, END };
 #define DNS_COMMON \
 	{ "object", K_STR, 1, 63 }, { "domain", K_STR, 1, 255 }, { "target", K_STR, 1, 16 }, \
 	{ "addresses", K_ADDRS, 0, 18 }
@@ -47,7 +46,7 @@ static const struct member dns_switch[] = {
 	{ "ttl", K_INT, 0, 86400 }, END };
 static const struct member dns_error[] = { DNS_COMMON, { "error", K_STR, 0, 1024 }, END };
 static const struct member scrubber_start[] = {
-	{ "policy_version", K_INT, 0, 1LL << 53 }, END };
+	{ "policy_version", K_INT, 0, 1LL << 53 }, { "interface", K_STR, 0, 64 }, END };
 static const struct member scrubber_stop[] = { END };
 
 static const struct {
@@ -181,7 +180,8 @@ check_items(const struct member *m, const json_t *v, char *err, size_t errlen)
 			break;
 		default:	/* K_TOP */
 			ok = json_is_object(x) && json_object_size(x) == 2 &&
-			    is_addr(json_object_get(x, "addr")) && is_count(json_object_get(x, "pkts"));
+			    is_addr(json_object_get(x, "addr")) &&
+			    is_count(json_object_get(x, "pkts_estimate"));
 			break;
 		}
 		if (!ok)

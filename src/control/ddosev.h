@@ -18,6 +18,9 @@
 #define DDOSEV_MODULE "ddos"
 #define DDOSEV_TIMELINE_MAX 512		/* points kept per attack (the scrubber keeps 120) */
 #define DDOSEV_TOP_MAX 64		/* top sources (the scrubber sends 10) */
+/* The members of each type are those yunshou-scrubber writes (src/scrubber/
+ * main.c: attack_event, dns_apply, run); every attack event carries the top
+ * sources so far ({addr, pkts_estimate}), attack_end the timeline too. */
 
 /* Check the payload of a module "ddos" event of type: attack_start,
  * attack_update, attack_end, dns_switch, dns_error, scrubber_start,

@@ -250,10 +250,10 @@ def record(seq, event, obj, tenant, peak, **extra):
                   "vector_pkts": {"syn-flood": peak * 15, "udp-flood": peak * 5},
                   "timeline": [{"t": "2026-11-24T00:10:01.000Z", "pps": float(peak),
                                 "bps": peak * 480.0, "dropped_pkts": peak}],
-                  "samples_per_point": 1,
-                  "top_sources": [{"addr": "192.0.2.77", "pkts": peak * 3}]})
+                  "samples_per_point": 1})
     else:
         r["mitigation_us"] = 420
+    r["top_sources"] = [{"addr": "192.0.2.77", "pkts_estimate": peak * 3}]
     r.update(extra)
     return r
 
@@ -317,7 +317,7 @@ def test_scrubber_bundle_and_attack_reports(d, world):
     assert cli.ok("ddos", "attacks", "--active")["items"] == []
     full = cli.ok("ddos", "attack", "show", str(at["id"]))
     assert full["timeline"][0]["pps"] == 1000.0 and full["duration_s"] == 120.0
-    assert full["top_sources"] == [{"addr": "192.0.2.77", "pkts": 3000}]
+    assert full["top_sources"] == [{"addr": "192.0.2.77", "pkts_estimate": 3000}]
     assert full["vector_pkts"] == {"syn-flood": 15000, "udp-flood": 5000}
     alerts = d.api("GET", "/v1/alerts?module=ddos", a.token).json["items"]
     assert [x["severity"] for x in alerts] == ["critical"], alerts   # 3 Mpps
@@ -327,14 +327,19 @@ def test_scrubber_bundle_and_attack_reports(d, world):
     assert d.api("GET", "/v1/alerts?module=ddos", b.token).json["items"] == []
     # malformed records refuse the batch, nothing stored; an unknown object is
     # kept as provider telemetry, attributed to nobody
-    for bad, word in ((record(5, "attack_start", obj, a.id, 10, ip="999.1.1.1"), "ip"),
-                      (record(5, "attack_start", obj, a.id, 10, peak_pps=-1), "peak_pps"),
-                      (record(5, "attack_begin", obj, a.id, 10), "attack_begin"),
-                      (record(5, "attack_start", obj, a.id, 10, time="now"), "time"),
-                      (record(5, "attack_start", obj, a.id, 10, colour="red"), "colour")):
+    st, out = node.api("POST", "/v1/node/events", {"events": [
+        {"seq": 5, "event": "scrubber_start", "time": "2026-11-24T00:00:00.000Z",
+         "policy_version": p2["version"], "interface": "eth1"},
+        {"seq": 6, "event": "scrubber_stop", "time": "2026-11-24T00:20:00.000Z"}]})
+    assert st == 200 and out["accepted"] == 2, out
+    for bad, word in ((record(7, "attack_start", obj, a.id, 10, ip="999.1.1.1"), "ip"),
+                      (record(7, "attack_start", obj, a.id, 10, peak_pps=-1), "peak_pps"),
+                      (record(7, "attack_begin", obj, a.id, 10), "attack_begin"),
+                      (record(7, "attack_start", obj, a.id, 10, time="now"), "time"),
+                      (record(7, "attack_start", obj, a.id, 10, colour="red"), "colour")):
         st, out = node.api("POST", "/v1/node/events", {"events": [bad]})
         assert st == 400 and word in out["error"]["message"], (bad, out)
     st, out = node.api("POST", "/v1/node/events", {"events": [
-        record(5, "attack_start", "obj-999999", a.id, 10)]})
+        record(7, "attack_start", "obj-999999", a.id, 10)]})
     assert st == 200 and out["unattributed"] == 1, out
     assert len(d.api("GET", "/v1/ddos/attacks", admin.token).json["items"]) == 1

@@ -321,11 +321,11 @@ record(int64_t seq, const char *event, const char *object, int64_t tenant, doubl
 		json_object_set_new(r, "timeline", json_pack("[{s:s, s:f, s:f, s:i}]", "t",
 		    "2026-11-24T00:10:01.000Z", "pps", peak, "bps", peak * 600, "dropped_pkts", 1000));
 		json_object_set_new(r, "samples_per_point", json_integer(1));
-		json_object_set_new(r, "top_sources", json_pack("[{s:s, s:i}]", "addr", "192.0.2.66",
-		    "pkts", 800000));
 	} else {
 		json_object_set_new(r, "mitigation_us", json_integer(350));
 	}
+	json_object_set_new(r, "top_sources", json_pack("[{s:s, s:i}]", "addr", "192.0.2.66",
+	    "pkts_estimate", 800000));
 	return r;
 }
 
