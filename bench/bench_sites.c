@@ -18,6 +18,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
+#include "nodebench.h"
 #include "nodes.h"
 #include "orders.h"
 #include "sitecert.h"
@@ -25,15 +26,6 @@
 #include "store.h"
 
 #define PER_TENANT 50
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 die(const char *what, const struct ys_err *e)
@@ -90,54 +82,31 @@ int
 main(int argc, char **argv)
 {
 	long nsites = argc > 1 ? atol(argv[1]) : 1000, nevents = argc > 2 ? atol(argv[2]) : 20000;
-	char dir[] = "/tmp/ys-bench-sites-XXXXXX", path[256], pub[256], err[256], cmd[300];
+	char dir[] = "/tmp/ys-bench-sites-XXXXXX", cmd[300];
 	long ntenants = (nsites + PER_TENANT - 1) / PER_TENANT;
 	struct principal *who;
-	struct node_principal node = { .tenant_id = 0 };
+	struct node_principal node;
 	struct ys_err e = { 0 };
 	struct db *db;
 	EVP_PKEY *key;
-	double t0, t_create, t_version, t_bundle, t_ingest;
-	int64_t plan, version = 0;
+	double t0, t_create, t_ingest;
+	struct nb_costs costs;
+	int64_t plan;
 	json_t *out = NULL;
-	size_t bundle_bytes = 0;
 
 	log_init("bench_sites", LOG_LVL_WARN, NULL);
 	if (nsites <= 0 || nevents <= 0 || mkdtemp(dir) == NULL)
 		return 2;
-	snprintf(path, sizeof(path), "%s/signing.key", dir);
-	snprintf(pub, sizeof(pub), "%s/signing.pub", dir);
-	if (crypto_ed25519_generate(path, pub, err, sizeof(err)) < 0 ||
-	    (key = crypto_ed25519_load_private(path, err, sizeof(err))) == NULL)
-		return fprintf(stderr, "bench_sites: %s\n", err), 1;
-	snprintf(path, sizeof(path), "%s/yunshoud.db", dir);
-	if (db_open(path, &db, err, sizeof(err)) < 0 || store_migrate(db, err, sizeof(err)) < 0)
-		return fprintf(stderr, "bench_sites: %s\n", err), 1;
+	nb_store(dir, "waf", &db, &key, &node);
 	db_run(db, "INSERT INTO plans (service, name, price_fen, created_at) VALUES"
 	    " ('waf', 'b', 100, 0)", "");
 	plan = db_last_id(db);
-	db_run(db, "INSERT INTO nodes (tenant_id, kind, hostname, enrolled_at) VALUES"
-	    " (NULL, 'waf', 'w', 0)", "");
-	node.node_id = db_last_id(db);
-	snprintf(node.kind, sizeof(node.kind), "waf");
 	who = calloc((size_t)ntenants, sizeof(*who));
 	for (long t = 0; t < ntenants; t++) {
-		char name[32], *cert, *pem;
+		char *cert, *pem;
 		json_t *in;
 
-		snprintf(name, sizeof(name), "t%ld", t);
-		db_run(db, "INSERT INTO tenants (name, credit_code, contact_name, contact_email,"
-		    " contact_phone, status, created_at) VALUES (?, ?, 'x', 'x@x.cn', '13800138000',"
-		    " 'active', 0)", "ss", name, name);
-		who[t] = (struct principal){ .user_id = t + 1, .tenant_id = db_last_id(db),
-		    .role = ROLE_TENANT_ADMIN };
-		snprintf(who[t].username, sizeof(who[t].username), "admin-%ld", t);
-		db_run(db, "INSERT INTO orders (tenant_id, kind, plan_id, service, quantity, months,"
-		    " total_fen, status, created_by, created_at) VALUES (?, 'new', ?, 'waf', ?, 12, 0,"
-		    " 'approved', 'b', 0)", "lll", who[t].tenant_id, plan, (int64_t)PER_TENANT);
-		db_run(db, "INSERT INTO subscriptions (tenant_id, service, plan_id, quantity,"
-		    " starts_at, ends_at, order_id) VALUES (?, 'waf', ?, ?, 0, 4000000000, ?)", "llll",
-		    who[t].tenant_id, plan, (int64_t)PER_TENANT, db_last_id(db));
+		who[t] = nb_tenant(db, t, "waf", plan, PER_TENANT);
 		make_cert((int)t, &cert, &pem);
 		in = json_pack("{s:s, s:s, s:s}", "name", "c", "certificate", cert, "key", pem);
 		if (sitecert_upload(db, dir, &who[t], in, &out, &e) < 0)
@@ -147,7 +116,7 @@ main(int argc, char **argv)
 		free(cert);
 		free(pem);
 	}
-	t0 = now();
+	t0 = nb_now();
 	for (long i = 0; i < nsites; i++) {
 		long t = i / PER_TENANT;
 		char d[64];
@@ -172,30 +141,12 @@ main(int argc, char **argv)
 		json_decref(in);
 		json_decref(out);
 	}
-	t_create = now() - t0;
+	t_create = nb_now() - t0;
 
-	/* What every heartbeat of a WAF node pays: the content and its hash. */
-	t0 = now();
-	for (int i = 0; i < 10; i++) {
-		json_t *hb = json_object();
+	/* What every heartbeat of a WAF node pays (the version), and the bundle. */
+	costs = nb_node_costs(db, key, dir, &node);
 
-		if (nodes_heartbeat(db, &node, hb, &out, &e) < 0)
-			die("heartbeat", &e);
-		version = json_integer_value(json_object_get(out, "policy_version"));
-		json_decref(out);
-		json_decref(hb);
-	}
-	t_version = (now() - t0) / 10;
-	t0 = now();
-	for (int i = 0; i < 5; i++) {
-		if (nodes_policy_bundle(db, key, dir, &node, &out, &e) < 0)
-			die("bundle", &e);
-		bundle_bytes = strlen(json_string_value(json_object_get(out, "payload")));
-		json_decref(out);
-	}
-	t_bundle = (now() - t0) / 5;
-
-	t0 = now();
+	t0 = nb_now();
 	for (long done = 0; done < nevents;) {
 		json_t *batch = json_pack("{s:[]}", "events");
 
@@ -221,16 +172,16 @@ main(int argc, char **argv)
 		json_decref(out);
 		json_decref(batch);
 	}
-	t_ingest = now() - t0;
+	t_ingest = nb_now() - t0;
 
 	printf("WAF sites on SQLite: %ld sites of %ld tenants (origin, custom rule, shared "
 	    "certificate each)\n", nsites, ntenants);
 	printf("  create site + origin + rule (3 transactions) %8.3f ms per site\n",
 	    t_create * 1000 / nsites);
 	printf("  heartbeat with bundle version (hash)         %8.2f ms  (version %lld)\n",
-	    t_version * 1000, (long long)version);
+	    costs.heartbeat_s * 1000, (long long)costs.version);
 	printf("  signed bundle with %ld keys, %zu bytes      %8.2f ms  (%.1f x the heartbeat)\n",
-	    ntenants, bundle_bytes, t_bundle * 1000, t_bundle / t_version);
+	    ntenants, costs.bundle_bytes, costs.bundle_s * 1000, costs.bundle_s / costs.heartbeat_s);
 	printf("  waf.attack intake, batches of 1000           %8.0f events/s\n",
 	    nevents / t_ingest);
 	db_close(db);

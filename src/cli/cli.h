@@ -29,6 +29,7 @@ enum cli_opt_type {
 	CLI_OPT_BOOL,
 	CLI_OPT_LIST,		/* "a,b,c" -> JSON array of strings ("" -> []) */
 	CLI_OPT_FILE,		/* a path; the file's text is sent (at most 1 MiB) */
+	CLI_OPT_JSON,		/* JSON text (an array or object), sent as JSON */
 };
 
 enum cli_opt_dest {

@@ -45,6 +45,9 @@
 #define B_FILE(fl, fi, req, mv, h) { .flag = fl, .field = fi, \
 	.type = CLI_OPT_FILE, .dest = CLI_DEST_BODY, .required = req, \
 	.metavar = mv, .help = h }
+#define B_JSON(fl, fi, req, mv, h) { .flag = fl, .field = fi, \
+	.type = CLI_OPT_JSON, .dest = CLI_DEST_BODY, .required = req, \
+	.metavar = mv, .help = h }
 #define QUAL_TODAY Q_STR("today", "today", "DATE", "state on this date (YYYY-MM-DD; default: today in China)")
 
 #define OPTS(...) ((const struct cli_opt[]){ __VA_ARGS__, OPT_END })
@@ -687,6 +690,72 @@ const struct cli_command cli_commands[] = {
 	       "method", "uri"),
 	  NULL, false, NULL, "list WAF attack events of your sites", NULL },
 
+	{ "policy", "set", "POST", "/v1/policies", NULL, NULL,
+	  OPTS(B_CHOICE("kind", "kind", true, "agent|waf|scrubber", "KIND", "the node kind"),
+	       B_JSON("policy", "policy", true, "JSON", "the policy object (scrubber: {\"scrubbing\", \"dns\", \"thresholds\"}, see DDOS.md)"),
+	       B_INT("tenant", "tenant_id", false, 1, 0, "ID", "admins: for this tenant only (default: provider-wide)")),
+	  NULL, NULL, false, NULL, "set the policy of a node kind; its nodes fetch a new bundle", NULL },
+	/* anti-DDoS (tenant admins write; docs/DDOS.md "Service plan (tenant side)") */
+	{ "ddos", "object add", "POST", "/v1/ddos/objects", "NAME", "name",
+	  OPTS(B_JSON("ips", "ips", true, "JSON", "addresses: [{\"addr\": IP, \"services\": [{\"proto\": \"tcp\", \"ports\": [80, \"8000-8010\"]}], \"origin\": IP}]"),
+	       B_JSON("thresholds", "thresholds", false, "JSON", "detection overrides: {\"pps\", \"bps\", \"syn_pps\", \"baseline_pct\", \"min_pps\", \"consecutive\", \"quiet_ms\"}")),
+	  NULL, NULL, false, NULL, "protect public service addresses (one anti-ddos quota unit per address)", NULL },
+	{ "ddos", "object list", "GET", "/v1/ddos/objects", NULL, NULL, NO_OPTS,
+	  COLS("id", "tenant_id", "name", "ips", "status"),
+	  NULL, false, NULL, "list protected objects", NULL },
+	{ "ddos", "object show", "GET", "/v1/ddos/objects/{id}", "ID", NULL, NO_OPTS,
+	  NULL, NULL, false, NULL, "show a protected object with its domains and rules", NULL },
+	{ "ddos", "object update", "POST", "/v1/ddos/objects/{id}/update", "ID", NULL,
+	  OPTS(B_STR("name", "name", false, "NAME", "new name"),
+	       B_JSON("ips", "ips", false, "JSON", "replace the addresses (quota follows)"),
+	       B_JSON("thresholds", "thresholds", false, "JSON", "replace the detection overrides"),
+	       B_CHOICE("status", "status", false, "active|disabled", "STATUS", "active or disabled (not sent to the scrubbers)")),
+	  NULL, NULL, false, NULL, "change a protected object", NULL },
+	{ "ddos", "object delete", "DELETE", "/v1/ddos/objects/{id}", "ID", NULL, NO_OPTS,
+	  NULL, NULL, false, NULL, "stop protecting an object (its domains and rules go too; quota is freed)", NULL },
+	{ "ddos", "domain add", "POST", "/v1/ddos/domains", "LABEL", "label",
+	  OPTS(B_INT("object", "object_id", true, 1, 0, "ID", "the protected object"),
+	       B_LIST("origins", "origins", true, "IP1,IP2", "the origin addresses the name resolves to without an attack"),
+	       B_CHOICE("mode", "mode", false, "on-demand|always-on", "MODE", "on-demand (default: diverted during attacks) or always-on")),
+	  NULL, NULL, false, NULL, "add a protected domain <LABEL>.<protection zone>",
+	  "point your domain at the name shown (a CNAME record)" },
+	{ "ddos", "domain list", "GET", "/v1/ddos/domains", NULL, NULL,
+	  OPTS(Q_INT("object", "object_id", 1, 0, "ID", "only this object")),
+	  COLS("id", "object_id", "name", "mode", "origins"),
+	  NULL, false, NULL, "list protected domains", NULL },
+	{ "ddos", "domain show", "GET", "/v1/ddos/domains/{id}", "ID", NULL, NO_OPTS,
+	  NULL, NULL, false, NULL, "show a protected domain", NULL },
+	{ "ddos", "domain update", "POST", "/v1/ddos/domains/{id}/update", "ID", NULL,
+	  OPTS(B_LIST("origins", "origins", false, "IP1,IP2", "replace the origin addresses"),
+	       B_CHOICE("mode", "mode", false, "on-demand|always-on", "MODE", "on-demand or always-on")),
+	  NULL, NULL, false, NULL, "change a protected domain's mode or origins", NULL },
+	{ "ddos", "domain delete", "DELETE", "/v1/ddos/domains/{id}", "ID", NULL, NO_OPTS,
+	  NULL, NULL, false, NULL, "remove a protected domain", NULL },
+	{ "ddos", "rule add", "POST", "/v1/ddos/rules", NULL, NULL,
+	  OPTS(B_INT("object", "object_id", true, 1, 0, "ID", "the protected object"),
+	       B_CHOICE("action", "action", true, "block|allow|ratelimit", "ACTION", "block or allow a source CIDR, or ratelimit every source"),
+	       B_STR("cidr", "cidr", false, "CIDR", "sources (block, allow)"),
+	       B_INT("pps", "pps", false, 1, 0, "N", "ratelimit: packets per second per source"),
+	       B_INT("bps", "bps", false, 1, 0, "N", "ratelimit: bits per second per source"),
+	       B_INT("expires-in", "expires_in_seconds", false, 60, 366 * 86400, "SECONDS", "remove the rule after this long"),
+	       B_STR("note", "note", false, "TEXT", "why")),
+	  NULL, NULL, false, NULL, "add a manual rule to a protected object", NULL },
+	{ "ddos", "rule list", "GET", "/v1/ddos/rules", NULL, NULL,
+	  OPTS(Q_INT("object", "object_id", 1, 0, "ID", "only this object")),
+	  COLS("id", "object_id", "action", "cidr", "pps", "bps", "expires_at", "note"),
+	  NULL, false, NULL, "list manual rules", NULL },
+	{ "ddos", "rule delete", "DELETE", "/v1/ddos/rules/{id}", "ID", NULL, NO_OPTS,
+	  NULL, NULL, false, NULL, "remove a manual rule", NULL },
+	{ "ddos", "attacks", "GET", "/v1/ddos/attacks", NULL, NULL,
+	  OPTS(Q_INT("object", "object_id", 1, 0, "ID", "only this object"),
+	       Q_BOOL("active", "active", "only attacks still going on"),
+	       Q_INT("limit", "limit", 1, 1000, "N", "at most N attacks (1-1000)")),
+	  COLS("id", "object_id", "ip", "start", "end", "status", "vectors", "peak_pps", "peak_bps",
+	       "dropped_pkts"),
+	  NULL, false, NULL, "list DDoS attacks on your protected objects", NULL },
+	{ "ddos", "attack show", "GET", "/v1/ddos/attacks/{id}", "ID", NULL, NO_OPTS,
+	  NULL, NULL, false, NULL, "show an attack report: vectors, peaks, drops, top sources, timeline", NULL },
+
 	/* vulnerability scanning, local tools */
 	{ "vuln", "compare", "LOCAL", "-", "[A B]", NULL,
 	  OPTS({ .flag = "format", .field = "format", .type = CLI_OPT_STR,
@@ -898,6 +967,8 @@ put_value(const struct cli_opt *o, const char *v, long long iv, json_t *body,
 			j = split_list(v);
 		else if (o->type == CLI_OPT_FILE)
 			j = file_text(v);
+		else if (o->type == CLI_OPT_JSON)
+			j = json_loads(v, JSON_REJECT_DUPLICATES, NULL);
 		else
 			j = json_string(v);
 		if (j == NULL)
@@ -1130,6 +1201,16 @@ cli_build_request(int argc, char **argv, struct cli_request *out,
 			set_err(err, errlen, "--%s: empty value", o->flag);
 			goto fail;
 		}
+		if (o->type == CLI_OPT_JSON) {
+			json_t *jv = json_loads(vals[k], JSON_REJECT_DUPLICATES, NULL);
+			bool ok = json_is_array(jv) || json_is_object(jv);
+
+			json_decref(jv);
+			if (!ok) {
+				set_err(err, errlen, "--%s: expected a JSON array or object", o->flag);
+				goto fail;
+			}
+		}
 		if (o->type == CLI_OPT_FILE) {
 			struct stat sb;
 
@@ -1343,7 +1424,8 @@ cli_reference_markdown(FILE *f)
 			    o->type == CLI_OPT_INT ? " (integer)" :
 			    o->type == CLI_OPT_BOOL ? " (`true`)" :
 			    o->type == CLI_OPT_LIST ? " (comma-separated list)" :
-			    o->type == CLI_OPT_FILE ? " (the file's text)" : "",
+			    o->type == CLI_OPT_FILE ? " (the file's text)" :
+			    o->type == CLI_OPT_JSON ? " (JSON)" : "",
 			    o->help, o->required ? " (required)" : "");
 		}
 		if (c->secret != NULL)

@@ -58,6 +58,7 @@ static const struct rule {
 	  "Qualification deadline (annual confirmation, renewal, rectification)" },
 	{ "waf", "waf.attack_burst", "high", "low", "网站遭受集中攻击", "Website attack burst" },
 	{ "waf", "waf.attack", "medium", "high", "网站遭受高危攻击", "High-severity website attack" },
+	{ "ddos", "ddos.attack", "high", "high", "防护IP遭受DDoS攻击", "DDoS attack on a protected address" },
 	{ "*", "*", "info", "high", "安全事件", "Security event" },
 };
 

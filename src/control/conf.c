@@ -48,6 +48,8 @@ const struct config_kw conf_keywords[] = {
 	{ "scan_syn", B(scan_syn), "network scans: SYN scan with raw sockets when yunshoud holds CAP_NET_RAW (else connect scan)" },
 	{ "scan_allow_loopback", B(scan_allow_loopback), "network scans: allow loopback targets (tests and single-host demos only; the scanner would probe its own host)" },
 	{ "waf_cname_zone", S(waf_cname_zone), "DNS zone of WAF sites' CNAME targets (site-<id>.<zone>), served by the WAF nodes" },
+	{ "ddos_zone", S(ddos_zone), "anti-DDoS protection zone: protected domains are <label>.<zone>, switched by the scrubber nodes (set the same zone in the scrubber policy's dns.zone)" },
+	{ "ddos_allow_private", B(ddos_allow_private), "anti-DDoS: accept private-use addresses (RFC 1918, 100.64/10, fc00::/7) as protected addresses (private clouds and tests)" },
 	{ NULL, 0, 0, 0, 0, 0, NULL },
 };
 
@@ -81,6 +83,8 @@ conf_defaults(struct conf *c)
 	snprintf(c->tls_key, sizeof(c->tls_key), "server.key");
 	snprintf(c->mfa_issuer, sizeof(c->mfa_issuer), "yunshou");
 	snprintf(c->waf_cname_zone, sizeof(c->waf_cname_zone), "waf.yunshou.invalid");
+	snprintf(c->ddos_zone, sizeof(c->ddos_zone), "ddos.yunshou.invalid");
+	c->ddos_allow_private = false;
 }
 
 int
@@ -108,6 +112,11 @@ conf_load(const char *state_dir, struct conf *c, char *err, size_t errlen)
 		if (sitecfg_domain(c->waf_cname_zone, false, zone, sizeof(zone), why,
 		    sizeof(why)) < 0) {
 			snprintf(err, errlen, "%s: waf_cname_zone: %s", path, why);
+			return -1;
+		}
+		if (sitecfg_domain(c->ddos_zone, false, zone, sizeof(zone), why,
+		    sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s: ddos_zone: %s", path, why);
 			return -1;
 		}
 	}

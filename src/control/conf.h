@@ -40,6 +40,8 @@ struct conf {
 	bool scan_allow_loopback;
 	bool scan_syn;
 	char waf_cname_zone[128];
+	char ddos_zone[128];
+	bool ddos_allow_private;
 };
 
 extern const struct config_kw conf_keywords[];

@@ -19,6 +19,8 @@
 #include "audit.h"
 #include "ca.h"
 #include "crypto.h"
+#include "ddos.h"
+#include "ddosev.h"
 #include "jsonv.h"
 #include "log.h"
 #include "orders.h"
@@ -36,15 +38,18 @@ typedef json_t *(*kind_policy_fn)(struct db *db, const char *kind, int64_t tenan
     const char *state_dir, int64_t *version);
 static json_t *stored_policy(struct db *, const char *, int64_t, const char *, int64_t *);
 static json_t *waf_policy(struct db *, const char *, int64_t, const char *, int64_t *);
+static json_t *scrubber_policy(struct db *, const char *, int64_t, const char *, int64_t *);
 
 static const struct node_kind {
 	const char *kind;
 	const char *service;	/* quota consumed per node; NULL: provider node */
 	kind_policy_fn policy;
+	/* checks a policy an operator stores for the kind; NULL: any object */
+	int (*check)(const json_t *policy, struct ys_err *e);
 } kinds[] = {
-	{ "agent", "host-protection", stored_policy },
-	{ "waf", NULL, waf_policy },
-	{ "scrubber", NULL, stored_policy },
+	{ "agent", "host-protection", stored_policy, NULL },
+	{ "waf", NULL, waf_policy, NULL },
+	{ "scrubber", NULL, scrubber_policy, ddos_provider_check },
 };
 
 static const struct node_kind *
@@ -298,6 +303,26 @@ fail:
 	free(state);
 	json_decref(policy);
 	return NULL;
+}
+
+/* Scrubber nodes protect every tenant's objects: the provider's scrubber
+ * policy gives the scrubbing addresses, DNS settings and default
+ * thresholds, ddos.c the objects and rules. Versioned like WAF bundles
+ * (ddos_scrubber_version), so a heartbeat does not build the bundle. */
+static json_t *
+scrubber_policy(struct db *db, const char *kind, int64_t tenant, const char *state_dir,
+    int64_t *version)
+{
+	int64_t pv;
+	json_t *provider = effective_policy(db, kind, 0, &pv), *policy;
+
+	(void)tenant;
+	*version = ddos_scrubber_version(db, pv);
+	if (state_dir == NULL)
+		return provider;	/* the version is what was asked */
+	policy = provider ? ddos_scrubber_content(db, provider) : NULL;
+	json_decref(provider);
+	return policy;
 }
 
 static json_t *
@@ -649,6 +674,8 @@ audit_node_action(struct db *db, const struct node_principal *n, const json_t *e
  * generic alert rules. */
 static int waf_take(struct db *, const struct node_principal *, const json_t *, bool *,
     struct ys_err *);
+static int ddos_take(struct db *, const struct node_principal *, const json_t *, bool *,
+    struct ys_err *);
 
 static const struct event_intake {
 	const char *module;
@@ -658,6 +685,7 @@ static const struct event_intake {
 	    bool *attributed, struct ys_err *e);
 } intakes[] = {
 	{ "waf", "waf", sitecfg_waf_event, waf_take },
+	{ DDOSEV_MODULE, "scrubber", ddosev_check, ddos_take },
 };
 
 static const struct event_intake *
@@ -679,6 +707,14 @@ waf_take(struct db *db, const struct node_principal *n, const json_t *ev, bool *
 	return sites_waf_event(db, n->node_id, ev, attributed, e);
 }
 
+/* A scrubber node reports for every tenant: the object names the tenant. */
+static int
+ddos_take(struct db *db, const struct node_principal *n, const json_t *ev, bool *attributed,
+    struct ys_err *e)
+{
+	return ddos_scrubber_event(db, n->node_id, ev, attributed, e);
+}
+
 /* The last part of an inventory snapshot or change set: time to re-match. */
 static bool
 completes_inventory(const json_t *ev)
@@ -693,15 +729,50 @@ completes_inventory(const json_t *ev)
 	    json_integer_value(json_object_get(p, "parts"));
 }
 
+static int events_ingest(struct db *db, const struct node_principal *n, const json_t *in,
+    json_t **out, struct ys_err *e);
+static int events_validate(const json_t *in, struct ys_err *e);
+
+/* Scrubber records ({"event": ...}) are put into the event envelope first
+ * (ddosev.c); the batch is then checked and taken as any other. */
 int
 nodes_events_ingest(struct db *db, const struct node_principal *n, const json_t *in,
+    json_t **out, struct ys_err *e)
+{
+	char why[200];
+	json_t *batch = ddosev_normalise(in, why, sizeof(why));
+	int rc;
+
+	if (batch == NULL)
+		return ys_fail(e, "invalid_field", "%s", why);
+	rc = events_ingest(db, n, batch, out, e);
+	json_decref(batch);
+	return rc;
+}
+
+int
+nodes_events_validate(const json_t *in, struct ys_err *e)
+{
+	char why[200];
+	json_t *batch = ddosev_normalise(in, why, sizeof(why));
+	int rc;
+
+	if (batch == NULL)
+		return ys_fail(e, "invalid_field", "%s", why);
+	rc = events_validate(batch, e);
+	json_decref(batch);
+	return rc;
+}
+
+static int
+events_ingest(struct db *db, const struct node_principal *n, const json_t *in,
     json_t **out, struct ys_err *e)
 {
 	json_t *events = json_object_get(in, "events"), *ev;
 	int64_t accepted = 0, dup = 0, last = 0, unattributed = 0, now = time(NULL);
 	size_t i;
 
-	if (nodes_events_validate(in, e) < 0)
+	if (events_validate(in, e) < 0)
 		return -1;
 	bool rematch = false;
 
@@ -758,7 +829,8 @@ nodes_events_ingest(struct db *db, const struct node_principal *n, const json_t 
 		log_warn("nodes: node %lld: re-matching vulnerabilities failed",
 		    (long long)n->node_id);
 	if (unattributed)
-		log_warn("nodes: node %lld: %lld events name a site that no longer exists",
+		log_warn("nodes: node %lld: %lld events name a site or protected object that no "
+		    "longer exists",
 		    (long long)n->node_id, (long long)unattributed);
 	*out = json_pack("{s:I, s:I, s:I, s:I}", "accepted", (json_int_t)accepted,
 	    "duplicates", (json_int_t)dup, "last_seq", (json_int_t)last,
@@ -766,8 +838,8 @@ nodes_events_ingest(struct db *db, const struct node_principal *n, const json_t 
 	return 0;
 }
 
-int
-nodes_events_validate(const json_t *in, struct ys_err *e)
+static int
+events_validate(const json_t *in, struct ys_err *e)
 {
 	json_t *events = json_object_get(in, "events"), *ev;
 	size_t i;
@@ -832,6 +904,8 @@ nodes_policy_set(struct db *db, const struct principal *by, const char *kind, in
 		return ys_fail(e, "not_found", "no tenant %lld", (long long)tenant_id);
 	if (!json_is_object(policy))
 		return ys_fail(e, "invalid_field", "policy: must be an object");
+	if (kind_of(kind)->check && kind_of(kind)->check(policy, e) < 0)
+		return -1;
 	text = json_dumps(policy, JSON_COMPACT | JSON_SORT_KEYS);
 	if (text == NULL)
 		return ys_fail(e, "internal", "out of memory");

@@ -204,11 +204,12 @@ def test_other_tenants_site_is_404(d, world):
 
 
 class WafNode:
-    """A WAF node enrolled with a provider token: own key, CSR, mTLS."""
+    """A WAF (or other provider) node enrolled with a provider token: own key,
+    CSR, mTLS."""
 
-    def __init__(self, d, admin_token):
+    def __init__(self, d, admin_token, kind="waf"):
         self.d = d
-        tok = d.api("POST", "/v1/enrolment-tokens", admin_token, {"kind": "waf"})
+        tok = d.api("POST", "/v1/enrolment-tokens", admin_token, {"kind": kind})
         assert tok.status == 201, tok
         key = ec.generate_private_key(ec.SECP256R1())
         csr = (x509.CertificateSigningRequestBuilder()
@@ -217,7 +218,7 @@ class WafNode:
         r = d.api("POST", "/v1/nodes/enroll", body={
             "token": tok.json["token"], "hostname": "waf-e2e",
             "csr": csr.public_bytes(serialization.Encoding.PEM).decode()})
-        assert r.status == 201 and r.json["kind"] == "waf" and r.json["tenant_id"] is None, r
+        assert r.status == 201 and r.json["kind"] == kind and r.json["tenant_id"] is None, r
         self.id = r.json["node_id"]
         self.tmp = tempfile.mkdtemp(prefix="ys-wafnode-")
         self.crt = os.path.join(self.tmp, "node.crt")

@@ -3,7 +3,8 @@
  * batches from nodes: the body is parsed as JSON and checked with
  * nodes_events_validate(). A batch that passes must really be an array of
  * at most NODES_EVENT_BATCH_MAX objects with a positive seq, a time, a
- * module, a type and an object payload — what the store insert relies on.
+ * module, a type and an object payload — what the store insert relies on
+ * (after scrubber records are put into that envelope, ddosev_normalise).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "ddosev.h"
 #include "nodes.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -25,7 +27,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (in == NULL)
 		return 0;
 	if (nodes_events_validate(in, &e) == 0) {
-		json_t *events = json_object_get(in, "events");
+		char why[200];
+		json_t *batch = ddosev_normalise(in, why, sizeof(why));
+		json_t *events = json_object_get(batch, "events");
 
 		if (!json_is_array(events) || json_array_size(events) > NODES_EVENT_BATCH_MAX)
 			abort();
@@ -36,6 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    !json_is_object(json_object_get(ev, "payload")))
 				abort();
 		}
+		json_decref(batch);
 	} else if (e.code == NULL || e.msg[0] == '\0') {
 		abort();
 	}

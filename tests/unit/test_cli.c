@@ -724,10 +724,54 @@ test_site_commands(void **state)
 	cli_request_free(&req);
 }
 
+/* anti-DDoS: --ips and --thresholds are JSON, sent as JSON; bad JSON is a
+ * usage error naming the flag. */
+static void
+test_ddos_commands(void **state)
+{
+	struct cli_request req;
+	char err[256];
+	int rc;
+
+	(void)state;
+	rc = BUILD(&req, err, "ddos", "object", "add", "shop", "--ips",
+	    "[{\"addr\": \"203.0.113.10\", \"services\": [{\"proto\": \"tcp\", \"ports\": [80]}]}]",
+	    "--thresholds", "{\"pps\": 5}");
+	expect_request(rc, &req, "POST", "/v1/ddos/objects", NULL, "{\"ips\":[{\"addr\":"
+	    "\"203.0.113.10\",\"services\":[{\"ports\":[80],\"proto\":\"tcp\"}]}],"
+	    "\"name\":\"shop\",\"thresholds\":{\"pps\":5}}");
+	cli_request_free(&req);
+	assert_int_equal(BUILD(&req, err, "ddos", "object", "add", "shop", "--ips", "[{"), -1);
+	assert_non_null(strstr(err, "--ips: expected a JSON array or object"));
+	cli_request_free(&req);
+	assert_int_equal(BUILD(&req, err, "ddos", "object", "add", "shop", "--ips", "42"), -1);
+	cli_request_free(&req);
+	rc = BUILD(&req, err, "ddos", "domain", "add", "www", "--object", "3", "--origins",
+	    "203.0.113.10,2001:db8::1", "--mode", "always-on");
+	expect_request(rc, &req, "POST", "/v1/ddos/domains", NULL, "{\"label\":\"www\","
+	    "\"mode\":\"always-on\",\"object_id\":3,\"origins\":[\"203.0.113.10\","
+	    "\"2001:db8::1\"]}");
+	cli_request_free(&req);
+	rc = BUILD(&req, err, "ddos", "attacks", "--object", "3", "--active");
+	expect_request(rc, &req, "GET", "/v1/ddos/attacks", "object_id=3&active=true", "(none)");
+	cli_request_free(&req);
+	rc = BUILD(&req, err, "ddos", "attack", "show", "9");
+	expect_request(rc, &req, "GET", "/v1/ddos/attacks/9", NULL, "(none)");
+	cli_request_free(&req);
+	rc = BUILD(&req, err, "ddos", "rule", "delete", "5");
+	expect_request(rc, &req, "DELETE", "/v1/ddos/rules/5", NULL, "(none)");
+	cli_request_free(&req);
+	assert_int_equal(BUILD(&req, err, "ddos", "rule", "add", "--object", "3", "--action",
+	    "drop"), -1);
+	assert_non_null(strstr(err, "--action: 'drop' is not one of"));
+	cli_request_free(&req);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ddos_commands),
 		cmocka_unit_test(test_order_create),
 		cmocka_unit_test(test_order_create_errors),
 		cmocka_unit_test(test_quarantine),

@@ -106,6 +106,8 @@ void api_dispatch(struct evhttp_request *req, void *arg);
 int api_ok(struct api_req *r, int status, json_t *resp);	/* takes resp */
 int api_items(struct api_req *r, json_t *items);		/* {"items": items} */
 void api_target(struct api_req *r, const char *kind, int64_t id);
+/* The audit detail "changed=<body member names>" of an update. */
+void api_detail_changed(struct api_req *r);
 const char *api_qstr(struct api_req *r, const char *name);
 int64_t api_qint(struct api_req *r, const char *name, int64_t def);
 

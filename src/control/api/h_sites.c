@@ -46,31 +46,13 @@ h_site_get(struct api_req *r)
 	return s ? api_ok(r, 200, s) : -1;
 }
 
-/* The names of the settings changed, for the audit entry. */
-static void
-changed_keys(struct api_req *r)
-{
-	const char *key;
-	json_t *v;
-	size_t n = 0;
-
-	json_object_foreach(r->body, key, v) {
-		int k = snprintf(r->detail + n, sizeof(r->detail) - n, "%s%s", n ? "," : "changed=",
-		    key);
-
-		if (k < 0 || (size_t)k >= sizeof(r->detail) - n)
-			break;
-		n += (size_t)k;
-	}
-}
-
 int
 h_site_update(struct api_req *r)
 {
 	json_t *out = NULL;
 
 	api_target(r, "site", r->id);
-	changed_keys(r);
+	api_detail_changed(r);
 	if (sites_update(r->ctx->db, &r->who, r->id, r->body, &out, &r->err) < 0)
 		return -1;
 	return done(r, 200, out, "site", r->id);

@@ -236,6 +236,23 @@ api_target(struct api_req *r, const char *kind, int64_t id)
 	snprintf(r->target, sizeof(r->target), "%s/%lld", kind, (long long)id);
 }
 
+void
+api_detail_changed(struct api_req *r)
+{
+	const char *key;
+	json_t *v;
+	size_t n = 0;
+
+	json_object_foreach(r->body, key, v) {
+		int k = snprintf(r->detail + n, sizeof(r->detail) - n, "%s%s", n ? "," : "changed=",
+		    key);
+
+		if (k < 0 || (size_t)k >= sizeof(r->detail) - n)
+			break;
+		n += (size_t)k;
+	}
+}
+
 const char *
 api_qstr(struct api_req *r, const char *name)
 {

@@ -84,6 +84,15 @@ int h_site_exception_add(struct api_req *), h_site_exception_delete(struct api_r
 int h_site_rule_add(struct api_req *), h_site_rule_delete(struct api_req *);
 int h_site_stats(struct api_req *), h_cert_upload(struct api_req *), h_cert_list(struct api_req *);
 int h_cert_delete(struct api_req *), h_waf_events(struct api_req *);
+/* anti-DDoS (h_ddos.c) */
+int h_ddos_object_create(struct api_req *), h_ddos_object_list(struct api_req *);
+int h_ddos_object_get(struct api_req *), h_ddos_object_update(struct api_req *);
+int h_ddos_object_delete(struct api_req *), h_ddos_domain_create(struct api_req *);
+int h_ddos_domain_list(struct api_req *), h_ddos_domain_get(struct api_req *);
+int h_ddos_domain_update(struct api_req *), h_ddos_domain_delete(struct api_req *);
+int h_ddos_rule_create(struct api_req *), h_ddos_rule_list(struct api_req *);
+int h_ddos_rule_delete(struct api_req *), h_ddos_attack_list(struct api_req *);
+int h_ddos_attack_get(struct api_req *);
 
 static const struct jsonv_field none[] = { END };
 static const struct jsonv_field login_body[] = {
@@ -195,6 +204,25 @@ static const struct jsonv_field cert_body[] = {
 static const struct jsonv_field waf_event_q[] = {
 	INT("site_id", false, 1, ID_MAX), STR("category", false, 1, 23), STR("since", false, 1, 40),
 	INT("after", false, 0, ID_MAX), INT("limit", false, 1, 1000), END };
+
+/* anti-DDoS (ddos.c checks addresses, services, thresholds, CIDRs). */
+static const struct jsonv_field ddos_object_body[] = {
+	STR("name", true, 1, 64), ARR("ips", true, 256), OBJ("thresholds", false), END };
+static const struct jsonv_field ddos_object_update_body[] = {
+	STR("name", false, 1, 64), ARR("ips", false, 256), OBJ("thresholds", false),
+	STR("status", false, 1, 16), END };
+static const struct jsonv_field ddos_domain_body[] = {
+	INT("object_id", true, 1, ID_MAX), STR("label", true, 1, 63), ARR("origins", true, 16),
+	STR("mode", false, 1, 16), END };
+static const struct jsonv_field ddos_domain_update_body[] = {
+	ARR("origins", false, 16), STR("mode", false, 1, 16), END };
+static const struct jsonv_field ddos_rule_body[] = {
+	INT("object_id", true, 1, ID_MAX), STR("action", true, 1, 16), STR("cidr", false, 1, 64),
+	INT("pps", false, 1, 1000000000000000LL), INT("bps", false, 1, 1000000000000000LL),
+	INT("expires_in_seconds", false, 60, 366 * 86400), STR("note", false, 0, 256), END };
+static const struct jsonv_field ddos_object_q[] = { INT("object_id", false, 1, ID_MAX), END };
+static const struct jsonv_field ddos_attack_q[] = {
+	INT("object_id", false, 1, ID_MAX), BOOL("active"), INT("limit", false, 1, 1000), END };
 
 /* Qualification registers (qual.c checks dates, enumerations and references;
  * fields ending _on are dates YYYY-MM-DD). */
@@ -406,6 +434,30 @@ const struct route api_routes[] = {
 	{ "DELETE", "/v1/certificates/{id}", h_cert_delete, TADMIN, 0, "certificate.delete", none,
 	  none },
 	{ "GET", "/v1/waf/events", h_waf_events, READERS, 0, NULL, none, waf_event_q },
+	/* anti-DDoS (ddos.c): tenant admins write, readers read */
+	{ "POST", "/v1/ddos/objects", h_ddos_object_create, TADMIN, 0, "ddos.object.create",
+	  ddos_object_body, none },
+	{ "GET", "/v1/ddos/objects", h_ddos_object_list, READERS, 0, NULL, none, none },
+	{ "GET", "/v1/ddos/objects/{id}", h_ddos_object_get, READERS, 0, NULL, none, none },
+	{ "POST", "/v1/ddos/objects/{id}/update", h_ddos_object_update, TADMIN, 0,
+	  "ddos.object.update", ddos_object_update_body, none },
+	{ "DELETE", "/v1/ddos/objects/{id}", h_ddos_object_delete, TADMIN, 0, "ddos.object.delete",
+	  none, none },
+	{ "POST", "/v1/ddos/domains", h_ddos_domain_create, TADMIN, 0, "ddos.domain.create",
+	  ddos_domain_body, none },
+	{ "GET", "/v1/ddos/domains", h_ddos_domain_list, READERS, 0, NULL, none, ddos_object_q },
+	{ "GET", "/v1/ddos/domains/{id}", h_ddos_domain_get, READERS, 0, NULL, none, none },
+	{ "POST", "/v1/ddos/domains/{id}/update", h_ddos_domain_update, TADMIN, 0,
+	  "ddos.domain.update", ddos_domain_update_body, none },
+	{ "DELETE", "/v1/ddos/domains/{id}", h_ddos_domain_delete, TADMIN, 0, "ddos.domain.delete",
+	  none, none },
+	{ "POST", "/v1/ddos/rules", h_ddos_rule_create, TADMIN, 0, "ddos.rule.create",
+	  ddos_rule_body, none },
+	{ "GET", "/v1/ddos/rules", h_ddos_rule_list, READERS, 0, NULL, none, ddos_object_q },
+	{ "DELETE", "/v1/ddos/rules/{id}", h_ddos_rule_delete, TADMIN, 0, "ddos.rule.delete", none,
+	  none },
+	{ "GET", "/v1/ddos/attacks", h_ddos_attack_list, READERS, 0, NULL, none, ddos_attack_q },
+	{ "GET", "/v1/ddos/attacks/{id}", h_ddos_attack_get, READERS, 0, NULL, none, none },
 	{ "POST", "/v1/node/heartbeat", h_node_heartbeat, 0, ROUTE_NODE | ROUTE_TELEMETRY, NULL,
 	  heartbeat_body, none },
 	{ "GET", "/v1/node/policy", h_node_policy, 0, ROUTE_NODE, NULL, none, none },

@@ -160,6 +160,21 @@ static const struct table_desc tables[STORE_TABLE_COUNT] = {
 		"id, site_id, tenant_id, node_id, seq, time_ms AS \"time:ms\", rule_id, category,"
 		" severity, action, client_ip, method, uri, excerpt, request_id, received_at",
 		"tenant_id", { "id", "site_id", "category", "time_ms", "tenant_id" } },
+	/* anti-DDoS (ddos.c) */
+	[STORE_DDOS_OBJECTS] = { "ddos_objects", "id",
+		"id, tenant_id, name, ips, thresholds, status, created_by, created_at, updated_at",
+		"tenant_id", { "id", "tenant_id", "status", "name" } },
+	[STORE_DDOS_DOMAINS] = { "ddos_domains", "id",
+		"id, tenant_id, object_id, label, name, origins, mode, created_by, created_at,"
+		" updated_at", "tenant_id", { "id", "tenant_id", "object_id" } },
+	[STORE_DDOS_RULES] = { "ddos_rules", "id",
+		"id, tenant_id, object_id, action, cidr, pps, bps, expires_at, note, created_by,"
+		" created_at", "tenant_id", { "id", "tenant_id", "object_id", "action" } },
+	[STORE_DDOS_ATTACKS] = { "ddos_attacks", "id",
+		"id, tenant_id, object_id, node_id, ip, start_ms, end_ms, status, vectors, triggers, mitigations, baseline_p95_pps,"
+		" peak_pps, peak_bps, dropped_pkts, dropped_bytes, vector_pkts, top_sources, timeline,"
+		" created_at, updated_at", "tenant_id",
+		{ "id", "tenant_id", "object_id", "status" } },
 };
 
 size_t
