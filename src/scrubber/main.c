@@ -834,6 +834,13 @@ run(const char *path)
 	}
 	log_init("yunshou-scrubber", s->cfg.log_level, NULL);
 	mono_to_wall = (int64_t)wall_ms() - (int64_t)mono_ms();
+	/* Before any thread starts (the node link's sender, the DNS worker):
+	 * threads inherit the mask, and the signals are read by signalfd. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (s->cfg.node_state[0]) {
 		if (nodelink_open(&cplink, s->cfg.node_state, "scrubber", err, sizeof(err)) < 0) {
 			log_err("scrubber: %s", err);
@@ -906,11 +913,6 @@ run(const char *path)
 		log_err("scrubber: %s", err);
 		goto out;
 	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* before the worker inherits the mask */
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	its.it_interval = (struct timespec){ 0, (long)s->cfg.sample_ms * 1000000L };
