@@ -316,14 +316,17 @@ scans_node_addresses(struct db *db, int64_t node_id, int64_t tenant_id,
 	return 0;
 }
 
-/* The tenant's live agents that report address (comma-separated ids in
- * out, empty when none). */
+/* The tenant's live agents that report address as one of their host's
+ * own (comma-separated ids in out, empty when none). The address a node's
+ * connection came from is not enough: behind NAT it is a gateway that
+ * many hosts, of many tenants, share. */
 static void
 agents_reporting(struct db *db, int64_t tenant_id, const char *address, char *out,
     size_t outlen)
 {
 	struct db_stmt *st = db_q(db, "SELECT DISTINCT a.node_id FROM node_addresses a"
 	    " JOIN nodes n ON n.id = a.node_id WHERE a.address = ? AND a.tenant_id = ?"
+	    " AND a.source = 'reported'"
 	    " AND n.tenant_id = a.tenant_id AND n.revoked_at IS NULL AND n.kind = 'agent'"
 	    " AND a.seen_at >= ? ORDER BY a.node_id LIMIT 4", "sll", address, tenant_id,
 	    (int64_t)time(NULL) - SCANS_ADDRESS_TTL_S);

@@ -4,7 +4,7 @@
  * address, a small CIDR or a host name) under its vuln-scan subscription
  * (one unit of quota each). A target is scanned only when authorised: at
  * once when every address it covers is reported by the tenant's own
- * enrolled agents, otherwise only after an operator approves it with the
+ * enrolled agents as their hosts' own, otherwise only after an operator approves it with the
  * reference of the written authorisation. Scans are jobs that yunshoud's
  * scan worker runs (scanworker.c): progress, cancellation, history, and
  * each result diffed against the target's previous scan.

@@ -388,3 +388,25 @@ def test_isolation_forbidden_addresses_and_bad_input(world):
                  {"target": "192.0.2.1", "extra": 1}, {"target": 5}, {}]:
         assert_error(d.api("POST", "/v1/scan-targets", a.token, body), 400)
     assert len(d.api("GET", "/v1/scan-targets", admin.token).json["items"]) == before
+
+
+def test_yunshoud_passes_its_own_web_and_tls_checks(world):
+    """The scanner's checks on yunshoud's own HTTPS API: no finding at all
+    (TLS 1.2+ only, a certificate from its CA for 127.0.0.1, the security
+    headers on every answer, errors and exports included)."""
+    import json as _json
+    from test_netscan import SCAN
+    d, a = world["d"], world["a"]
+    r = subprocess.run([SCAN, "--target", "127.0.0.1", "--ports", str(d.port), "--json"],
+                       capture_output=True, text=True, timeout=60 * SLOW)
+    assert r.returncode == 0, r.stderr
+    out = _json.loads(r.stdout)
+    assert out["open_ports"] == [d.port], out
+    assert out["services"][0]["service"] == "https", out
+    assert out["findings"] == [], out["findings"]
+    for path in ("/v1/nope", "/v1/vuln/findings/export?format=csv"):
+        resp = d.api("GET", path, a.token)
+        h = {k.lower(): v for k, v in resp.headers.items()}
+        assert h["strict-transport-security"].startswith("max-age="), (path, h)
+        assert h["x-frame-options"] == "DENY" and h["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors 'none'" in h["content-security-policy"]

@@ -109,6 +109,7 @@ void api_target(struct api_req *r, const char *kind, int64_t id);
 /* The audit detail "changed=<body member names>" of an update. */
 void api_detail_changed(struct api_req *r);
 const char *api_qstr(struct api_req *r, const char *name);
+void api_common_headers(struct evkeyvalq *h);
 int64_t api_qint(struct api_req *r, const char *name, int64_t def);
 
 #endif

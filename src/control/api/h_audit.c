@@ -152,7 +152,7 @@ h_audit_export(struct api_req *r)
 	h = evhttp_request_get_output_headers(r->ev);
 	evhttp_add_header(h, "Content-Type", s->csv ? "text/csv; charset=utf-8"
 	    : "application/x-ndjson; charset=utf-8");
-	evhttp_add_header(h, "Cache-Control", "no-store");
+	api_common_headers(h);
 	evhttp_add_header(h, "Content-Disposition", s->csv ?
 	    "attachment; filename=\"audit.csv\"" : "attachment; filename=\"audit.jsonl\"");
 	evhttp_send_reply_start(r->ev, 200, "OK");

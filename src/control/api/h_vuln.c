@@ -131,7 +131,7 @@ h_vuln_finding_export(struct api_req *r)
 	h = evhttp_request_get_output_headers(r->ev);
 	evhttp_add_header(h, "Content-Type", csv ? "text/csv; charset=utf-8" :
 	    "application/json; charset=utf-8");
-	evhttp_add_header(h, "Cache-Control", "no-store");
+	api_common_headers(h);
 	evhttp_add_header(h, "Content-Disposition", csv ?
 	    "attachment; filename=\"vuln-findings.csv\"" :
 	    "attachment; filename=\"vuln-findings.json\"");
