@@ -213,6 +213,19 @@ command_at(const char *s, size_t len, size_t i, int after_sep, int subst)
 	if (after_sep && k + 1 < len && isalpha((unsigned char)s[k]) &&
 	    s[k + 1] == ':' && (k + 2 == len || s[k + 2] == '\\' || s[k + 2] == '/'))
 		return 1;
+	/* a value that starts with a command (no separator) needs a path,
+	 * pipe or redirection in its first line: "ls -la /", not "rm -rf is bad" */
+	if (!after_sep) {
+		size_t e = k;
+
+		while (e < len && e < k + 64 && s[e] != '\n' && strchr("/|><", s[e]) == NULL)
+			e++;
+		if (e == len || e == k + 64 || s[e] == '\n')
+			return 0;
+	}
+	/* after && || or a pipe, a known command alone is enough: "x && dir" */
+	if (after_sep == 2 && k == len)
+		return 1;
 	/* a shell-looking argument: flag, path, redirection, substitution, number */
 	if (k < len && (s[k] == '-' || s[k] == '/' || s[k] == '~' || s[k] == '$' ||
 	    s[k] == '`' || s[k] == '>' || s[k] == '<' || s[k] == '|' ||
@@ -269,7 +282,8 @@ detect_cmdi(const char *s, size_t len, struct detect_hit *hit)
 			while (j < len && (s[j] == '|' || s[j] == '&' || s[j] == ' ' ||
 			    s[j] == '\t' || s[j] == '\n'))
 				j++;
-			if (command_at(s, len, j, 1, c == '`'))
+			if (command_at(s, len, j, c == '|' || (c == '&' && i + 1 < len && s[i + 1] == '&') ? 2 : 1,
+			    c == '`'))
 				return hit_at(hit, c == '`' ? "command substitution" :
 				    "command after shell separator", i);
 		} else if (c == '$' && i + 1 < len && s[i + 1] == '(' &&

@@ -577,8 +577,9 @@ static const char *
 judge_anywhere(const struct tok *t, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (t[i].type == 'U' && (type_at(t, n, i + 1) == 'E' ||
-		    (type_at(t, n, i + 1) == '(' && type_at(t, n, i + 2) == 'E')))
+		if (t[i].type == 'U' && ((type_at(t, n, i + 1) == 'E' && statement_valid(t, n, i + 1)) ||
+		    (type_at(t, n, i + 1) == '(' && type_at(t, n, i + 2) == 'E' &&
+		    statement_valid(t, n, i + 2))))
 			return "union select";
 		if (t[i].type == ';' && type_at(t, n, i + 1) == 'E' && statement_valid(t, n, i + 1))
 			return "stacked statement";

@@ -66,6 +66,7 @@ static const char *const benign[] = {
 	"select all",
 	"exec chair",
 	"union of workers",
+	"The union select committee met on Tuesday",
 	"Tom's and Jerry's adventure",
 	"1=1 in math",
 	"order by date",
