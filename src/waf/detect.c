@@ -179,7 +179,8 @@ command_find(const char *w, size_t wl, int *globbed)
 		return NULL;
 	}
 	for (size_t k = 0; k < COUNT(commands); k++)
-		if (strlen(commands[k].name) == bl && memcmp(commands[k].name, base, bl) == 0)
+		if (commands[k].name[0] == base[0] && strlen(commands[k].name) == bl &&
+		    memcmp(commands[k].name, base, bl) == 0)
 			return &commands[k];
 	return NULL;
 }

@@ -395,6 +395,15 @@ engine_compile(struct waf_engine *e, char *err, size_t errlen)
 		}
 	}
 	for (size_t c = 0; c < e->n_chains; c++) {
+		e->chains[c].parent = -1;
+		for (size_t p = 0; p < e->n_chains; p++)
+			if (p != c && e->chains[p].n < e->chains[c].n &&
+			    memcmp(e->chains[p].ids, e->chains[c].ids, e->chains[p].n) == 0 &&
+			    (e->chains[c].parent < 0 ||
+			    e->chains[p].n > e->chains[e->chains[c].parent].n))
+				e->chains[c].parent = (int)p;
+	}
+	for (size_t c = 0; c < e->n_chains; c++) {
 		struct plan *db = &e->chain_db[c];
 		uint32_t mask = 0;
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fields.h"
 #include "xss.h"
 
 #define NAME_MAX_LEN 32
@@ -85,10 +86,12 @@ bad_url(const char *v, size_t len)
 			continue;
 		buf[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 	}
+	if (n < 4 || memchr(buf, ':', n) == NULL)
+		return 0;
 	for (size_t k = 0; k < COUNT(bad_schemes); k++) {
 		size_t sl = strlen(bad_schemes[k]);
 
-		if (n >= sl && memcmp(buf, bad_schemes[k], sl) == 0)
+		if (bad_schemes[k][0] == buf[0] && n >= sl && memcmp(buf, bad_schemes[k], sl) == 0)
 			return 1;
 	}
 	return 0;
@@ -97,12 +100,7 @@ bad_url(const char *v, size_t len)
 static const char *
 memcase(const char *h, size_t hl, const char *n)
 {
-	size_t nl = strlen(n);
-
-	for (size_t i = 0; i + nl <= hl; i++)
-		if (strncasecmp(h + i, n, nl) == 0)
-			return h + i;
-	return NULL;
+	return fields_memcasemem(h, hl, n, strlen(n));
 }
 
 /* A style attribute or block that runs script. */
@@ -262,8 +260,11 @@ scan_js(const char *s, size_t len, size_t *off)
 			}
 		}
 		for (size_t m = 0; m < COUNT(js_props); m++) {
-			size_t pl = strlen(js_props[m]);
+			size_t pl;
 
+			if (js_props[m][0] != (s[i] | 0x20))
+				continue;
+			pl = strlen(js_props[m]);
 			if (i + pl <= len && strncasecmp(s + i, js_props[m], pl) == 0) {
 				size_t b = i;
 
