@@ -287,7 +287,7 @@ waf_inspect(const struct waf_engine *e, const struct waf_site *site,
 	struct field_set fs;
 	struct insp in;
 	size_t maxlen = 64;
-	char *buf_a, *buf_b, *np;
+	char *buf_a, *buf_b, *np, *np_tmp;
 	struct chain_vals cv;
 	hs_scratch_t *scratch;
 	int threshold, rc = -1;
@@ -309,23 +309,18 @@ waf_inspect(const struct waf_engine *e, const struct waf_site *site,
 	buf_b = arena_alloc(&a, maxlen);
 	in.matched = arena_alloc(&a, e->n_rules / 8 + 1);
 	np = arena_alloc(&a, req->path_len + 1);
-	if (buf_a == NULL || buf_b == NULL || in.matched == NULL || np == NULL)
+	np_tmp = arena_alloc(&a, req->path_len + 1);
+	if (buf_a == NULL || buf_b == NULL || in.matched == NULL || np == NULL || np_tmp == NULL)
 		goto done;
 	cv.tmp = buf_b;
 	for (size_t c = 0; c < e->n_chains; c++)
 		if ((cv.buf[c] = c == 0 ? buf_a : arena_alloc(&a, maxlen)) == NULL)
 			goto done;
 	memset(in.matched, 0, e->n_rules / 8 + 1);
-	{
-		static const uint8_t path_chain[] = { 0 /* urldecode */, 1 /* utf8 */, 3 /* path */ };
-		const char *pv;
-
-		in.npath_len = norm_run(path_chain, sizeof(path_chain), req->path,
-		    req->path_len, np, buf_a, &pv);
-		if (pv != np)
-			memcpy(np, pv, in.npath_len);
-		in.npath = np;
-	}
+	/* the path exceptions compare with: decoded, '..' resolved */
+	in.npath_len = norm_path(np_tmp, norm_utf8(np, norm_urldecode(req->path, req->path_len, np),
+	    np_tmp), np);
+	in.npath = np;
 	if (site != NULL && site->n_custom > 0) {
 		run_custom(&in, &fs, buf_a, buf_b);
 		if (in.allow) {
