@@ -1133,7 +1133,7 @@ check_content_type(const struct proto *p)
 		if (req->body_len > 0 && (flags & FIELD_F_BAD_MULTIPART))
 			return 1;
 	}
-	return (flags & (FIELD_F_BAD_JSON | FIELD_F_TOO_MANY | FIELD_F_DEEP_JSON)) != 0;
+	return (flags & (FIELD_F_BAD_JSON | FIELD_F_DEEP_JSON)) != 0;
 }
 
 static int
@@ -1156,7 +1156,7 @@ static const struct {
 	{ "ambiguous message framing (Content-Length / Transfer-Encoding)", check_framing },
 	{ "GET or HEAD request with a body", check_body_method },
 	{ "abusive Range or Request-Range", check_range },
-	{ "malformed or ambiguous Content-Type or body", check_content_type },
+	{ "malformed or ambiguous Content-Type or body, or JSON nested too deep", check_content_type },
 	{ "Proxy request header (httpoxy)", check_proxy_header },
 };
 
