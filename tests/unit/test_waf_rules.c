@@ -425,6 +425,24 @@ test_bodies(void **state)
 	r.body_len = sizeof(mp_bad) - 1;
 	assert_int_equal(waf_inspect(e, NULL, &r, &v), 0);
 	assert_true(matched(&v, "proto-1", "request"));
+	/* 5,000 arguments: past 4,096 the raw query is still inspected */
+	{
+		size_t cap = 5001 * 8 + 64, n = 0;
+		char *q = malloc(cap);
+		struct waf_request g = { .method = "GET", .method_len = 3, .path = "/", .path_len = 1,
+			.headers = json_h, .n_headers = 1 };
+
+		assert_non_null(q);
+		for (int i = 0; i < 5000; i++)
+			n += (size_t)snprintf(q + n, cap - n, "a%d=b&", i);
+		n += (size_t)snprintf(q + n, cap - n, "z=%%3Cscript%%3E");
+		g.query = q;
+		g.query_len = n;
+		assert_int_equal(waf_inspect(e, NULL, &g, &v), 0);
+		assert_true(matched(&v, "xss-1", "query"));
+		assert_false(matched(&v, "proto-1", NULL));
+		free(q);
+	}
 	r.headers = json_h;
 	r.body = (const uint8_t *)"{not json";
 	r.body_len = 9;
