@@ -185,8 +185,16 @@ command_find(const char *w, size_t wl, int *globbed)
 	return NULL;
 }
 
-/* Does a command word at s[i] (after a separator, or inside a command
- * substitution when subst) with its arguments look like a shell command? */
+/* Where a command word stands (command_at's after_sep). */
+enum {
+	CMD_START = 0,		/* the value starts with it */
+	CMD_AFTER_SEP,		/* after ; & newline */
+	CMD_AFTER_PIPE,		/* after | && || in a one-token value: "127.0.0.1&&dir" */
+	CMD_BACKTICK,		/* inside `...`, also markdown's inline code */
+};
+
+/* Does a command word at s[i] (see the modes above; inside $( ) when
+ * subst) with its arguments look like a shell command? */
 static int
 command_at(const char *s, size_t len, size_t i, int after_sep, int subst)
 {
@@ -214,18 +222,20 @@ command_at(const char *s, size_t len, size_t i, int after_sep, int subst)
 	if (after_sep && k + 1 < len && isalpha((unsigned char)s[k]) &&
 	    s[k + 1] == ':' && (k + 2 == len || s[k + 2] == '\\' || s[k + 2] == '/'))
 		return 1;
-	/* a value that starts with a command (no separator) needs a path,
-	 * pipe or redirection in its first line: "ls -la /", not "rm -rf is bad" */
-	if (!after_sep) {
+	/* a value that starts with a command, or backticks (inline code in
+	 * markdown), need a path, pipe or redirection in the same line or
+	 * span: "ls -la /", not "rm -rf is bad" or "I tried `ls -la`" */
+	if (after_sep == CMD_START || after_sep == CMD_BACKTICK) {
 		size_t e = k;
 
-		while (e < len && e < k + 64 && s[e] != '\n' && strchr("/|><", s[e]) == NULL)
+		while (e < len && e < k + 64 && s[e] != '\n' && s[e] != '`' &&
+		    strchr("/|><", s[e]) == NULL)
 			e++;
-		if (e == len || e == k + 64 || s[e] == '\n')
+		if (e == len || e == k + 64 || s[e] == '\n' || s[e] == '`')
 			return 0;
 	}
-	/* after && || or a pipe, a known command alone is enough: "x && dir" */
-	if (after_sep == 2 && k == len)
+	/* after && || or a pipe in a one-token value, a command alone counts */
+	if (after_sep == CMD_AFTER_PIPE && k == len)
 		return 1;
 	/* a shell-looking argument: flag, path, redirection, substitution, number */
 	if (k < len && (s[k] == '-' || s[k] == '/' || s[k] == '~' || s[k] == '$' ||
@@ -283,13 +293,19 @@ detect_cmdi(const char *s, size_t len, struct detect_hit *hit)
 			while (j < len && (s[j] == '|' || s[j] == '&' || s[j] == ' ' ||
 			    s[j] == '\t' || s[j] == '\n'))
 				j++;
-			if (command_at(s, len, j, c == '|' || (c == '&' && i + 1 < len && s[i + 1] == '&') ? 2 : 1,
-			    c == '`'))
+			int mode = CMD_AFTER_SEP;
+
+			if (c == '`')
+				mode = CMD_BACKTICK;
+			else if ((c == '|' || (c == '&' && i + 1 < len && s[i + 1] == '&')) &&
+			    memchr(s, ' ', i) == NULL)
+				mode = CMD_AFTER_PIPE;
+			if (command_at(s, len, j, mode, 0))
 				return hit_at(hit, c == '`' ? "command substitution" :
 				    "command after shell separator", i);
 		} else if (c == '$' && i + 1 < len && s[i + 1] == '(' &&
 		    !(i + 2 < len && s[i + 2] == '(')) {
-			if (command_at(s, len, i + 2, 1, 1))
+			if (command_at(s, len, i + 2, CMD_AFTER_SEP, 1))
 				return hit_at(hit, "command substitution", i);
 		}
 	}
