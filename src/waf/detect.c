@@ -238,9 +238,10 @@ command_at(const char *s, size_t len, size_t i, int after_sep, int subst)
 	if (after_sep == CMD_AFTER_PIPE && k == len)
 		return 1;
 	/* a shell-looking argument: flag, path, redirection, substitution, number */
+	if (k < len && after_sep && isdigit((unsigned char)s[k]))
+		return 1;	/* sleep 5, ping -c 3 */
 	if (k < len && (s[k] == '-' || s[k] == '/' || s[k] == '~' || s[k] == '$' ||
-	    s[k] == '`' || s[k] == '>' || s[k] == '<' || s[k] == '|' ||
-	    (after_sep && isdigit((unsigned char)s[k]))))
+	    s[k] == '`' || s[k] == '>' || s[k] == '<' || s[k] == '|'))
 		return k + 1 < len || s[k] == '|' ? 1 : 0;
 	shell_word(s, len, k, a, sizeof(a), &al);
 	for (size_t m = 0; after_sep && m < COUNT(command_args); m++)
@@ -385,6 +386,7 @@ int
 detect_lfi(const char *s, size_t len, struct detect_hit *hit)
 {
 	size_t ups = 0, first = (size_t)-1;
+	int abs, whole;
 
 	/* "..", and the "...." filter bypasses, as a whole path component */
 	for (size_t i = 0; i + 1 < len; i++) {
@@ -409,18 +411,19 @@ detect_lfi(const char *s, size_t len, struct detect_hit *hit)
 			return hit_at(hit, "stream wrapper", (size_t)(p - s));
 	}
 	/* a sensitive name starts a path component; it names a file outright
-	 * after a traversal, in an absolute path or as the whole value */
-	if (ups > 0 || absolute_path(s, len) || len < 48) {
-		for (size_t p = 0; p < len; p++) {
-			if (p > 0 && !is_sep(s[p - 1]))
-				continue;
-			if (p > 0 && ups == 0 && !absolute_path(s, len))
-				break;	/* a short relative value: only its start */
-			for (size_t k = 0; k < COUNT(sensitive_files); k++)
-				if (path_at(s + p, len - p, sensitive_files[k]))
-					return hit_at(hit, ups > 0 ? "traversal to a sensitive file" :
-					    "sensitive file path", p);
-		}
+	 * after a traversal, in an absolute path (also one nested after '=':
+	 * "file=/proc/self/environ") or as the whole value ("etc/passwd") */
+	abs = absolute_path(s, len);
+	whole = len < 48 && memchr(s, ' ', len) == NULL;
+	for (size_t p = 0; p < len && (ups > 0 || abs || whole || memchr(s, '=', len) != NULL); p++) {
+		if (p > 0 && !is_sep(s[p - 1]))
+			continue;
+		if (!(ups > 0 || abs || (p == 0 && whole) || (p >= 2 && s[p - 2] == '=')))
+			continue;
+		for (size_t k = 0; k < COUNT(sensitive_files); k++)
+			if (path_at(s + p, len - p, sensitive_files[k]))
+				return hit_at(hit, ups > 0 ? "traversal to a sensitive file" :
+				    "sensitive file path", p);
 	}
 	if (ups >= 3)
 		return hit_at(hit, "deep directory traversal", first);

@@ -511,6 +511,27 @@ comment_cuts(const struct tok *t, size_t n, size_t i, int q)
 	    memchr(t[i].src, q, t[i].len) == NULL;
 }
 
+/* A SELECT at t[i] without FROM, or whose FROM names one table followed
+ * by the end of the query or a clause. */
+static int
+select_from_ok(const struct tok *t, size_t n, size_t i)
+{
+	for (size_t j = i + 1; j < n && j < i + 12; j++) {
+		char nx;
+
+		if (t[j].type != 'k' || !word_eq(&t[j], "from"))
+			continue;
+		if (type_at(t, n, j + 1) != 'n')
+			return type_at(t, n, j + 1) == '(';
+		nx = type_at(t, n, j + 2);
+		if (nx == '.' && type_at(t, n, j + 3) == 'n')
+			nx = type_at(t, n, j + 4);
+		return nx == 0 || nx == 'c' || nx == ';' || nx == 'k' || nx == 'B' || nx == 'U' ||
+		    nx == ')' || nx == '&';
+	}
+	return 1;
+}
+
 /* After a break-out, is t[i..] an operand of a boolean expression that a
  * query would accept? */
 static int
@@ -629,8 +650,10 @@ judge_start(const struct tok *t, size_t n, int q)
 	while (i < n && (t[i].type == '(' || t[i].type == ')'))
 		i++;
 	a = type_at(t, n, i);
-	/* a bare statement only injects as a subquery: SELECT */
-	if (a == 'E' && word_eq(&t[i], "select") && statement_valid(t, n, i))
+	/* a bare statement only injects as a subquery: SELECT, of a shape
+	 * prose does not take ("SELECT * FROM my heart" is not one) */
+	if (a == 'E' && word_eq(&t[i], "select") && statement_valid(t, n, i) &&
+	    select_from_ok(t, n, i))
 		return "statement";
 	if (!is_operand(a) || a == 'f')
 		return NULL;

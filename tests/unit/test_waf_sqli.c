@@ -75,6 +75,7 @@ static const char *const benign[] = {
 	"5'11\"",
 	"It's 5 o'clock and I'm late",
 	"select one from the list",
+	"SELECT * FROM my heart",
 	"Please update your profile; delete from cart if needed",
 	"I'd like 1 or 2 apples",
 	"rock 'n' roll",
