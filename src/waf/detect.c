@@ -91,7 +91,7 @@ static const struct command commands[] = {
 	{ "xargs", 0 }, { "tee", 0 }, { "chattr", 1 }, { "iptables", 1 }, { "killall", 1 },
 	{ "pkill", 1 }, { "mshta", 1 }, { "rundll32", 1 }, { "regsvr32", 1 }, { "cscript", 1 },
 	{ "wscript", 1 }, { "schtasks", 1 }, { "vssadmin", 1 }, { "icacls", 1 }, { "attrib", 0 },
-	{ "del", 0 }, { "copy", 0 }, { "move", 0 }, { "ren", 0 }, { "set", 0 }, { "ver", 0 },
+	{ "getent", 1 }, { "del", 0 }, { "copy", 0 }, { "move", 0 }, { "ren", 0 }, { "set", 0 }, { "ver", 0 },
 };
 
 /* Windows commands whose first argument makes them an attack. */
@@ -413,7 +413,8 @@ detect_lfi(const char *s, size_t len, struct detect_hit *hit)
 	/* a sensitive name starts a path component; it names a file outright
 	 * after a traversal, in an absolute path (also one nested after '=':
 	 * "file=/proc/self/environ") or as the whole value ("etc/passwd") */
-	abs = absolute_path(s, len);
+	/* a path in a sentence ("/etc/hosts windows location") is prose */
+	abs = absolute_path(s, len) && memchr(s, ' ', len) == NULL;
 	whole = len < 48 && memchr(s, ' ', len) == NULL;
 	for (size_t p = 0; p < len && (ups > 0 || abs || whole || memchr(s, '=', len) != NULL); p++) {
 		if (p > 0 && !is_sep(s[p - 1]))
@@ -841,7 +842,7 @@ static const char *const script_exts[] = {
 	"php", "php3", "php4", "php5", "php7", "phtml", "phar", "pht", "phps", "pgif", "shtml",
 	"jsp", "jspx", "jsw", "jsv", "jspf", "asp", "aspx", "ashx", "asmx", "asa", "cer",
 	"cdx", "cgi", "pl", "sh", "war", "htaccess", "config", "ini", "inc", "hta", "exe",
-	"bat", "cmd", "vbs", "ps1", "svg",
+	"bat", "cmd", "vbs", "ps1",
 };
 
 int
@@ -863,8 +864,7 @@ detect_script_filename(const char *s, size_t len, struct detect_hit *hit)
 			;
 		for (size_t k = 0; k < COUNT(script_exts); k++)
 			if (strlen(script_exts[k]) == e - i - 1 &&
-			    strncasecmp(s + i + 1, script_exts[k], e - i - 1) == 0 &&
-			    !(strcmp(script_exts[k], "svg") == 0 && e != len))
+			    strncasecmp(s + i + 1, script_exts[k], e - i - 1) == 0)
 				return hit_at(hit, "executable file extension", i);
 	}
 	return 0;

