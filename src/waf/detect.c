@@ -320,12 +320,15 @@ detect_cmdi(const char *s, size_t len, struct detect_hit *hit)
 static const char *const sensitive_files[] = {
 	"etc/passwd", "etc/shadow", "etc/group", "etc/hosts", "etc/issue", "etc/motd",
 	"etc/sudoers", "etc/crontab", "etc/mysql/", "etc/httpd/", "etc/nginx/",
-	"etc/apache2/", "proc/self/", "proc/version", "proc/net/", "windows/win.ini",
-	"win.ini", "boot.ini", "system32/", "windows/system.ini", "inetpub/", "wp-config.php",
+	"etc/apache2/", "windows/win.ini",
+	"win.ini", "boot.ini", "system32/", "config/sam", "windows/repair/", "windows/system.ini", "inetpub/", "wp-config.php",
 	".htaccess", ".htpasswd", "web.config", ".git/config", ".ssh/", "id_rsa",
-	".bash_history", "var/log/", "web-inf/web.xml", ".aws/credentials", ".env",
+	".bash_history", "var/log/", ".aws/credentials", ".env",
 	"usr/local/etc/", "root/", "etc/environment", "php.ini", "my.cnf", "config.inc.php",
-	"localsettings.php", "database.yml", "appsettings.json",
+	"localsettings.php", "database.yml", "appsettings.json", "var/run/secrets/", "proc/",
+	"tomcat-users.xml", "web-inf/", "application.properties", "application.yml",
+	"etc/ssh/", "etc/ssl/private/", ".kube/config", ".docker/config.json", ".npmrc",
+	".pgpass", ".my.cnf", "etc/krb5.keytab",
 };
 
 static const char *const php_wrappers[] = {
@@ -697,10 +700,12 @@ static const char *const ssti_names[] = {
 	"__init__", "__base__", "__dict__", "config", "self", "request", "lipsum", "cycler",
 	"joiner", "namespace", "url_for", "get_flashed_messages", "_self", "env", "smarty",
 	"runtime", "getclass", "forname", "getruntime", "processbuilder", "popen", "subprocess",
-	"system", "exec", "eval", "os.", "class.", "application", "session", "product.",
+	"system", "exec", "eval", "os.", "class.", "application", "session",
 	"freemarker", "velocity", "constructor", "object", "settings", "t(java", "java.lang",
 	"registerundefinedfiltercallback", "getfilter", "attr(", "|attr", "|filter", "|map",
-	"|join", "range(", "dump(", "include(", "file_get_contents", "readfile",
+	"|join", "range(", "dump(", "include(", "file_get_contents", "readfile", "file.open",
+	"file.read", "file.new", "io.popen", "io.read", "dir.glob",
+	"kernel", "open(", "%x(",
 };
 
 /* Is the expression e[0..n) more than a plain variable name? */
@@ -817,11 +822,37 @@ static const char *const shell_calls[] = {
 	"runtime.exec", "process.start", "`$_",
 };
 
+/* CGI scripts in Python, Perl or shell that run what the request says:
+ * a request input and an execution call in the same file. */
+static const char *const cgi_inputs[] = {
+	"cgi.fieldstorage", "query_string", "request.args", "request.form", "request.get(",
+	"$env{", "param(", "sys.argv", "$_request", "read(stdin",
+};
+static const char *const cgi_calls[] = {
+	"os.system(", "os.popen(", "subprocess.", "exec(", "eval(", "system(", "qx(", "`$",
+	"pty.spawn(", "commands.getoutput(",
+};
+
+static int
+cgi_shell(const char *s, size_t len)
+{
+	int in = 0;
+
+	for (size_t k = 0; k < COUNT(cgi_inputs) && !in; k++)
+		in = find_ci(s, len, cgi_inputs[k]) != NULL;
+	for (size_t k = 0; in && k < COUNT(cgi_calls); k++)
+		if (find_ci(s, len, cgi_calls[k]) != NULL)
+			return 1;
+	return 0;
+}
+
 int
 detect_webshell(const char *s, size_t len, struct detect_hit *hit)
 {
 	const char *open = NULL;
 
+	if (len > 2 && s[0] == '#' && s[1] == '!' && cgi_shell(s, len))
+		return hit_at(hit, "CGI script that executes request input", 0);
 	if (memchr(s, '<', len) == NULL)
 		return 0;
 	for (size_t k = 0; k < COUNT(shell_openers) && open == NULL; k++)
@@ -882,7 +913,8 @@ static const char *const scanner_agents[] = {
 	"bsqlbf", "pangolin", "absinthe", "brutus", "webshag", "uniscan", "vega/",
 	"mysqloit", "sf/", "crowdstrike", "ApacheBench", "libwww-perl", "python-urllib/1",
 	"zmap", "censys", "internet-measurement", "nmap scripting engine", "blackwidow",
-	"webvulnscan", "netlab360", "struts-pwn", "masscan-ng", "fuzz faster u fool",
+	"webvulnscan", "netlab360", "struts-pwn", "masscan-ng", "fuzz faster u fool", "wapiti",
+	"appspider", "webcruiser", "grendel-scan", "vooki", "netcraft ssl", "jexboss", "tplmap",
 };
 
 int
@@ -922,12 +954,14 @@ is_method(const char *m, size_t len)
 enum {
 	PH_HOST, PH_CONTENT_LENGTH, PH_TRANSFER_ENCODING, PH_CONNECTION, PH_CONTENT_TYPE,
 	PH_RANGE, PH_REQUEST_RANGE, PH_PROXY, PH_METHOD_OVERRIDE, PH_X_HTTP_METHOD,
-	PH_X_METHOD_OVERRIDE, PH_COUNT
+	PH_X_METHOD_OVERRIDE, PH_UPGRADE, PH_HTTP2_SETTINGS, PH_X_ORIGINAL_URL, PH_X_REWRITE_URL,
+	PH_COUNT
 };
 
 static const char *const proto_header_names[PH_COUNT] = {
 	"host", "content-length", "transfer-encoding", "connection", "content-type", "range",
 	"request-range", "proxy", "x-http-method-override", "x-http-method", "x-method-override",
+	"upgrade", "http2-settings", "x-original-url", "x-rewrite-url",
 };
 
 struct proto {
@@ -1155,6 +1189,17 @@ check_content_type(const struct proto *p)
 	return (flags & (FIELD_F_BAD_JSON | FIELD_F_DEEP_JSON)) != 0;
 }
 
+/* An h2c upgrade smuggles HTTP/2 past the proxy; X-Original-URL and
+ * X-Rewrite-URL make some back ends serve another path than the one the
+ * proxy checked. */
+static int
+check_override(const struct proto *p)
+{
+	return (p->h[PH_UPGRADE] != NULL && value_is(p->h[PH_UPGRADE], "h2c")) ||
+	    p->h[PH_HTTP2_SETTINGS] != NULL || p->h[PH_X_ORIGINAL_URL] != NULL ||
+	    p->h[PH_X_REWRITE_URL] != NULL;
+}
+
 static int
 check_proxy_header(const struct proto *p)
 {
@@ -1177,6 +1222,7 @@ static const struct {
 	{ "abusive Range or Request-Range", check_range },
 	{ "malformed or ambiguous Content-Type or body, or JSON nested too deep", check_content_type },
 	{ "Proxy request header (httpoxy)", check_proxy_header },
+	{ "h2c upgrade or URL override header", check_override },
 };
 
 int

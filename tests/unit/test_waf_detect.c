@@ -57,6 +57,9 @@ static const struct dcase cases[] = {
 	{ "lfi", 1, "etc/passwd" },
 	{ "lfi", 0, "etc/hosts file explained" },
 	{ "lfi", 0, "/etc/hosts windows location" },
+	{ "lfi", 1, "/var/run/secrets/kubernetes.io/serviceaccount/token" },
+	{ "lfi", 1, "C:\\Windows\\repair\\sam" },
+	{ "lfi", 1, "/WEB-INF/classes/application.properties" },
 	{ "lfi", 0, "../img/logo.png" },
 	{ "lfi", 0, "docs/etc/passwd-policy.md" },
 	{ "lfi", 0, "a long sentence that mentions the environment and .envelope things" },
@@ -88,13 +91,18 @@ static const struct dcase cases[] = {
 	{ "ssti", 1, "<%= 7 * 7 %>" },
 	{ "ssti", 1, "<#assign ex=\"freemarker.template.utility.Execute\"?new()>" },
 	{ "ssti", 1, "#set($x='')" },
+	{ "ssti", 1, "<%= File.open('/etc/passwd').read %>" },
 	{ "ssti", 0, "Hello {{ user.name }}" },
+	{ "ssti", 0, "{{ product.name }} costs {{ product.price }}" },
+	{ "ssti", 0, "{{ file.name }} uploaded" },
 	{ "ssti", 0, "{{ .Values.image.tag }}" },
 	{ "ssti", 0, "Total: ${price}" },
 	{ "ssti", 0, "{\"a\": {\"b\": 1}}" },
 	{ "webshell", 1, "<?php system($_GET['c']); ?>" },
 	{ "webshell", 1, "GIF89a<?php @eval($_POST['x']);?>" },
 	{ "webshell", 1, "<% Runtime.getRuntime().exec(request.getParameter(\"c\")); %>" },
+	{ "webshell", 1, "#!/usr/bin/env python3\nimport os, cgi\nos.system(cgi.FieldStorage().getvalue('c'))\n" },
+	{ "webshell", 0, "#!/usr/bin/env python3\nimport os\nprint(os.getcwd())\n" },
 	{ "webshell", 0, "<?xml version=\"1.0\"?><a/>" },
 	{ "webshell", 0, "<?php echo 'hello'; ?>" },
 	{ "script_filename", 1, "shell.php" },
@@ -109,6 +117,7 @@ static const struct dcase cases[] = {
 	{ "scanner", 1, "Mozilla/5.00 (Nikto/2.1.6)" },
 	{ "scanner", 1, "Mozilla/5.0 (compatible; Nmap Scripting Engine)" },
 	{ "scanner", 0, "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/123.0" },
+	{ "scanner", 1, "Wapiti/3.0.4 (wapiti-scanner.github.io)" },
 	{ "scanner", 0, "python-requests/2.31.0" },
 	{ "sqli", 1, "1' or '1'='1" },
 	{ "sqli", 0, "select your size" },
@@ -182,6 +191,9 @@ test_protocol(void **state)
 	const struct waf_header bad_name[] = { H("Host", "a"), H("X A", "b") };
 	const struct waf_header range[] = { H("Host", "a"), H("Range", "bytes=0-,1-,2-,3-,4-,5-") };
 	const struct waf_header override[] = { H("Host", "a"), H("X-HTTP-Method-Override", "TRACE") };
+	const struct waf_header h2c[] = { H("Host", "a"), H("Upgrade", "h2c"), H("HTTP2-Settings", "AAMA") };
+	const struct waf_header ws[] = { H("Host", "a"), H("Upgrade", "websocket"), H("Connection", "Upgrade") };
+	const struct waf_header xurl[] = { H("Host", "a"), H("X-Original-URL", "/admin") };
 	const struct waf_header mp[] = { H("Host", "a"),
 		H("Content-Type", "multipart/form-data; boundary=a; boundary=b") };
 
@@ -211,6 +223,9 @@ test_protocol(void **state)
 	assert_true(proto("POST", "/", NULL, mp, 2, NULL, 0));
 	assert_true(proto("POST", "/", NULL, ok, 2, NULL, FIELD_F_BAD_JSON));
 	assert_true(proto("GET", "/", NULL, ok, 2, "body", 0));
+	assert_true(proto("GET", "/", NULL, h2c, 3, NULL, 0));
+	assert_true(proto("GET", "/", NULL, xurl, 2, NULL, 0));
+	assert_false(proto("GET", "/chat", NULL, ws, 3, NULL, 0));
 }
 
 int
