@@ -211,7 +211,8 @@ test_protocol(void **state)
 	assert_true(proto("POST", "/", NULL, te_cl, 3, "abc", 0));
 	assert_true(proto("POST", "/", NULL, te_bad, 2, "abc", 0));
 	assert_true(proto("POST", "/", NULL, cl_list, 2, "abc", 0));
-	assert_true(proto("POST", "/", NULL, post, 2, "abcd", 0));	/* length disagrees */
+	assert_true(proto("POST", "/", NULL, post, 2, "abcd", 0));	/* longer than declared */
+	assert_false(proto("POST", "/", NULL, post, 2, "ab", 0));	/* a proxy's first bytes */
 	assert_true(proto("GET", "/", NULL, te_ok, 2, NULL, 0));
 	assert_true(proto("GET", "/", NULL, no_host, 1, NULL, 0));
 	assert_true(proto("GET", "/", NULL, two_hosts, 2, NULL, 0));
