@@ -585,6 +585,20 @@ detect_ssrf(const char *s, size_t len, struct detect_hit *hit)
 			return 0;
 		scheme = s + pos + b;
 		sl = (size_t)(p - scheme);
+		/* a URL in a sentence ("see http://192.168.1.1 to configure",
+		 * "http://localhost:8080 is my dev server") is prose: a server
+		 * fetches a value that is a URL, one nested in a parameter or
+		 * URL, or one in a markup attribute (HTML-to-PDF renderers) */
+		if (scheme > s && strchr("\"'=(,;&?/", scheme[-1]) == NULL) {
+			pos = (size_t)(p - s) + 3;
+			continue;
+		}
+		if (scheme == s) {
+			const char *sp = memchr(s, ' ', len);
+
+			if (sp != NULL && sp + 1 < s + len && sp[1] != ' ')
+				return 0;
+		}
 		for (size_t k = 0; k < COUNT(odd_schemes); k++)
 			if (strlen(odd_schemes[k]) == sl && strncasecmp(odd_schemes[k], scheme, sl) == 0)
 				return hit_at(hit, "URL with a local or legacy scheme", (size_t)(scheme - s));

@@ -276,6 +276,30 @@ is_ident(unsigned char c)
 	return is_alpha(c) || (c >= '0' && c <= '9') || c == '_' || c == '$';
 }
 
+/* Does the call whose '(' is s[k] end the value, or go on as code (an
+ * operator, ';', a comment), rather than as prose: "prompt(1)",
+ * "alert(1)//", not "eval() is evil in JS"? */
+static int
+call_ends_value(const char *s, size_t len, size_t k)
+{
+	int depth = 0;
+	size_t i;
+
+	if (s[k] == '`')
+		return 1;
+	for (i = k; i < len; i++) {
+		if (s[i] == '(')
+			depth++;
+		else if (s[i] == ')' && --depth == 0)
+			break;
+	}
+	if (i >= len)
+		return 1;	/* never closed: the rest is its argument */
+	for (i++; i < len && is_space((unsigned char)s[i]); i++)
+		;
+	return i == len || strchr(";/+-*|&,)", s[i]) != NULL;
+}
+
 /* A script sink called right after a quote or operator: "';alert(1)//",
  * "\"-confirm`1`-\"", "javascript-free" prose stays clean because a word
  * or space precedes the name there. */
@@ -318,7 +342,7 @@ scan_js(const char *s, size_t len, size_t *off)
 			prev = b > 0 ? s[b - 1] : 0;
 			if (prev == 0 || strchr(";+-*/|&,(=:?'\"`>{}[!~^%", prev) != NULL) {
 				/* "prompt(" alone, or after a break-out character */
-				if (prev != 0 || (alone_ok && k + 1 < len)) {
+				if (prev != 0 || (alone_ok && k + 1 < len && call_ends_value(s, len, k))) {
 					*off = i;
 					return "script sink call";
 				}
