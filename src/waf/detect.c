@@ -91,7 +91,7 @@ static const struct command commands[] = {
 	{ "xargs", 0 }, { "tee", 0 }, { "chattr", 1 }, { "iptables", 1 }, { "killall", 1 },
 	{ "pkill", 1 }, { "mshta", 1 }, { "rundll32", 1 }, { "regsvr32", 1 }, { "cscript", 1 },
 	{ "wscript", 1 }, { "schtasks", 1 }, { "vssadmin", 1 }, { "icacls", 1 }, { "attrib", 0 },
-	{ "del", 0 }, { "copy", 0 }, { "move", 0 }, { "ren", 0 }, { "set", 0 }, { "ver", 0 },
+	{ "getent", 1 }, { "del", 0 }, { "copy", 0 }, { "move", 0 }, { "ren", 0 }, { "set", 0 }, { "ver", 0 },
 };
 
 /* Windows commands whose first argument makes them an attack. */
@@ -179,13 +179,22 @@ command_find(const char *w, size_t wl, int *globbed)
 		return NULL;
 	}
 	for (size_t k = 0; k < COUNT(commands); k++)
-		if (strlen(commands[k].name) == bl && memcmp(commands[k].name, base, bl) == 0)
+		if (commands[k].name[0] == base[0] && strlen(commands[k].name) == bl &&
+		    memcmp(commands[k].name, base, bl) == 0)
 			return &commands[k];
 	return NULL;
 }
 
-/* Does a command word at s[i] (after a separator, or inside a command
- * substitution when subst) with its arguments look like a shell command? */
+/* Where a command word stands (command_at's after_sep). */
+enum {
+	CMD_START = 0,		/* the value starts with it */
+	CMD_AFTER_SEP,		/* after ; & newline */
+	CMD_AFTER_PIPE,		/* after | && || in a one-token value: "127.0.0.1&&dir" */
+	CMD_BACKTICK,		/* inside `...`, also markdown's inline code */
+};
+
+/* Does a command word at s[i] (see the modes above; inside $( ) when
+ * subst) with its arguments look like a shell command? */
 static int
 command_at(const char *s, size_t len, size_t i, int after_sep, int subst)
 {
@@ -213,10 +222,26 @@ command_at(const char *s, size_t len, size_t i, int after_sep, int subst)
 	if (after_sep && k + 1 < len && isalpha((unsigned char)s[k]) &&
 	    s[k + 1] == ':' && (k + 2 == len || s[k + 2] == '\\' || s[k + 2] == '/'))
 		return 1;
+	/* a value that starts with a command, or backticks (inline code in
+	 * markdown), need a path, pipe or redirection in the same line or
+	 * span: "ls -la /", not "rm -rf is bad" or "I tried `ls -la`" */
+	if (after_sep == CMD_START || after_sep == CMD_BACKTICK) {
+		size_t e = k;
+
+		while (e < len && e < k + 64 && s[e] != '\n' && s[e] != '`' &&
+		    strchr("/|><", s[e]) == NULL)
+			e++;
+		if (e == len || e == k + 64 || s[e] == '\n' || s[e] == '`')
+			return 0;
+	}
+	/* after && || or a pipe in a one-token value, a command alone counts */
+	if (after_sep == CMD_AFTER_PIPE && k == len)
+		return 1;
 	/* a shell-looking argument: flag, path, redirection, substitution, number */
+	if (k < len && after_sep && isdigit((unsigned char)s[k]))
+		return 1;	/* sleep 5, ping -c 3 */
 	if (k < len && (s[k] == '-' || s[k] == '/' || s[k] == '~' || s[k] == '$' ||
-	    s[k] == '`' || s[k] == '>' || s[k] == '<' || s[k] == '|' ||
-	    (after_sep && isdigit((unsigned char)s[k]))))
+	    s[k] == '`' || s[k] == '>' || s[k] == '<' || s[k] == '|'))
 		return k + 1 < len || s[k] == '|' ? 1 : 0;
 	shell_word(s, len, k, a, sizeof(a), &al);
 	for (size_t m = 0; after_sep && m < COUNT(command_args); m++)
@@ -269,12 +294,19 @@ detect_cmdi(const char *s, size_t len, struct detect_hit *hit)
 			while (j < len && (s[j] == '|' || s[j] == '&' || s[j] == ' ' ||
 			    s[j] == '\t' || s[j] == '\n'))
 				j++;
-			if (command_at(s, len, j, 1, c == '`'))
+			int mode = CMD_AFTER_SEP;
+
+			if (c == '`')
+				mode = CMD_BACKTICK;
+			else if ((c == '|' || (c == '&' && i + 1 < len && s[i + 1] == '&')) &&
+			    memchr(s, ' ', i) == NULL)
+				mode = CMD_AFTER_PIPE;
+			if (command_at(s, len, j, mode, 0))
 				return hit_at(hit, c == '`' ? "command substitution" :
 				    "command after shell separator", i);
 		} else if (c == '$' && i + 1 < len && s[i + 1] == '(' &&
 		    !(i + 2 < len && s[i + 2] == '(')) {
-			if (command_at(s, len, i + 2, 1, 1))
+			if (command_at(s, len, i + 2, CMD_AFTER_SEP, 1))
 				return hit_at(hit, "command substitution", i);
 		}
 	}
@@ -288,12 +320,15 @@ detect_cmdi(const char *s, size_t len, struct detect_hit *hit)
 static const char *const sensitive_files[] = {
 	"etc/passwd", "etc/shadow", "etc/group", "etc/hosts", "etc/issue", "etc/motd",
 	"etc/sudoers", "etc/crontab", "etc/mysql/", "etc/httpd/", "etc/nginx/",
-	"etc/apache2/", "proc/self/", "proc/version", "proc/net/", "windows/win.ini",
-	"win.ini", "boot.ini", "system32/", "windows/system.ini", "inetpub/", "wp-config.php",
+	"etc/apache2/", "windows/win.ini",
+	"win.ini", "boot.ini", "system32/", "config/sam", "windows/repair/", "windows/system.ini", "inetpub/", "wp-config.php",
 	".htaccess", ".htpasswd", "web.config", ".git/config", ".ssh/", "id_rsa",
-	".bash_history", "var/log/", "web-inf/web.xml", ".aws/credentials", ".env",
+	".bash_history", "var/log/", ".aws/credentials", ".env",
 	"usr/local/etc/", "root/", "etc/environment", "php.ini", "my.cnf", "config.inc.php",
-	"localsettings.php", "database.yml", "appsettings.json",
+	"localsettings.php", "database.yml", "appsettings.json", "var/run/secrets/", "proc/",
+	"tomcat-users.xml", "web-inf/", "application.properties", "application.yml",
+	"etc/ssh/", "etc/ssl/private/", ".kube/config", ".docker/config.json", ".npmrc",
+	".pgpass", ".my.cnf", "etc/krb5.keytab",
 };
 
 static const char *const php_wrappers[] = {
@@ -354,6 +389,7 @@ int
 detect_lfi(const char *s, size_t len, struct detect_hit *hit)
 {
 	size_t ups = 0, first = (size_t)-1;
+	int abs, whole;
 
 	/* "..", and the "...." filter bypasses, as a whole path component */
 	for (size_t i = 0; i + 1 < len; i++) {
@@ -378,18 +414,20 @@ detect_lfi(const char *s, size_t len, struct detect_hit *hit)
 			return hit_at(hit, "stream wrapper", (size_t)(p - s));
 	}
 	/* a sensitive name starts a path component; it names a file outright
-	 * after a traversal, in an absolute path or as the whole value */
-	if (ups > 0 || absolute_path(s, len) || len < 48) {
-		for (size_t p = 0; p < len; p++) {
-			if (p > 0 && !is_sep(s[p - 1]))
-				continue;
-			if (p > 0 && ups == 0 && !absolute_path(s, len))
-				break;	/* a short relative value: only its start */
-			for (size_t k = 0; k < COUNT(sensitive_files); k++)
-				if (path_at(s + p, len - p, sensitive_files[k]))
-					return hit_at(hit, ups > 0 ? "traversal to a sensitive file" :
-					    "sensitive file path", p);
-		}
+	 * after a traversal, in an absolute path (also one nested after '=':
+	 * "file=/proc/self/environ") or as the whole value ("etc/passwd") */
+	/* a path in a sentence ("/etc/hosts windows location") is prose */
+	abs = absolute_path(s, len) && memchr(s, ' ', len) == NULL;
+	whole = len < 48 && memchr(s, ' ', len) == NULL;
+	for (size_t p = 0; p < len && (ups > 0 || abs || whole || memchr(s, '=', len) != NULL); p++) {
+		if (p > 0 && !is_sep(s[p - 1]))
+			continue;
+		if (!(ups > 0 || abs || (p == 0 && whole) || (p >= 2 && s[p - 2] == '=')))
+			continue;
+		for (size_t k = 0; k < COUNT(sensitive_files); k++)
+			if (path_at(s + p, len - p, sensitive_files[k]))
+				return hit_at(hit, ups > 0 ? "traversal to a sensitive file" :
+				    "sensitive file path", p);
 	}
 	if (ups >= 3)
 		return hit_at(hit, "deep directory traversal", first);
@@ -547,6 +585,20 @@ detect_ssrf(const char *s, size_t len, struct detect_hit *hit)
 			return 0;
 		scheme = s + pos + b;
 		sl = (size_t)(p - scheme);
+		/* a URL in a sentence ("see http://192.168.1.1 to configure",
+		 * "http://localhost:8080 is my dev server") is prose: a server
+		 * fetches a value that is a URL, one nested in a parameter or
+		 * URL, or one in a markup attribute (HTML-to-PDF renderers) */
+		if (scheme > s && strchr("\"'=(,;&?/", scheme[-1]) == NULL) {
+			pos = (size_t)(p - s) + 3;
+			continue;
+		}
+		if (scheme == s) {
+			const char *sp = memchr(s, ' ', len);
+
+			if (sp != NULL && sp + 1 < s + len && sp[1] != ' ')
+				return 0;
+		}
 		for (size_t k = 0; k < COUNT(odd_schemes); k++)
 			if (strlen(odd_schemes[k]) == sl && strncasecmp(odd_schemes[k], scheme, sl) == 0)
 				return hit_at(hit, "URL with a local or legacy scheme", (size_t)(scheme - s));
@@ -662,10 +714,12 @@ static const char *const ssti_names[] = {
 	"__init__", "__base__", "__dict__", "config", "self", "request", "lipsum", "cycler",
 	"joiner", "namespace", "url_for", "get_flashed_messages", "_self", "env", "smarty",
 	"runtime", "getclass", "forname", "getruntime", "processbuilder", "popen", "subprocess",
-	"system", "exec", "eval", "os.", "class.", "application", "session", "product.",
+	"system", "exec", "eval", "os.", "class.", "application", "session",
 	"freemarker", "velocity", "constructor", "object", "settings", "t(java", "java.lang",
 	"registerundefinedfiltercallback", "getfilter", "attr(", "|attr", "|filter", "|map",
-	"|join", "range(", "dump(", "include(", "file_get_contents", "readfile",
+	"|join", "range(", "dump(", "include(", "file_get_contents", "readfile", "file.open",
+	"file.read", "file.new", "io.popen", "io.read", "dir.glob",
+	"kernel", "open(", "%x(",
 };
 
 /* Is the expression e[0..n) more than a plain variable name? */
@@ -782,11 +836,37 @@ static const char *const shell_calls[] = {
 	"runtime.exec", "process.start", "`$_",
 };
 
+/* CGI scripts in Python, Perl or shell that run what the request says:
+ * a request input and an execution call in the same file. */
+static const char *const cgi_inputs[] = {
+	"cgi.fieldstorage", "query_string", "request.args", "request.form", "request.get(",
+	"$env{", "param(", "sys.argv", "$_request", "read(stdin",
+};
+static const char *const cgi_calls[] = {
+	"os.system(", "os.popen(", "subprocess.", "exec(", "eval(", "system(", "qx(", "`$",
+	"pty.spawn(", "commands.getoutput(",
+};
+
+static int
+cgi_shell(const char *s, size_t len)
+{
+	int in = 0;
+
+	for (size_t k = 0; k < COUNT(cgi_inputs) && !in; k++)
+		in = find_ci(s, len, cgi_inputs[k]) != NULL;
+	for (size_t k = 0; in && k < COUNT(cgi_calls); k++)
+		if (find_ci(s, len, cgi_calls[k]) != NULL)
+			return 1;
+	return 0;
+}
+
 int
 detect_webshell(const char *s, size_t len, struct detect_hit *hit)
 {
 	const char *open = NULL;
 
+	if (len > 2 && s[0] == '#' && s[1] == '!' && cgi_shell(s, len))
+		return hit_at(hit, "CGI script that executes request input", 0);
 	if (memchr(s, '<', len) == NULL)
 		return 0;
 	for (size_t k = 0; k < COUNT(shell_openers) && open == NULL; k++)
@@ -807,7 +887,7 @@ static const char *const script_exts[] = {
 	"php", "php3", "php4", "php5", "php7", "phtml", "phar", "pht", "phps", "pgif", "shtml",
 	"jsp", "jspx", "jsw", "jsv", "jspf", "asp", "aspx", "ashx", "asmx", "asa", "cer",
 	"cdx", "cgi", "pl", "sh", "war", "htaccess", "config", "ini", "inc", "hta", "exe",
-	"bat", "cmd", "vbs", "ps1", "svg",
+	"bat", "cmd", "vbs", "ps1",
 };
 
 int
@@ -829,8 +909,7 @@ detect_script_filename(const char *s, size_t len, struct detect_hit *hit)
 			;
 		for (size_t k = 0; k < COUNT(script_exts); k++)
 			if (strlen(script_exts[k]) == e - i - 1 &&
-			    strncasecmp(s + i + 1, script_exts[k], e - i - 1) == 0 &&
-			    !(strcmp(script_exts[k], "svg") == 0 && e != len))
+			    strncasecmp(s + i + 1, script_exts[k], e - i - 1) == 0)
 				return hit_at(hit, "executable file extension", i);
 	}
 	return 0;
@@ -848,7 +927,8 @@ static const char *const scanner_agents[] = {
 	"bsqlbf", "pangolin", "absinthe", "brutus", "webshag", "uniscan", "vega/",
 	"mysqloit", "sf/", "crowdstrike", "ApacheBench", "libwww-perl", "python-urllib/1",
 	"zmap", "censys", "internet-measurement", "nmap scripting engine", "blackwidow",
-	"webvulnscan", "netlab360", "struts-pwn", "masscan-ng", "fuzz faster u fool",
+	"webvulnscan", "netlab360", "struts-pwn", "masscan-ng", "fuzz faster u fool", "wapiti",
+	"appspider", "webcruiser", "grendel-scan", "vooki", "netcraft ssl", "jexboss", "tplmap",
 };
 
 int
@@ -888,12 +968,14 @@ is_method(const char *m, size_t len)
 enum {
 	PH_HOST, PH_CONTENT_LENGTH, PH_TRANSFER_ENCODING, PH_CONNECTION, PH_CONTENT_TYPE,
 	PH_RANGE, PH_REQUEST_RANGE, PH_PROXY, PH_METHOD_OVERRIDE, PH_X_HTTP_METHOD,
-	PH_X_METHOD_OVERRIDE, PH_COUNT
+	PH_X_METHOD_OVERRIDE, PH_UPGRADE, PH_HTTP2_SETTINGS, PH_X_ORIGINAL_URL, PH_X_REWRITE_URL,
+	PH_COUNT
 };
 
 static const char *const proto_header_names[PH_COUNT] = {
 	"host", "content-length", "transfer-encoding", "connection", "content-type", "range",
 	"request-range", "proxy", "x-http-method-override", "x-http-method", "x-method-override",
+	"upgrade", "http2-settings", "x-original-url", "x-rewrite-url",
 };
 
 struct proto {
@@ -1065,7 +1147,9 @@ check_framing(const struct proto *p)
 				return 1;
 			v = v * 10 + (size_t)(cl->value[i] - '0');
 		}
-		if (v != req->body_len)
+		/* a body longer than declared is smuggling; a shorter one may be
+		 * a proxy inspecting only the start of a large body */
+		if (req->body_len > v)
 			return 1;
 	}
 	if (conn != NULL && (find_ci(conn->value, conn->value_len, "transfer-encoding") != NULL ||
@@ -1118,7 +1202,18 @@ check_content_type(const struct proto *p)
 		if (req->body_len > 0 && (flags & FIELD_F_BAD_MULTIPART))
 			return 1;
 	}
-	return (flags & (FIELD_F_BAD_JSON | FIELD_F_TOO_MANY | FIELD_F_DEEP_JSON)) != 0;
+	return (flags & (FIELD_F_BAD_JSON | FIELD_F_DEEP_JSON)) != 0;
+}
+
+/* An h2c upgrade smuggles HTTP/2 past the proxy; X-Original-URL and
+ * X-Rewrite-URL make some back ends serve another path than the one the
+ * proxy checked. */
+static int
+check_override(const struct proto *p)
+{
+	return (p->h[PH_UPGRADE] != NULL && value_is(p->h[PH_UPGRADE], "h2c")) ||
+	    p->h[PH_HTTP2_SETTINGS] != NULL || p->h[PH_X_ORIGINAL_URL] != NULL ||
+	    p->h[PH_X_REWRITE_URL] != NULL;
 }
 
 static int
@@ -1141,8 +1236,9 @@ static const struct {
 	{ "ambiguous message framing (Content-Length / Transfer-Encoding)", check_framing },
 	{ "GET or HEAD request with a body", check_body_method },
 	{ "abusive Range or Request-Range", check_range },
-	{ "malformed or ambiguous Content-Type or body", check_content_type },
+	{ "malformed or ambiguous Content-Type or body, or JSON nested too deep", check_content_type },
 	{ "Proxy request header (httpoxy)", check_proxy_header },
+	{ "h2c upgrade or URL override header", check_override },
 };
 
 int

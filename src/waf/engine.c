@@ -270,6 +270,34 @@ phrase_regex(const char *p, size_t len)
 	return out;
 }
 
+/* Double the five parallel arrays of compile_chain; on failure the old
+ * ones stay valid (and owned by the caller). */
+static int
+grow_exprs(char ***exprs, unsigned **flags, unsigned **ids, size_t **which, size_t **rule,
+    size_t *cap)
+{
+	size_t ncap = *cap ? *cap * 2 : 64;
+	void *p;
+
+	if ((p = realloc(*exprs, ncap * sizeof(**exprs))) == NULL)
+		return -1;
+	*exprs = p;
+	if ((p = realloc(*flags, ncap * sizeof(**flags))) == NULL)
+		return -1;
+	*flags = p;
+	if ((p = realloc(*ids, ncap * sizeof(**ids))) == NULL)
+		return -1;
+	*ids = p;
+	if ((p = realloc(*which, ncap * sizeof(**which))) == NULL)
+		return -1;
+	*which = p;
+	if ((p = realloc(*rule, ncap * sizeof(**rule))) == NULL)
+		return -1;
+	*rule = p;
+	*cap = ncap;
+	return 0;
+}
+
 /* One database for every pattern and phrase of the rules of chain c;
  * *mask gets the field classes those rules look at. */
 static int
@@ -290,15 +318,8 @@ compile_chain(struct waf_engine *e, struct plan *p, size_t c, uint32_t *mask, ch
 			continue;
 		*mask |= r->class_mask;
 		for (size_t v = 0; v < r->n_values; v++) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 64;
-				if ((exprs = realloc(exprs, cap * sizeof(*exprs))) == NULL ||
-				    (flags = realloc(flags, cap * sizeof(*flags))) == NULL ||
-				    (ids = realloc(ids, cap * sizeof(*ids))) == NULL ||
-				    (which = realloc(which, cap * sizeof(*which))) == NULL ||
-				    (p->expr_rule = realloc(p->expr_rule, cap * sizeof(*p->expr_rule))) == NULL)
-					goto oom;
-			}
+			if (n == cap && grow_exprs(&exprs, &flags, &ids, &which, &p->expr_rule, &cap) < 0)
+				goto oom;
 			exprs[n] = strcmp(r->op->name, "phrases") == 0 ?
 			    phrase_regex(r->values[v], r->value_lens[v]) : strdup(r->values[v]);
 			if (exprs[n] == NULL)
@@ -393,6 +414,15 @@ engine_compile(struct waf_engine *e, char *err, size_t errlen)
 			p->rules = g;
 			p->rules[p->n_rules++] = i;
 		}
+	}
+	for (size_t c = 0; c < e->n_chains; c++) {
+		e->chains[c].parent = -1;
+		for (size_t p = 0; p < e->n_chains; p++)
+			if (p != c && e->chains[p].n < e->chains[c].n &&
+			    memcmp(e->chains[p].ids, e->chains[c].ids, e->chains[p].n) == 0 &&
+			    (e->chains[c].parent < 0 ||
+			    e->chains[p].n > e->chains[e->chains[c].parent].n))
+				e->chains[c].parent = (int)p;
 	}
 	for (size_t c = 0; c < e->n_chains; c++) {
 		struct plan *db = &e->chain_db[c];

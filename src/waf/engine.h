@@ -40,6 +40,8 @@ struct waf_engine {
 	struct {
 		uint8_t ids[NORM_MAX_CHAIN];
 		size_t n;
+		int parent;	/* longest other chain that is a prefix, or -1:
+				 * its result is reused, only the rest is run */
 	} chains[ENGINE_MAX_CHAINS];
 	size_t n_chains;
 	struct plan plans[ENGINE_MAX_CHAINS][FC_COUNT];

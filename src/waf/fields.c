@@ -118,11 +118,15 @@ add(struct field_set *fs, struct arena *a, int fclass, const char *src,
 {
 	struct field *f;
 
+	if (fs->n >= FIELDS_MAX && !fs->overflow) {
+		fs->flags |= FIELD_F_TOO_MANY;
+		return 0;
+	}
 	if (fs->n == fs->cap) {
 		size_t ncap = fs->cap == 0 ? 64 : fs->cap * 2;
 		struct field *nv;
 
-		if (fs->n >= FIELDS_MAX) {
+		if (fs->n >= FIELDS_MAX + 2) {
 			fs->flags |= FIELD_F_TOO_MANY;
 			return 0;
 		}
@@ -477,6 +481,17 @@ fields_extract(const struct waf_request *req, struct arena *a, struct field_set 
 	if (req->body != NULL && req->body_len > 0 &&
 	    parse_body(fs, a, (const char *)req->body, req->body_len) < 0)
 		return -1;
+	if (fs->flags & FIELD_F_TOO_MANY) {
+		/* what did not fit as fields is still inspected, whole and raw */
+		fs->overflow = 1;
+		if (req->query != NULL && req->query_len > 0 &&
+		    add(fs, a, FC_ARGS, "query", NULL, 0, req->query, req->query_len) < 0)
+			return -1;
+		if (req->body != NULL && req->body_len > 0 &&
+		    add(fs, a, FC_BODY, "body", NULL, 0, (const char *)req->body,
+		    req->body_len < FIELDS_BODY_MAX ? req->body_len : FIELDS_BODY_MAX) < 0)
+			return -1;
+	}
 	return 0;
 }
 

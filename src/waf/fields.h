@@ -25,13 +25,14 @@ enum field_class {
 	FC_COUNT
 };
 
-#define FIELDS_MAX 1024
+#define FIELDS_MAX 4096
 #define FIELDS_JSON_MAX_DEPTH 32
 #define FIELDS_MULTIPART_MAX_PARTS 256
 #define FIELDS_BODY_MAX (4u << 20)	/* bytes of body parsed into fields */
 
 /* Flags of what extraction met (struct field_set.flags). */
-#define FIELD_F_TOO_MANY	0x01	/* more than FIELDS_MAX fields */
+#define FIELD_F_TOO_MANY	0x01	/* more than FIELDS_MAX fields: the raw query
+					 * and body are added as two more fields */
 #define FIELD_F_BAD_JSON	0x02	/* JSON content type, body not JSON */
 #define FIELD_F_BAD_MULTIPART	0x04	/* boundary missing or parts malformed */
 #define FIELD_F_DEEP_JSON	0x08	/* nesting beyond FIELDS_JSON_MAX_DEPTH */
@@ -51,6 +52,7 @@ struct field_set {
 	struct field *v;
 	size_t n, cap;
 	unsigned flags;
+	int overflow;		/* adding the raw query and body after TOO_MANY */
 	json_t *json;		/* parsed JSON body, owned */
 	const char *content_type;	/* header value or NULL */
 	size_t content_type_len;

@@ -188,12 +188,64 @@ run_custom(struct insp *in, const struct field_set *fs, char *buf_a, char *buf_b
 	}
 }
 
+/* The field's value through each chain, computed on first use; a chain
+ * whose prefix is another chain starts from that one's result. */
+struct chain_vals {
+	char *buf[ENGINE_MAX_CHAINS];	/* one result buffer per chain */
+	char *tmp;
+	const char *val[ENGINE_MAX_CHAINS];
+	size_t len[ENGINE_MAX_CHAINS];
+	uint32_t done;
+};
+
+/* Run chain[0..n) over in into dst (tmp for the steps between). */
+static size_t
+norm_into(const uint8_t *chain, size_t n, const char *in, size_t len, char *dst, char *tmp)
+{
+	const char *cur = in;
+	char *w = n % 2 == 1 ? dst : tmp;
+
+	for (size_t k = 0; k < n; k++) {
+		len = norm_table[chain[k]].fn(cur, len, w);
+		cur = w;
+		w = w == dst ? tmp : dst;
+	}
+	return len;
+}
+
 static void
-run_field(struct insp *in, const struct field *f, char *buf_a, char *buf_b, hs_scratch_t *scratch)
+chain_value(const struct waf_engine *e, struct chain_vals *cv, size_t c, const struct field *f,
+    size_t raw_len)
+{
+	int p = e->chains[c].parent;
+
+	if (cv->done & (1u << c))
+		return;
+	cv->done |= 1u << c;
+	if (e->chains[c].n == 0) {
+		cv->val[c] = f->value;
+		cv->len[c] = raw_len;
+	} else if (p >= 0) {
+		size_t pn = e->chains[p].n;
+
+		chain_value(e, cv, (size_t)p, f, raw_len);
+		cv->len[c] = norm_into(e->chains[c].ids + pn, e->chains[c].n - pn, cv->val[p],
+		    cv->len[p], cv->buf[c], cv->tmp);
+		cv->val[c] = cv->buf[c];
+	} else {
+		cv->len[c] = norm_into(e->chains[c].ids, e->chains[c].n, f->value, raw_len,
+		    cv->buf[c], cv->tmp);
+		cv->val[c] = cv->buf[c];
+	}
+}
+
+static void
+run_field(struct insp *in, const struct field *f, struct chain_vals *cv, hs_scratch_t *scratch)
 {
 	const struct waf_engine *e = in->e;
 	size_t raw_len = f->len < WAF_INSPECT_MAX_VALUE ? f->len : WAF_INSPECT_MAX_VALUE;
 
+	cv->done = 0;
 	for (size_t c = 0; c < e->n_chains; c++) {
 		const struct plan *p = &e->plans[c][f->fclass];
 		const char *v;
@@ -201,7 +253,9 @@ run_field(struct insp *in, const struct field *f, char *buf_a, char *buf_b, hs_s
 
 		if (p->db == NULL && p->n_rules == 0)
 			continue;
-		len = norm_run(e->chains[c].ids, e->chains[c].n, f->value, raw_len, buf_a, buf_b, &v);
+		chain_value(e, cv, c, f, raw_len);
+		v = cv->val[c];
+		len = cv->len[c];
 		if (len == 0)
 			continue;
 		if (p->db != NULL) {
@@ -233,7 +287,8 @@ waf_inspect(const struct waf_engine *e, const struct waf_site *site,
 	struct field_set fs;
 	struct insp in;
 	size_t maxlen = 64;
-	char *buf_a, *buf_b, *np;
+	char *buf_a, *buf_b, *np, *np_tmp;
+	struct chain_vals cv;
 	hs_scratch_t *scratch;
 	int threshold, rc = -1;
 
@@ -254,19 +309,18 @@ waf_inspect(const struct waf_engine *e, const struct waf_site *site,
 	buf_b = arena_alloc(&a, maxlen);
 	in.matched = arena_alloc(&a, e->n_rules / 8 + 1);
 	np = arena_alloc(&a, req->path_len + 1);
-	if (buf_a == NULL || buf_b == NULL || in.matched == NULL || np == NULL)
+	np_tmp = arena_alloc(&a, req->path_len + 1);
+	if (buf_a == NULL || buf_b == NULL || in.matched == NULL || np == NULL || np_tmp == NULL)
 		goto done;
+	cv.tmp = buf_b;
+	for (size_t c = 0; c < e->n_chains; c++)
+		if ((cv.buf[c] = c == 0 ? buf_a : arena_alloc(&a, maxlen)) == NULL)
+			goto done;
 	memset(in.matched, 0, e->n_rules / 8 + 1);
-	{
-		static const uint8_t path_chain[] = { 0 /* urldecode */, 1 /* utf8 */, 3 /* path */ };
-		const char *pv;
-
-		in.npath_len = norm_run(path_chain, sizeof(path_chain), req->path,
-		    req->path_len, np, buf_a, &pv);
-		if (pv != np)
-			memcpy(np, pv, in.npath_len);
-		in.npath = np;
-	}
+	/* the path exceptions compare with: decoded, '..' resolved */
+	in.npath_len = norm_path(np_tmp, norm_utf8(np, norm_urldecode(req->path, req->path_len, np),
+	    np_tmp), np);
+	in.npath = np;
 	if (site != NULL && site->n_custom > 0) {
 		run_custom(&in, &fs, buf_a, buf_b);
 		if (in.allow) {
@@ -287,7 +341,7 @@ waf_inspect(const struct waf_engine *e, const struct waf_site *site,
 		goto done;
 	for (size_t j = 0; j < fs.n; j++)
 		if (fs.v[j].len > 0)
-			run_field(&in, &fs.v[j], buf_a, buf_b, scratch);
+			run_field(&in, &fs.v[j], &cv, scratch);
 	threshold = site != NULL && site->threshold > 0 ? site->threshold : e->threshold;
 	out->would_block = in.forced_block || out->score >= threshold;
 	out->action = out->would_block && !(site != NULL && site->monitor) ? WAF_BLOCK : WAF_PASS;

@@ -244,8 +244,25 @@ numeric_entity(const char *in, size_t len, size_t i, char *out, size_t *consumed
 	return utf8_put(cp, out);
 }
 
+static size_t entity_decode(const char *in, size_t len, char *out, int keep_angles);
+
 size_t
 norm_htmlentity(const char *in, size_t len, char *out)
+{
+	return entity_decode(in, len, out, 0);
+}
+
+/* As a browser reads markup: entities decode (inside attribute values they
+ * build "javascript:"), but an encoded '<' or '>' never opens a tag, so
+ * those stay as they are ("&lt;script&gt;" shown in a post is text). */
+size_t
+norm_htmlattr(const char *in, size_t len, char *out)
+{
+	return entity_decode(in, len, out, 1);
+}
+
+static size_t
+entity_decode(const char *in, size_t len, char *out, int keep_angles)
 {
 	size_t i = 0, o = 0;
 
@@ -260,6 +277,12 @@ norm_htmlentity(const char *in, size_t len, char *out)
 			char tmp[4];
 
 			n = numeric_entity(in, len, i, tmp, &used);
+			if (used > 0 && keep_angles && n == 1 && (tmp[0] == '<' || tmp[0] == '>')) {
+				memcpy(out + o, in + i, used);
+				o += used;
+				i += used;
+				continue;
+			}
 			if (used > 0) {
 				memcpy(out + o, tmp, n);
 				o += n;
@@ -272,10 +295,17 @@ norm_htmlentity(const char *in, size_t len, char *out)
 
 				if (i + 1 + nl <= len && memcmp(in + i + 1, entities[k].name, nl) == 0) {
 					size_t tl = strlen(entities[k].text);
+					int angle = entities[k].text[0] == '<' || entities[k].text[0] == '>';
 
 					used = 1 + nl;
 					if (i + used < len && in[i + used] == ';')
 						used++;
+					if (keep_angles && angle) {
+						memcpy(out + o, in + i, used);
+						o += used;
+						i += used;
+						break;
+					}
 					memcpy(out + o, entities[k].text, tl);
 					o += tl;
 					i += used;
@@ -612,6 +642,7 @@ const struct norm_def norm_table[] = {
 	{ "urldecode", norm_urldecode, "percent and %uXXXX decoding, '+' as space, repeated until stable (at most 4 passes)" },
 	{ "utf8", norm_utf8, "overlong UTF-8 and full-width ASCII to plain ASCII" },
 	{ "htmlentity", norm_htmlentity, "named and numeric HTML entities (with or without ';')" },
+	{ "htmlattr", norm_htmlattr, "HTML entities as a browser decodes them in markup: an encoded '<' or '>' stays encoded" },
 	{ "path", norm_path, "'\\' to '/', '//' folded, '.' and '..' resolved (a '..' above the start is kept)" },
 	{ "lower", norm_lower, "ASCII case folding" },
 	{ "sqlcomment", norm_sqlcomment, "SQL comments (/* */, -- and #) to one space; MySQL /*! */ bodies kept" },

@@ -37,6 +37,7 @@ size_t norm_run(const uint8_t *chain, size_t n, const char *in, size_t len,
 size_t norm_urldecode(const char *in, size_t len, char *out);
 size_t norm_utf8(const char *in, size_t len, char *out);
 size_t norm_htmlentity(const char *in, size_t len, char *out);
+size_t norm_htmlattr(const char *in, size_t len, char *out);
 size_t norm_path(const char *in, size_t len, char *out);
 size_t norm_lower(const char *in, size_t len, char *out);
 size_t norm_sqlcomment(const char *in, size_t len, char *out);

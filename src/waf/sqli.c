@@ -37,7 +37,7 @@ static struct sqlword words[] = {
 	{ "delete", 'E', 0 }, { "drop", 'E', 0 }, { "create", 'E', 0 },
 	{ "alter", 'E', 0 }, { "truncate", 'E', W_FUNC }, { "exec", 'E', 0 },
 	{ "execute", 'E', 0 }, { "declare", 'E', 0 }, { "waitfor", 'E', 0 },
-	{ "shutdown", 'E', 0 }, { "rename", 'E', 0 }, { "load", 'E', 0 },
+	{ "shutdown", 'E', 0 }, { "copy", 'E', 0 }, { "rename", 'E', 0 }, { "load", 'E', 0 },
 	{ "show", 'E', 0 }, { "replace", 'E', W_FUNC }, { "grant", 'E', 0 },
 	/* set operations */
 	{ "union", 'U', 0 }, { "intersect", 'U', 0 }, { "except", 'U', 0 },
@@ -66,7 +66,7 @@ static struct sqlword words[] = {
 	{ "on", 'k', 0 }, { "asc", 'k', 0 }, { "desc", 'k', 0 }, { "exists", 'k', W_FUNC },
 	{ "delay", 'k', 0 }, { "time", 'k', 0 }, { "data", 'k', 0 }, { "infile", 'k', 0 },
 	{ "with", 'k', 0 }, { "by", 'k', 0 }, { "group", 'k', 0 }, { "order", 'k', 0 },
-	{ "escape", 'k', 0 },
+	{ "escape", 'k', 0 }, { "to", 'k', 0 }, { "program", 'k', 0 }, { "nowait", 'k', 0 },
 	/* functions an injection uses to wait, raise errors or read files */
 	{ "sleep", 'n', W_FUNC | W_STRONG }, { "benchmark", 'n', W_FUNC | W_STRONG },
 	{ "pg_sleep", 'n', W_FUNC | W_STRONG }, { "load_file", 'n', W_FUNC | W_STRONG },
@@ -495,7 +495,11 @@ statement_valid(const struct tok *t, size_t n, size_t i)
 	if (word_eq(e, "waitfor"))
 		return a == 'k' && (word_eq(&t[i + 1], "delay") || word_eq(&t[i + 1], "time"));
 	if (word_eq(e, "shutdown"))
-		return a == 0 || a == 'c' || a == ';';
+		return a == 0 || a == 'c' || a == ';' || (a == 'k' && word_eq(&t[i + 1], "with"));
+	if (word_eq(e, "copy"))	/* PostgreSQL COPY ... TO PROGRAM / FROM PROGRAM */
+		for (size_t j = i + 1; j < n && j < i + 12; j++)
+			if (t[j].type == 'k' && word_eq(&t[j], "program"))
+				return 1;
 	if (word_eq(e, "load"))
 		return a == 'k' && word_eq(&t[i + 1], "data");
 	return 0;
@@ -509,6 +513,27 @@ comment_cuts(const struct tok *t, size_t n, size_t i, int q)
 	(void)n;
 	return t[i].len <= 64 && t[i].len > 0 &&
 	    memchr(t[i].src, q, t[i].len) == NULL;
+}
+
+/* A SELECT at t[i] without FROM, or whose FROM names one table followed
+ * by the end of the query or a clause. */
+static int
+select_from_ok(const struct tok *t, size_t n, size_t i)
+{
+	for (size_t j = i + 1; j < n && j < i + 12; j++) {
+		char nx;
+
+		if (t[j].type != 'k' || !word_eq(&t[j], "from"))
+			continue;
+		if (type_at(t, n, j + 1) != 'n')
+			return type_at(t, n, j + 1) == '(';
+		nx = type_at(t, n, j + 2);
+		if (nx == '.' && type_at(t, n, j + 3) == 'n')
+			nx = type_at(t, n, j + 4);
+		return nx == 0 || nx == 'c' || nx == ';' || nx == 'k' || nx == 'B' || nx == 'U' ||
+		    nx == ')' || nx == '&';
+	}
+	return 1;
 }
 
 /* After a break-out, is t[i..] an operand of a boolean expression that a
@@ -572,20 +597,49 @@ struct shape_ctx {
 	int q;
 };
 
+/* Tokens t[0..i) before a ';' form one operand: 1, 'x', name, 1), 'x')) */
+static int
+stack_prefix_ok(const struct tok *t, size_t i)
+{
+	size_t k = 0;
+
+	if (i == 0)
+		return 1;
+	if (!is_operand(t[0].type))
+		return 0;
+	k = 1;
+	if (k + 1 < i + 1 && t[k].type == 'o' && k + 1 < i && is_operand(t[k + 1].type))
+		k += 2;	/* 1=1; DROP ... */
+	for (; k < i; k++)
+		if (t[k].type != ')')
+			return 0;
+	return 1;
+}
+
 /* Shapes anywhere in the stream. */
 static const char *
 judge_anywhere(const struct tok *t, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (t[i].type == 'U' && (type_at(t, n, i + 1) == 'E' ||
-		    (type_at(t, n, i + 1) == '(' && type_at(t, n, i + 2) == 'E')))
+		if (t[i].type == 'U' && ((type_at(t, n, i + 1) == 'E' && statement_valid(t, n, i + 1)) ||
+		    (type_at(t, n, i + 1) == '(' && type_at(t, n, i + 2) == 'E' &&
+		    statement_valid(t, n, i + 2))))
 			return "union select";
-		if (t[i].type == ';' && type_at(t, n, i + 1) == 'E' && statement_valid(t, n, i + 1))
+		/* "1; DROP ...", "'); EXEC ...": what precedes the ';' must be
+		 * a complete operand, so a ';' deep inside prose or code (a
+		 * migration in a diff) is not a stacked query */
+		if (t[i].type == ';' && i <= 3 && type_at(t, n, i + 1) == 'E' &&
+		    statement_valid(t, n, i + 1) && stack_prefix_ok(t, i))
 			return "stacked statement";
 		/* x OR 1=1, x AND 'a'='a': a literal comparison joined to an operand */
 		if (t[i].type == '&' && i > 0 && (is_operand(t[i - 1].type) || t[i - 1].type == ')') &&
 		    literal_cmp(t, n, i + 1))
 			return "boolean tautology";
+		/* a parenthesised SELECT in an expression or a list: "x, (select ...)" */
+		if (t[i].type == '(' && i > 0 && strchr(",o&(aB", t[i - 1].type) != NULL &&
+		    type_at(t, n, i + 1) == 'E' && word_eq(&t[i + 1], "select") &&
+		    statement_valid(t, n, i + 1) && select_from_ok(t, n, i + 1))
+			return "subquery";
 		if (t[i].type == 'k' && word_eq(&t[i], "case") && type_at(t, n, i + 1) == 'k' &&
 		    word_eq(&t[i + 1], "when")) {
 			for (size_t j = i + 2; j < n && j < i + 8; j++)
@@ -628,8 +682,10 @@ judge_start(const struct tok *t, size_t n, int q)
 	while (i < n && (t[i].type == '(' || t[i].type == ')'))
 		i++;
 	a = type_at(t, n, i);
-	/* a bare statement only injects as a subquery: SELECT */
-	if (a == 'E' && word_eq(&t[i], "select") && statement_valid(t, n, i))
+	/* a bare statement only injects as a subquery: SELECT, of a shape
+	 * prose does not take ("SELECT * FROM my heart" is not one) */
+	if (a == 'E' && word_eq(&t[i], "select") && statement_valid(t, n, i) &&
+	    select_from_ok(t, n, i))
 		return "statement";
 	if (!is_operand(a) || a == 'f')
 		return NULL;
@@ -681,6 +737,18 @@ judge_functions(const struct tok *t, size_t n, int q)
 	for (size_t i = 0; i < n; i++) {
 		char p = 0;
 
+		if (t[i].type == 'f' && (word_eq(&t[i], "if") || word_eq(&t[i], "iif")) &&
+		    type_at(t, n, i + 1) == '(') {
+			/* if(1=1,...), iif(cond,a,b): a condition, then a comma */
+			/* the condition tests literals or functions, not a spreadsheet
+			 * cell or column: iif(1=1,...), if(now()=sysdate(),...),
+			 * not =IF(C2>100,"high","low") */
+			char lhs = type_at(t, n, i + 2);
+
+			for (size_t j = i + 2; lhs != 'n' && j < n && j < i + 8 && t[j].type != ')'; j++)
+				if (t[j].type == 'o' && type_at(t, n, j + 2) == ',')
+					return "conditional function";
+		}
 		if (t[i].type != 'f' || !(t[i].flags & W_STRONG))
 			continue;
 		for (size_t k = i; k > 0; k--)

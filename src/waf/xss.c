@@ -3,9 +3,11 @@
  * dangerous tag, attribute and URL tables, plus a JavaScript break-out
  * scan (see xss.h). Linear in the input; no allocation.
  */
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
+#include "fields.h"
 #include "xss.h"
 
 #define NAME_MAX_LEN 32
@@ -14,7 +16,7 @@
  * whatever their attributes. */
 static const char *const bad_tags[] = {
 	"script", "frameset", "applet", "base", "object", "embed",
-	"meta", "isindex", "vmlframe", "import", "portal", "xss", "xml", "bgsound",
+	"meta", "isindex", "vmlframe", "import", "portal", "xss", "bgsound",
 	"layer", "ilayer", "handler", "listener", "x-script",
 };
 
@@ -85,10 +87,12 @@ bad_url(const char *v, size_t len)
 			continue;
 		buf[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 	}
+	if (n < 4 || memchr(buf, ':', n) == NULL)
+		return 0;
 	for (size_t k = 0; k < COUNT(bad_schemes); k++) {
 		size_t sl = strlen(bad_schemes[k]);
 
-		if (n >= sl && memcmp(buf, bad_schemes[k], sl) == 0)
+		if (bad_schemes[k][0] == buf[0] && n >= sl && memcmp(buf, bad_schemes[k], sl) == 0)
 			return 1;
 	}
 	return 0;
@@ -97,12 +101,7 @@ bad_url(const char *v, size_t len)
 static const char *
 memcase(const char *h, size_t hl, const char *n)
 {
-	size_t nl = strlen(n);
-
-	for (size_t i = 0; i + nl <= hl; i++)
-		if (strncasecmp(h + i, n, nl) == 0)
-			return h + i;
-	return NULL;
+	return fields_memcasemem(h, hl, n, strlen(n));
 }
 
 /* A style attribute or block that runs script. */
@@ -114,13 +113,47 @@ bad_css(const char *v, size_t len)
 	    memcase(v, len, "vbscript:") != NULL;
 }
 
+/* Is the script tag whose name ends at s[j] the page's own, as a template
+ * or a code diff shows it: <script src="/static/app.js" defer></script>,
+ * a same-site path without a query (JSONP callbacks are an attack), no
+ * inline code, no event handlers? Returns the index past its closing tag,
+ * or 0. */
+static size_t
+same_site_script(const char *s, size_t len, size_t j)
+{
+	const char *gt, *src, *v;
+	size_t tl, vl;
+	char q;
+
+	gt = memchr(s + j, '>', len - j);
+	if (gt == NULL || gt + 10 > s + len || strncasecmp(gt + 1, "</script>", 9) != 0)
+		return 0;	/* inline code, or never closed */
+	tl = (size_t)(gt - (s + j));
+	if (memchr(s + j, '<', tl) != NULL || fields_memcasemem(s + j, tl, " on", 3) != NULL)
+		return 0;
+	src = fields_memcasemem(s + j, tl, "src=", 4);
+	if (src == NULL)
+		return 0;
+	v = src + 4;
+	q = *v == '"' || *v == '\'' ? *v++ : ' ';
+	for (vl = 0; v + vl < gt && v[vl] != q && v[vl] != '>'; vl++)
+		;
+	if (vl == 0 || memchr(v, '?', vl) != NULL || memchr(v, ':', vl) != NULL ||
+	    memchr(v, '\\', vl) != NULL || memchr(v, '%', vl) != NULL ||
+	    (vl >= 2 && v[0] == '/' && v[1] == '/'))
+		return 0;
+	if (!(v[0] == '/' || v[0] == '.' || isalnum((unsigned char)v[0])))
+		return 0;
+	return (size_t)(gt - s) + 10;
+}
+
 /* One tag starting at s[i] == '<'. Returns a reason or NULL and sets *end
  * to where scanning continues. */
 static const char *
 scan_tag(const char *s, size_t len, size_t i, size_t *end)
 {
 	size_t j = i + 1, ns, nl;
-	int closing = 0;
+	int closing = 0, frame;
 
 	if (j < len && s[j] == '/') {
 		closing = 1;
@@ -135,7 +168,14 @@ scan_tag(const char *s, size_t len, size_t i, size_t *end)
 		j++;
 	nl = j - ns;
 	if (nl <= NAME_MAX_LEN && in_list(bad_tags, COUNT(bad_tags), s + ns, nl)) {
+		size_t past;
+
 		*end = j;
+		if (!closing && nl == 6 && strncasecmp(s + ns, "script", 6) == 0 &&
+		    (past = same_site_script(s, len, j)) != 0) {
+			*end = past;
+			return NULL;
+		}
 		return closing ? "closing script tag" : "script-capable tag";
 	}
 	if (closing) {
@@ -151,6 +191,8 @@ scan_tag(const char *s, size_t len, size_t i, size_t *end)
 			return "style block with script";
 		}
 	}
+	frame = (nl == 6 && strncasecmp(s + ns, "iframe", 6) == 0) ||
+	    (nl == 5 && strncasecmp(s + ns, "frame", 5) == 0);
 	/* attributes */
 	while (j < len && s[j] != '>') {
 		size_t as, al, vs, vl;
@@ -211,6 +253,13 @@ scan_tag(const char *s, size_t len, size_t i, size_t *end)
 			*end = j;
 			return "script in style attribute";
 		}
+		/* a frame of zero size: a hidden page doing the attacker's work */
+		if (vl > 0 && vl <= 2 && frame && ((al == 5 && strncasecmp(s + as, "width", 5) == 0) ||
+		    (al == 6 && strncasecmp(s + as, "height", 6) == 0)) && (s[vs] == '0' ||
+		    (vl == 1 && s[vs] == '1'))) {
+			*end = j;
+			return "hidden frame";
+		}
 		if (vl > 0 && al == 6 && strncasecmp(s + as, "srcdoc", 6) == 0 &&
 		    memchr(s + vs, '<', vl) != NULL) {
 			*end = j;
@@ -225,6 +274,30 @@ static int
 is_ident(unsigned char c)
 {
 	return is_alpha(c) || (c >= '0' && c <= '9') || c == '_' || c == '$';
+}
+
+/* Does the call whose '(' is s[k] end the value, or go on as code (an
+ * operator, ';', a comment), rather than as prose: "prompt(1)",
+ * "alert(1)//", not "eval() is evil in JS"? */
+static int
+call_ends_value(const char *s, size_t len, size_t k)
+{
+	int depth = 0;
+	size_t i;
+
+	if (s[k] == '`')
+		return 1;
+	for (i = k; i < len; i++) {
+		if (s[i] == '(')
+			depth++;
+		else if (s[i] == ')' && --depth == 0)
+			break;
+	}
+	if (i >= len)
+		return 1;	/* never closed: the rest is its argument */
+	for (i++; i < len && is_space((unsigned char)s[i]); i++)
+		;
+	return i == len || strchr(";/+-*|&,)", s[i]) != NULL;
 }
 
 /* A script sink called right after a quote or operator: "';alert(1)//",
@@ -244,6 +317,20 @@ scan_js(const char *s, size_t len, size_t *off)
 		p = k;
 		while (p > i && s[p - 1] != '.')
 			p--;
+		/* window.onerror=alert: an event handler property given a sink */
+		if (p > i && k - p > 2 && (s[p] | 0x20) == 'o' && (s[p + 1] | 0x20) == 'n' &&
+		    k + 1 < len && s[k] == '=' && s[k + 1] != '=') {
+			size_t v = k + 1, ve;
+
+			while (v < len && is_space((unsigned char)s[v]))
+				v++;
+			for (ve = v; ve < len && is_ident((unsigned char)s[ve]); ve++)
+				;
+			if (ve > v && ve - v <= NAME_MAX_LEN && in_list(js_sinks, COUNT(js_sinks), s + v, ve - v)) {
+				*off = i;
+				return "event handler assigned a script sink";
+			}
+		}
 		if (k < len && (s[k] == '(' || s[k] == '`') && k - p <= NAME_MAX_LEN &&
 		    in_list(js_sinks, COUNT(js_sinks), s + p, k - p)) {
 			int alone_ok = in_list(js_sinks, JS_SINKS_ALONE, s + p, k - p);
@@ -255,15 +342,18 @@ scan_js(const char *s, size_t len, size_t *off)
 			prev = b > 0 ? s[b - 1] : 0;
 			if (prev == 0 || strchr(";+-*/|&,(=:?'\"`>{}[!~^%", prev) != NULL) {
 				/* "prompt(" alone, or after a break-out character */
-				if (prev != 0 || (alone_ok && k + 1 < len)) {
+				if (prev != 0 || (alone_ok && k + 1 < len && call_ends_value(s, len, k))) {
 					*off = i;
 					return "script sink call";
 				}
 			}
 		}
 		for (size_t m = 0; m < COUNT(js_props); m++) {
-			size_t pl = strlen(js_props[m]);
+			size_t pl;
 
+			if (js_props[m][0] != (s[i] | 0x20))
+				continue;
+			pl = strlen(js_props[m]);
 			if (i + pl <= len && strncasecmp(s + i, js_props[m], pl) == 0) {
 				size_t b = i;
 

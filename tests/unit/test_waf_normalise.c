@@ -72,6 +72,7 @@ test_htmlentity(void **state)
 	CHECK("htmlentity", "AT&T &amp; co", "AT&T & co");
 	CHECK("htmlentity", "&#x4e2d;", "\xE4\xB8\xAD");
 	CHECK("htmlentity", "&unknown; &#;", "&unknown; &#;");
+	CHECK("htmlattr", "&lt;b&gt; &#60;i&#x3e; &#106;avascript&colon;", "&lt;b&gt; &#60;i&#x3e; javascript:");
 }
 
 static void

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -424,12 +425,95 @@ test_bodies(void **state)
 	r.body_len = sizeof(mp_bad) - 1;
 	assert_int_equal(waf_inspect(e, NULL, &r, &v), 0);
 	assert_true(matched(&v, "proto-1", "request"));
+	/* 5,000 arguments: past 4,096 the raw query is still inspected */
+	{
+		size_t cap = 5001 * 8 + 64, n = 0;
+		char *q = malloc(cap);
+		struct waf_request g = { .method = "GET", .method_len = 3, .path = "/", .path_len = 1,
+			.headers = json_h, .n_headers = 1 };
+
+		assert_non_null(q);
+		for (int i = 0; i < 5000; i++)
+			n += (size_t)snprintf(q + n, cap - n, "a%d=b&", i);
+		n += (size_t)snprintf(q + n, cap - n, "z=%%3Cscript%%3E");
+		g.query = q;
+		g.query_len = n;
+		assert_int_equal(waf_inspect(e, NULL, &g, &v), 0);
+		assert_true(matched(&v, "xss-1", "query"));
+		assert_false(matched(&v, "proto-1", NULL));
+		free(q);
+	}
 	r.headers = json_h;
 	r.body = (const uint8_t *)"{not json";
 	r.body_len = 9;
 	assert_int_equal(waf_inspect(e, NULL, &r, &v), 0);
 	assert_true(matched(&v, "proto-1", "request"));
 	waf_engine_unref(e);
+}
+
+/* Worker threads share one engine (and a second one, as after a rules
+ * update): every thread's verdicts equal the single-threaded ones. */
+struct thread_job {
+	struct waf_engine *e[2];
+	int blocked[2][4];
+	int failed;
+};
+
+static const char *const thread_queries[4] = {
+	"q=select+your+size", "id=1%27%20or%20%271%27%3D%271", "c=%3Csvg%2Fonload%3Dalert(1)%3E",
+	"page=2&sort=price",
+};
+
+static void *
+thread_main(void *arg)
+{
+	struct thread_job *j = arg;
+	struct waf_header h[] = { H("Host", "a"), H("User-Agent", "Mozilla/5.0") };
+
+	for (int round = 0; round < 300; round++)
+		for (int k = 0; k < 4; k++) {
+			int ei = (round + k) % 2;
+			struct waf_request r = { .method = "GET", .method_len = 3, .path = "/p",
+				.path_len = 2, .query = thread_queries[k],
+				.query_len = strlen(thread_queries[k]), .headers = h, .n_headers = 2 };
+			struct waf_verdict v;
+
+			if (waf_inspect(j->e[ei], NULL, &r, &v) < 0 ||
+			    (v.action == WAF_BLOCK) != j->blocked[ei][k])
+				__atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
+		}
+	return NULL;
+}
+
+static void
+test_threads(void **state)
+{
+	struct thread_job j = { { test_engine(), NULL }, { { 0 } }, 0 };
+	char err[512];
+	pthread_t t[4];
+
+	(void)state;
+	j.e[1] = waf_engine_load_dir(YS_SOURCE_DIR "/rules/waf", err, sizeof(err));
+	assert_non_null(j.e[1]);
+	for (int ei = 0; ei < 2; ei++)
+		for (int k = 0; k < 4; k++) {
+			struct waf_header h[] = { H("Host", "a"), H("User-Agent", "Mozilla/5.0") };
+			struct waf_request r = { .method = "GET", .method_len = 3, .path = "/p",
+				.path_len = 2, .query = thread_queries[k],
+				.query_len = strlen(thread_queries[k]), .headers = h, .n_headers = 2 };
+			struct waf_verdict v;
+
+			assert_int_equal(waf_inspect(j.e[ei], NULL, &r, &v), 0);
+			j.blocked[ei][k] = v.action == WAF_BLOCK;
+		}
+	assert_true(j.blocked[0][1] && j.blocked[1][2] && !j.blocked[1][0] && !j.blocked[1][3]);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, thread_main, &j), 0);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	assert_false(j.failed);
+	waf_engine_unref(j.e[0]);
+	waf_engine_unref(j.e[1]);
 }
 
 int
@@ -442,6 +526,7 @@ main(void)
 		cmocka_unit_test(test_site_policy),
 		cmocka_unit_test(test_site_errors),
 		cmocka_unit_test(test_bodies),
+		cmocka_unit_test(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -55,6 +55,11 @@ static const char *const attacks[] = {
 	"-1' union select @@version -- ",
 	"' or 1 --",
 	"x' AND 1=0 UNION SELECT 1 -- -",
+	"1=1; DROP TABLE users",
+	"';SHUTDOWN WITH NOWAIT;--",
+	"1'; copy (select '') to program 'id'--",
+	"region, (select password from admins limit 1)",
+	"iif(1=1,1,1/0)",
 };
 
 static const char *const benign[] = {
@@ -66,6 +71,7 @@ static const char *const benign[] = {
 	"select all",
 	"exec chair",
 	"union of workers",
+	"The union select committee met on Tuesday",
 	"Tom's and Jerry's adventure",
 	"1=1 in math",
 	"order by date",
@@ -74,6 +80,10 @@ static const char *const benign[] = {
 	"5'11\"",
 	"It's 5 o'clock and I'm late",
 	"select one from the list",
+	"SELECT * FROM my heart",
+	"=IF(C2>100,\"high\",\"low\")",
+	"diff --git a/m.sql b/m.sql\n--- /dev/null\n+++ b/m.sql\n@@ -0,0 +1 @@\n+ALTER TABLE orders ADD note TEXT;\n+CREATE INDEX i ON orders (user_id);",
+	"(select all that apply)",
 	"Please update your profile; delete from cart if needed",
 	"I'd like 1 or 2 apples",
 	"rock 'n' roll",

