@@ -35,15 +35,17 @@ MIN_REQUESTS = {"sqli": 100, "xss": 100, "cmdi": 25, "lfi": 25, "rfi_ssrf": 25, 
 MIN_BENIGN = 1000
 
 # Floors: detection per attack file (%), overall detection (%), and the
-# largest false-positive rate (%) over all benign requests, set from what the
-# engine measured on this corpus (wafengine eee51a0: 96.38 % detection,
-# 3.47 % false positives, all of them in benign_apps and benign_misc, the
-# held-out batches it had not been tuned on; docs/PERFORMANCE.md). RAISE THEM
-# AS IT IMPROVES, up to the goal of 90 in every category and a ceiling of 0.1.
-DETECTION_FLOOR = {"sqli": 97, "xss": 98.5, "cmdi": 93, "lfi": 91, "rfi_ssrf": 100, "xxe": 100,
-                   "ssti": 98, "webshell": 98, "scanner": 90.9, "protocol": 95}
-OVERALL_DETECTION_FLOOR = 96.3
-FALSE_POSITIVE_CEILING = 3.5
+# largest false-positive rate (%) over all benign requests, set just below what
+# the engine measured on this corpus (session 2, wafengine 67e113d: 99.87 %
+# detection, 0.00 % false positives). The whole corpus has since been used to
+# tune the engine, so these are regression floors, not a measure of detection
+# on new traffic: the held-out figures (83.7 % / 13.2 % when batches 2 and 3
+# were new) are in docs/PERFORMANCE.md, and each new batch must be measured
+# before it is committed. Never lower a floor to make a change pass.
+DETECTION_FLOOR = {"sqli": 99, "xss": 99, "cmdi": 98, "lfi": 98, "rfi_ssrf": 98, "xxe": 97,
+                   "ssti": 98, "webshell": 98, "scanner": 98, "protocol": 97}
+OVERALL_DETECTION_FLOOR = 99.5
+FALSE_POSITIVE_CEILING = 0.1
 
 
 def corpus_files():
