@@ -1081,8 +1081,6 @@ ddos_scrubber_version(struct db *db, int64_t pv)
 	char hex[65], *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	int64_t id = 0;
-	bool same = false;
 
 	if (f == NULL || st == NULL) {
 		db_done(st);
@@ -1100,18 +1098,7 @@ ddos_scrubber_version(struct db *db, int64_t pv)
 	crypto_sha256(text, len, md);
 	crypto_hex(md, 32, hex);
 	free(text);
-	st = db_q(db, "SELECT id, sha256 FROM ddos_bundle_versions ORDER BY id DESC LIMIT 1", "");
-	if (st && db_step(st) == DB_ROW) {
-		id = db_col_int(st, 0);
-		same = strcmp(db_col_text(st, 1), hex) == 0;
-	}
-	db_done(st);
-	if (same)
-		return id;
-	if (db_run(db, "INSERT INTO ddos_bundle_versions (sha256, created_at) VALUES (?, ?)", "sl",
-	    hex, (int64_t)time(NULL)) != 1)
-		return id > 0 ? id : 1;
-	return db_last_id(db);
+	return store_content_version(db, STORE_VERSIONS_DDOS, hex);
 }
 
 /* ---- attack events --------------------------------------------------- */

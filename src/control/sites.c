@@ -862,22 +862,7 @@ sites_waf_state(struct db *db)
 int64_t
 sites_waf_version(struct db *db, const char *sha256_hex)
 {
-	struct db_stmt *st = db_q(db, "SELECT id, sha256 FROM waf_bundle_versions"
-	    " ORDER BY id DESC LIMIT 1", "");
-	int64_t id = 0;
-	bool same = false;
-
-	if (st && db_step(st) == DB_ROW) {
-		id = db_col_int(st, 0);
-		same = strcmp(db_col_text(st, 1), sha256_hex) == 0;
-	}
-	db_done(st);
-	if (same)
-		return id;
-	if (db_run(db, "INSERT INTO waf_bundle_versions (sha256, created_at) VALUES (?, ?)", "sl",
-	    sha256_hex, (int64_t)time(NULL)) != 1)
-		return id > 0 ? id : 1;
-	return db_last_id(db);
+	return store_content_version(db, STORE_VERSIONS_WAF, sha256_hex);
 }
 
 static int

@@ -545,3 +545,40 @@ def daemon(make_module_daemon):
 @pytest.fixture(scope="module")
 def admin(daemon):
     return first_admin_login(daemon)
+
+
+class NodeProc:
+    """A provider node process a test starts in its own session (its output
+    in a log file) and stops with SIGTERM: it must exit 0 with a log free of
+    sanitizer reports. close() kills what is left and removes the directory."""
+
+    def __init__(self, prefix):
+        self.tmp = tempfile.mkdtemp(prefix=prefix)
+        self.state = os.path.join(self.tmp, "state")
+        self.proc = None
+        self.log = os.path.join(self.tmp, "node.log")
+
+    def spawn(self, argv):
+        with open(self.log, "wb") as lf:
+            self.proc = subprocess.Popen(argv, stdout=lf, stderr=subprocess.STDOUT,
+                                         env=_env_base(self.tmp), start_new_session=True)
+
+    def read_log(self):
+        with open(self.log, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self):
+        if self.proc is None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        rc = self.proc.wait(timeout=30 * SLOW)
+        self.proc = None
+        assert rc == 0, self.read_log()
+        assert sanitizer_free(self.read_log()), self.read_log()
+
+    def close(self):
+        if self.proc is not None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+

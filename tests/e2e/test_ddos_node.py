@@ -17,12 +17,11 @@ import re
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 
 import pytest
 
-from conftest import ROOT, SLOW, _env_base, register_and_approve_tenant, sanitizer_free
+from conftest import ROOT, SLOW, NodeProc, _env_base, register_and_approve_tenant
 
 SCRUBBER = os.environ.get("YS_SCRUBBER", os.path.join(ROOT, "build/src/scrubber/yunshou-scrubber"))
 TAG = "%x" % (os.getpid() % 0xfffff)
@@ -80,12 +79,10 @@ def world(netns, make_module_daemon):
             "node_url": f"https://{HOST_ADDR}:{node_port}"}
 
 
-class Scrubber:
+class Scrubber(NodeProc):
     def __init__(self, w):
+        super().__init__("ys-scrnode-")
         self.w = w
-        self.tmp = tempfile.mkdtemp(prefix="ys-scrnode-")
-        self.state = os.path.join(self.tmp, "state")
-        self.proc = None
 
     def enroll(self, token):
         d = self.w["d"]
@@ -101,31 +98,7 @@ class Scrubber:
         with open(self.config, "w") as f:
             json.dump({"interface": NS_IF, "xdp_mode": "generic", "node_state": self.state,
                        "events": self.events, "forward": False}, f)
-        self.log = os.path.join(self.tmp, "scrubber.log")
-        with open(self.log, "wb") as lf:
-            self.proc = subprocess.Popen(
-                ["ip", "netns", "exec", NS, SCRUBBER, "run", "--config", self.config],
-                stdout=lf, stderr=subprocess.STDOUT, env=_env_base(self.tmp),
-                start_new_session=True)
-
-    def read_log(self):
-        with open(self.log, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def stop(self):
-        if self.proc is None:
-            return
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        rc = self.proc.wait(timeout=30 * SLOW)
-        self.proc = None
-        assert rc == 0, self.read_log()
-        assert sanitizer_free(self.read_log()), self.read_log()
-
-    def close(self):
-        if self.proc is not None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.spawn(["ip", "netns", "exec", NS, SCRUBBER, "run", "--config", self.config])
 
 
 def until(what, fn, timeout=30):

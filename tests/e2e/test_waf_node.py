@@ -16,16 +16,14 @@ import http.server
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
-import tempfile
 import threading
 import time
 
 import pytest
 
-from conftest import ROOT, SLOW, _env_base, register_and_approve_tenant, sanitizer_free
+from conftest import ROOT, SLOW, NodeProc, _env_base, register_and_approve_tenant
 
 WAF = os.environ.get("YS_WAF", os.path.join(ROOT, "build/src/waf/yunshou-waf"))
 ORIGIN_ADDR = "10.232.0.1"
@@ -70,12 +68,10 @@ def origin():
         sh("ip", "link", "del", DEV, check=False)
 
 
-class Node:
+class Node(NodeProc):
     def __init__(self, d):
+        super().__init__("ys-wafnode-")
         self.d = d
-        self.tmp = tempfile.mkdtemp(prefix="ys-wafnode-")
-        self.state = os.path.join(self.tmp, "state")
-        self.proc = None
         self.port = None
 
     def enroll(self, token):
@@ -89,14 +85,9 @@ class Node:
         s.bind(("127.0.0.1", 0))
         self.port = s.getsockname()[1]
         s.close()
-        self.log = os.path.join(self.tmp, "waf.log")
         self.events = os.path.join(self.tmp, "events.jsonl")
-        with open(self.log, "wb") as lf:
-            self.proc = subprocess.Popen(
-                [WAF, "run", "--node-state", self.state, "--listen", f"127.0.0.1:{self.port}",
-                 "--events", self.events, "--workers", "2"],
-                stdout=lf, stderr=subprocess.STDOUT, env=_env_base(self.tmp),
-                start_new_session=True)
+        self.spawn([WAF, "run", "--node-state", self.state, "--listen", f"127.0.0.1:{self.port}",
+                    "--events", self.events, "--workers", "2"])
 
     def request(self, path, headers=None):
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10 * SLOW)
@@ -106,25 +97,6 @@ class Node:
             return r.status, r.read().decode("utf-8", "replace")
         finally:
             c.close()
-
-    def read_log(self):
-        with open(self.log, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def stop(self):
-        if self.proc is None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        rc = self.proc.wait(timeout=30 * SLOW)
-        self.proc = None
-        assert rc == 0, self.read_log()
-        assert sanitizer_free(self.read_log()), self.read_log()
-
-    def close(self):
-        if self.proc is not None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def until(what, fn, timeout=30):

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 
@@ -176,6 +177,34 @@ static const struct table_desc tables[STORE_TABLE_COUNT] = {
 		" created_at, updated_at", "tenant_id",
 		{ "id", "tenant_id", "object_id", "status" } },
 };
+
+static const struct {
+	const char *newest, *insert;
+} version_sql[] = {
+	[STORE_VERSIONS_WAF] = { "SELECT id, sha256 FROM waf_bundle_versions ORDER BY id DESC LIMIT 1",
+		"INSERT INTO waf_bundle_versions (sha256, created_at) VALUES (?, ?)" },
+	[STORE_VERSIONS_DDOS] = { "SELECT id, sha256 FROM ddos_bundle_versions ORDER BY id DESC LIMIT 1",
+		"INSERT INTO ddos_bundle_versions (sha256, created_at) VALUES (?, ?)" },
+};
+
+int64_t
+store_content_version(struct db *db, enum store_version_table t, const char *sha256_hex)
+{
+	struct db_stmt *st = db_q(db, version_sql[t].newest, "");
+	int64_t id = 0;
+	bool same = false;
+
+	if (st && db_step(st) == DB_ROW) {
+		id = db_col_int(st, 0);
+		same = strcmp(db_col_text(st, 1), sha256_hex) == 0;
+	}
+	db_done(st);
+	if (same)
+		return id;
+	if (db_run(db, version_sql[t].insert, "sl", sha256_hex, (int64_t)time(NULL)) != 1)
+		return id > 0 ? id : 1;
+	return db_last_id(db);
+}
 
 size_t
 store_filters_from(const json_t *in, const char *const *names, struct store_filter *f,

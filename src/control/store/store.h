@@ -110,6 +110,13 @@ struct store_filter {
 	int64_t num;
 };
 
+/* Bundle versions that follow content (the WAF nodes' and the scrubbers'
+ * bundles): the id of the newest row of the table when its hash is
+ * sha256_hex, else of a new row with that hash. A node's heartbeat costs
+ * one indexed read; a change of content yields a higher version. */
+enum store_version_table { STORE_VERSIONS_WAF, STORE_VERSIONS_DDOS };
+int64_t store_content_version(struct db *db, enum store_version_table t, const char *sha256_hex);
+
 /* Equality filters from a validated query object: one per name present
  * (string or integer), at most max. Returns how many. */
 size_t store_filters_from(const json_t *in, const char *const *names, struct store_filter *f,
