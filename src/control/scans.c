@@ -90,6 +90,22 @@ scans_forbidden_address(const struct sockaddr *sa, bool allow_loopback)
 	return NULL;
 }
 
+/* ::ffff:a.b.c.d is the IPv4 host a.b.c.d: one spelling per host, so the
+ * comparisons with agents' addresses (and other tenants') cannot be
+ * dodged by writing an address another way. */
+static void
+unmap(struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in s4 = { .sin_family = AF_INET };
+
+	if (ss->ss_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		return;
+	memcpy(&s4.sin_addr, s6->sin6_addr.s6_addr + 12, 4);
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, &s4, sizeof(s4));
+}
+
 /* The canonical text of a numeric address, and its sockaddr. 0 / -1. */
 static int
 numeric(const char *s, struct sockaddr_storage *ss, char *canon, size_t canonlen)
@@ -101,6 +117,7 @@ numeric(const char *s, struct sockaddr_storage *ss, char *canon, size_t canonlen
 		ss->ss_family = AF_INET6;
 	else
 		return -1;
+	unmap(ss);
 	if (canon != NULL) {
 		const void *a = ss->ss_family == AF_INET ?
 		    (const void *)&((struct sockaddr_in *)ss)->sin_addr :
@@ -113,16 +130,23 @@ numeric(const char *s, struct sockaddr_storage *ss, char *canon, size_t canonlen
 }
 
 static int
-add_address(json_t *list, const struct sockaddr *sa, bool allow_lo, const char *target,
+add_address(json_t *list, const struct sockaddr *orig, bool allow_lo, const char *target,
     struct ys_err *e)
 {
+	struct sockaddr_storage ss = { 0 };
+	const struct sockaddr *sa = (const struct sockaddr *)&ss;
 	char text[INET6_ADDRSTRLEN];
-	const char *why = scans_forbidden_address(sa, allow_lo);
-	const void *a = sa->sa_family == AF_INET ?
-	    (const void *)&((const struct sockaddr_in *)sa)->sin_addr :
-	    (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+	const char *why;
+	const void *a;
 	size_t i;
 	json_t *v;
+
+	memcpy(&ss, orig, orig->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+	    sizeof(struct sockaddr_in6));
+	unmap(&ss);
+	why = scans_forbidden_address(sa, allow_lo);
+	a = sa->sa_family == AF_INET ? (const void *)&((const struct sockaddr_in *)sa)->sin_addr :
+	    (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
 
 	if (inet_ntop(sa->sa_family, a, text, sizeof(text)) == NULL)
 		return ys_fail(e, "invalid_field", "target: bad address");

@@ -219,6 +219,19 @@ test_agent_addresses_authorise(void **state)
 	assert_int_equal(scans_node_addresses(c->f->db, n2, c->t2, rep, NULL), 0);
 	json_decref(rep);
 
+	/* The IPv4-mapped spelling of the agent's address is the same host. */
+	t = create(c, &c->a, "::ffff:192.0.2.10", &e);
+	assert_non_null(t);
+	assert_string_equal(json_string_value(json_object_get(t, "target")), "192.0.2.10");
+	assert_string_equal(json_string_value(json_object_get(t, "status")), "authorized");
+	{
+		json_t *out = NULL;
+
+		assert_int_equal(scans_target_delete(c->f->db, &c->a,
+		    json_integer_value(json_object_get(t, "id")), &out, &e), 0);
+		json_decref(out);
+	}
+	json_decref(t);
 	/* Both addresses of t1's agent: authorised by that agent. */
 	t = create(c, &c->a, "2001:db8::10", &e);
 	assert_string_equal(json_string_value(json_object_get(t, "status")), "authorized");
@@ -231,7 +244,7 @@ test_agent_addresses_authorise(void **state)
 	json_decref(t);
 	/* t2's agent's address is not t1's: pending, and an operator cannot
 	 * authorise it for t1 either. */
-	t = create(c, &c->a, "192.0.2.20", &e);
+	t = create(c, &c->a, "::ffff:192.0.2.20", &e);
 	assert_string_equal(json_string_value(json_object_get(t, "status")), "pending");
 	{
 		json_t *out = NULL;
@@ -249,7 +262,7 @@ test_agent_addresses_authorise(void **state)
 	    1);
 	{
 		json_t *out = NULL;
-		int64_t first = db_int(c->f->db, 0, "SELECT min(id) FROM scan_targets", "");
+		int64_t first = db_int(c->f->db, 0, "SELECT min(id) FROM scan_targets WHERE deleted_at IS NULL", "");
 
 		/* Deleting a target frees its unit of quota. */
 		assert_int_equal(scans_target_delete(c->f->db, &c->a, first, &out, &e), 0);
