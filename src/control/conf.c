@@ -45,6 +45,7 @@ const struct config_kw conf_keywords[] = {
 	{ "feed_ca_file", S(feed_ca_file), "CA bundle trusted when fetching advisory feeds by URL; empty: the system's" },
 	{ "scan_timeout_ms", I(scan_timeout_ms, 100, 60000), "network scans: per connect and per probe read" },
 	{ "scan_threads", I(scan_threads, 1, 16), "network scans: connect-scan threads of the scan worker" },
+	{ "scan_max_seconds", I(scan_max_seconds, 10, 86400), "network scans: a job's wall-clock limit (one worker serves every tenant)" },
 	{ "scan_syn", B(scan_syn), "network scans: SYN scan with raw sockets when yunshoud holds CAP_NET_RAW (else connect scan)" },
 	{ "scan_allow_loopback", B(scan_allow_loopback), "network scans: allow loopback targets (tests and single-host demos only; the scanner would probe its own host)" },
 	{ "waf_cname_zone", S(waf_cname_zone), "DNS zone of WAF sites' CNAME targets (site-<id>.<zone>), served by the WAF nodes" },
@@ -68,6 +69,7 @@ conf_defaults(struct conf *c)
 	c->login_rate_per_minute = 30;
 	c->scan_timeout_ms = 1000;
 	c->scan_threads = 2;
+	c->scan_max_seconds = 3600;
 	c->scan_allow_loopback = false;
 	c->scan_syn = true;
 	c->registration_rate_per_hour = 20;

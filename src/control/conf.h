@@ -37,6 +37,7 @@ struct conf {
 	char feed_ca_file[512];
 	long long scan_timeout_ms;
 	long long scan_threads;
+	long long scan_max_seconds;
 	bool scan_allow_loopback;
 	bool scan_syn;
 	char waf_cname_zone[128];

@@ -48,6 +48,27 @@ static const struct forbidden {
 	{ AF_INET6, "fe80::", 10, "link-local (fe80::/10)", false },
 	{ AF_INET6, "ff00::", 8, "multicast", false },
 	{ AF_INET6, "fd00:ec2::254", 128, "the AWS metadata service", false },
+	{ AF_INET, "168.63.129.16", 32, "the Azure platform address (WireServer)", false },
+	{ AF_INET, "100.64.0.0", 10, "shared address space (100.64.0.0/10: carrier NAT, "
+	    "Alibaba Cloud's internal DNS and NTP)", false },
+	{ AF_INET, "192.0.0.0", 24, "IETF protocol assignments (192.0.0.0/24, Oracle Cloud "
+	    "metadata)", false },
+	{ AF_INET, "198.18.0.0", 15, "benchmarking space (198.18.0.0/15)", false },
+	/* IPv6 spellings of IPv4 hosts that would dodge the IPv4 rows. */
+	{ AF_INET6, "64:ff9b::", 96, "a NAT64 address (an IPv4 host; give it as IPv4)", false },
+	{ AF_INET6, "64:ff9b:1::", 48, "a NAT64 address (an IPv4 host; give it as IPv4)", false },
+	{ AF_INET6, "2002::", 16, "a 6to4 address (an IPv4 host; give it as IPv4)", false },
+	{ AF_INET6, "2001::", 32, "a Teredo address (an IPv4 host; give it as IPv4)", false },
+};
+
+/* Not global: private and documentation ranges. They may be scanned when
+ * an operator approves them (a private cloud, a customer's VPC reachable
+ * from the scanner), never on an agent's word: seen from the provider's
+ * scanner a private address may be the provider's own network. */
+static const struct { int family; const char *net; int prefix; } not_global[] = {
+	{ AF_INET, "10.0.0.0", 8 }, { AF_INET, "172.16.0.0", 12 }, { AF_INET, "192.168.0.0", 16 },
+	{ AF_INET, "192.0.2.0", 24 }, { AF_INET, "198.51.100.0", 24 },
+	{ AF_INET, "203.0.113.0", 24 }, { AF_INET6, "fc00::", 7 }, { AF_INET6, "2001:db8::", 32 },
 };
 
 static bool
@@ -79,6 +100,10 @@ scans_forbidden_address(const struct sockaddr *sa, bool allow_loopback)
 	} else {
 		return "not an IP address";
 	}
+	/* ::a.b.c.d (IPv4-compatible, deprecated) but :: and ::1. */
+	if (family == AF_INET6 && memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0", 12) == 0 &&
+	    (a[12] | a[13] | a[14]) != 0)
+		return "an IPv4-compatible IPv6 address (an IPv4 host; give it as IPv4)";
 	for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
 		const struct forbidden *f = &forbidden[i];
 
@@ -88,6 +113,22 @@ scans_forbidden_address(const struct sockaddr *sa, bool allow_loopback)
 			return f->why;
 	}
 	return NULL;
+}
+
+static bool
+is_global(const struct sockaddr *sa)
+{
+	const unsigned char *a = sa->sa_family == AF_INET ?
+	    (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr :
+	    ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+	unsigned char net[16];
+
+	for (size_t i = 0; i < sizeof(not_global) / sizeof(not_global[0]); i++)
+		if (not_global[i].family == sa->sa_family &&
+		    inet_pton(sa->sa_family, not_global[i].net, net) == 1 &&
+		    prefix_match(a, net, not_global[i].prefix))
+			return false;
+	return true;
 }
 
 /* ::ffff:a.b.c.d is the IPv4 host a.b.c.d: one spelling per host, so the
@@ -340,23 +381,46 @@ scans_node_addresses(struct db *db, int64_t node_id, int64_t tenant_id,
 	return 0;
 }
 
-/* The tenant's live agents that report address as one of their host's
- * own (comma-separated ids in out, empty when none). The address a node's
- * connection came from is not enough: behind NAT it is a gateway that
- * many hosts, of many tenants, share. */
+/* Another tenant whose live node reports address or connects from it
+ * (0: none): that tenant's host, or a gateway it shares. */
+static int64_t
+other_tenant(struct db *db, int64_t tenant_id, const char *address)
+{
+	return db_int(db, 0, "SELECT a.tenant_id FROM node_addresses a JOIN nodes n"
+	    " ON n.id = a.node_id WHERE a.address = ? AND a.tenant_id != ?"
+	    " AND n.revoked_at IS NULL AND a.seen_at >= ? LIMIT 1", "sll", address, tenant_id,
+	    (int64_t)time(NULL) - SCANS_ADDRESS_TTL_S);
+}
+
+/* The tenant's live agents whose host proves address its own
+ * (comma-separated ids in out, empty when none): the agent reports it as an
+ * interface address AND its connections come from it — a TCP source
+ * address cannot be claimed without the routing that answers it, while a
+ * heartbeat's list is only the tenant's word. Never a private or
+ * documentation address (seen from the provider's scanner it may be the
+ * provider's own network), never one another tenant's node reports or
+ * connects from. Anything else needs an operator's approval. */
 static void
 agents_reporting(struct db *db, int64_t tenant_id, const char *address, char *out,
     size_t outlen)
 {
-	struct db_stmt *st = db_q(db, "SELECT DISTINCT a.node_id FROM node_addresses a"
-	    " JOIN nodes n ON n.id = a.node_id WHERE a.address = ? AND a.tenant_id = ?"
-	    " AND a.source = 'reported'"
-	    " AND n.tenant_id = a.tenant_id AND n.revoked_at IS NULL AND n.kind = 'agent'"
-	    " AND a.seen_at >= ? ORDER BY a.node_id LIMIT 4", "sll", address, tenant_id,
-	    (int64_t)time(NULL) - SCANS_ADDRESS_TTL_S);
+	struct sockaddr_storage ss;
+	struct db_stmt *st;
+	int64_t since = (int64_t)time(NULL) - SCANS_ADDRESS_TTL_S;
 	size_t o = 0;
 
 	out[0] = '\0';
+	if (numeric(address, &ss, NULL, 0) < 0 || !is_global((struct sockaddr *)&ss) ||
+	    other_tenant(db, tenant_id, address) > 0)
+		return;
+	st = db_q(db, "SELECT DISTINCT a.node_id FROM node_addresses a"
+	    " JOIN node_addresses p ON p.node_id = a.node_id AND p.address = a.address"
+	    "  AND p.source = 'peer' AND p.seen_at >= ?"
+	    " JOIN nodes n ON n.id = a.node_id WHERE a.address = ? AND a.tenant_id = ?"
+	    " AND a.source = 'reported'"
+	    " AND n.tenant_id = a.tenant_id AND n.revoked_at IS NULL AND n.kind = 'agent'"
+	    " AND a.seen_at >= ? ORDER BY a.node_id LIMIT 4", "lsll", since, address, tenant_id,
+	    since);
 	while (st != NULL && db_step(st) == DB_ROW && o + 24 < outlen)
 		o += (size_t)snprintf(out + o, outlen - o, "%snode/%lld", o ? "," : "",
 		    (long long)db_col_int(st, 0));
@@ -365,6 +429,27 @@ agents_reporting(struct db *db, int64_t tenant_id, const char *address, char *ou
 }
 
 /* ---- targets ---- */
+
+/* Every comma-separated item of item (node/1,node/12) already in list. */
+static bool
+has_token(const char *list, const char *item)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), ",%s,", list);
+	for (const char *p = item; *p;) {
+		size_t n = strcspn(p, ",");
+		char tok[64];
+
+		snprintf(tok, sizeof(tok), ",%.*s,", (int)(n < 60 ? n : 60), p);
+		if (strstr(buf, tok) == NULL)
+			return false;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return true;
+}
 
 static json_t *
 target_row(struct db *db, struct scope sc, int64_t id, struct ys_err *e)
@@ -429,7 +514,7 @@ scans_target_create(struct db *db, const struct principal *p, bool allow_loopbac
 			all = false;
 			break;
 		}
-		if (strstr(by, who) == NULL && strlen(by) + strlen(who) + 2 < sizeof(by))
+		if (!has_token(by, who) && strlen(by) + strlen(who) + 2 < sizeof(by))
 			snprintf(by + strlen(by), sizeof(by) - strlen(by), "%s%s", by[0] ? "," : "",
 			    who);
 	}
@@ -505,12 +590,9 @@ decide(struct db *db, const struct principal *by, int64_t id, const char *to,
 	/* An address another tenant's agent reports is that tenant's host. */
 	if (strcmp(to, "authorized") == 0)
 		json_array_foreach(json_object_get(t, "addresses"), i, v) {
-			int64_t other = db_int(db, 0, "SELECT a.tenant_id FROM node_addresses a JOIN"
-			    " nodes n ON n.id = a.node_id WHERE a.address = ? AND a.tenant_id != ?"
-			    " AND n.revoked_at IS NULL AND a.seen_at >= ? LIMIT 1", "sll",
-			    json_string_value(v),
+			int64_t other = other_tenant(db,
 			    (int64_t)json_integer_value(json_object_get(t, "tenant_id")),
-			    (int64_t)time(NULL) - SCANS_ADDRESS_TTL_S);
+			    json_string_value(v));
 
 			if (other > 0) {
 				ys_fail(e, "conflict", "address %s is reported by an enrolled host of "
@@ -750,13 +832,15 @@ int
 scans_claim(struct db *db, struct scans_job *job)
 {
 	struct db_stmt *st;
+	bool agent = false;
 	int found = 0;
 
 	memset(job, 0, sizeof(*job));
 	if (db_begin(db) < 0)
 		return -1;
 	st = db_q(db, "SELECT j.id, j.tenant_id, j.target_id, t.target, t.kind, j.ports, j.rate,"
-	    " t.addresses, t.status, t.deleted_at FROM scan_jobs j JOIN scan_targets t"
+	    " t.addresses, t.status, t.deleted_at, coalesce(t.authorization, '')"
+	    " FROM scan_jobs j JOIN scan_targets t"
 	    " ON t.id = j.target_id WHERE j.status = 'queued' ORDER BY j.id LIMIT 1", "");
 	if (st != NULL && db_step(st) == DB_ROW) {
 		found = 1;
@@ -771,9 +855,23 @@ scans_claim(struct db *db, struct scans_job *job)
 		/* Authorisation is checked again when the scan starts. */
 		if (strcmp(db_col_text(st, 8), "authorized") != 0 || !db_col_is_null(st, 9))
 			found = 2;
+		agent = strcmp(db_col_text(st, 10), "agent") == 0;
 	}
 	if (st != NULL)
 		db_done(st);
+	/* An agent's proof holds only while its host still has the address
+	 * (an elastic address released and given to someone else does not). */
+	if (found == 1 && agent && json_is_array(job->addresses)) {
+		size_t i;
+		json_t *v;
+		char who[128];
+
+		json_array_foreach(job->addresses, i, v) {
+			agents_reporting(db, job->tenant_id, json_string_value(v), who, sizeof(who));
+			if (who[0] == '\0')
+				found = 2;
+		}
+	}
 	if (found == 1 && json_is_array(job->addresses)) {
 		if (db_run(db, "UPDATE scan_jobs SET status = 'running', started_at = ? WHERE id = ?",
 		    "ll", (int64_t)time(NULL), job->id) != 1)
@@ -781,8 +879,8 @@ scans_claim(struct db *db, struct scans_job *job)
 		audit_system(db, job->tenant_id, "scan.start", job->id, "ok", job->target);
 	} else if (found) {
 		if (db_run(db, "UPDATE scan_jobs SET status = 'failed', finished_at = ?, error ="
-		    " 'the target is no longer authorised' WHERE id = ?", "ll", (int64_t)time(NULL),
-		    job->id) != 1)
+		    " 'the target is no longer authorised (deleted, or its agents no longer prove"
+		    " its addresses)' WHERE id = ?", "ll", (int64_t)time(NULL), job->id) != 1)
 			goto fail;
 		audit_system(db, job->tenant_id, "scan.start", job->id, "forbidden",
 		    "the target is no longer authorised");
@@ -904,8 +1002,11 @@ scans_finish(struct db *db, int64_t job_id, const char *status, const char *erro
 	json_array_foreach(hosts, i, h)
 		if (store_host(db, job_id, tenant, h) < 0)
 			goto fail;
-	prev = db_int(db, 0, "SELECT max(id) FROM scan_jobs WHERE target_id = ? AND id < ?"
-	    " AND status = 'done'", "ll", target, job_id);
+	/* The previous scan to diff against: done, of the same ports (a scan
+	 * of other ports would show every port it did not cover as closed). */
+	prev = strcmp(status, "done") != 0 ? 0 : db_int(db, 0, "SELECT max(id) FROM scan_jobs"
+	    " WHERE target_id = ? AND id < ? AND status = 'done' AND ports ="
+	    " (SELECT ports FROM scan_jobs WHERE id = ?)", "lll", target, job_id, job_id);
 	nports = db_int(db, 0, "SELECT count(*) FROM scan_ports WHERE job_id = ?", "l", job_id);
 	nfind = db_int(db, 0, "SELECT count(*) FROM scan_findings WHERE job_id = ?", "l", job_id);
 	if (db_run(db, "UPDATE scan_jobs SET status = ?, error = ?, finished_at = ?,"

@@ -27,8 +27,9 @@
 
 /* Largest CIDR a target may be: IPv4 /24, IPv6 /120 (256 addresses). */
 #define SCANS_MAX_ADDRESSES 256
-/* Agent-reported addresses count for this long after they were last seen. */
-#define SCANS_ADDRESS_TTL_S (7 * 86400)
+/* Agent-reported addresses count for this long after they were last seen
+ * (heartbeats come every 30 s; a released address stops counting soon). */
+#define SCANS_ADDRESS_TTL_S 3600
 
 /* Why an address may never be a target (NULL: it may). allow_loopback is
  * the scan_allow_loopback setting (tests, single-host demos). */

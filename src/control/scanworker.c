@@ -3,6 +3,7 @@
  */
 #include "scanworker.h"
 
+#include <ifaddrs.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -36,6 +37,8 @@ struct progress {
 	int64_t hosts_done, ports_per_host, ports_total;
 	atomic_bool *cancel;
 	atomic_bool *stop;
+	time_t deadline;	/* the job's wall-clock limit */
+	bool timed_out;
 };
 
 static void
@@ -52,6 +55,33 @@ on_progress(void *arg, size_t done, size_t total, size_t open)
 		atomic_store(p->cancel, true);
 	if (p->stop != NULL && atomic_load(p->stop))
 		atomic_store(p->cancel, true);
+	if (p->deadline > 0 && time(NULL) >= p->deadline) {
+		p->timed_out = true;
+		atomic_store(p->cancel, true);
+	}
+}
+
+/* One of this host's own addresses (the scanner would probe yunshoud's
+ * host, like a loopback target). */
+static bool
+is_own_address(const char *addr)
+{
+	struct ifaddrs *ifa = NULL;
+	bool own = false;
+
+	if (getifaddrs(&ifa) != 0)
+		return false;
+	for (struct ifaddrs *i = ifa; i != NULL && !own; i = i->ifa_next) {
+		char a[64];
+
+		if (i->ifa_addr == NULL || (i->ifa_addr->sa_family != AF_INET &&
+		    i->ifa_addr->sa_family != AF_INET6))
+			continue;
+		netscan_address(i->ifa_addr, a, sizeof(a));
+		own = strcmp(a, addr) == 0;
+	}
+	freeifaddrs(ifa);
+	return own;
 }
 
 /* The addresses to scan now: a host name is resolved again and only the
@@ -104,6 +134,11 @@ scan_addresses(const struct scans_job *job, bool allow_lo, char *err, size_t err
 			snprintf(err, errlen, "%s is %s", json_string_value(v), why);
 			goto fail;
 		}
+		if (!allow_lo && is_own_address(json_string_value(v))) {
+			snprintf(err, errlen, "%s is an address of the scanner's own host",
+			    json_string_value(v));
+			goto fail;
+		}
 	}
 	if (json_array_size(out) > 0)
 		return out;
@@ -137,6 +172,7 @@ scanworker_run_once(struct db *db, const struct scanworker_opts *o, atomic_bool 
 	log_info("scanworker: scan %lld of %s (%s) started", (long long)job.id, job.target,
 	    job.ports);
 	pr.job_id = job.id;
+	pr.deadline = o->max_seconds > 0 ? time(NULL) + (time_t)o->max_seconds : 0;
 	po.rate = job.rate > 0 ? (unsigned)job.rate : 0;
 	if (portscan_parse_spec(job.ports, &ports, &nports, err, sizeof(err)) < 0 ||
 	    (addrs = scan_addresses(&job, o->allow_loopback, err, sizeof(err))) == NULL) {
@@ -169,11 +205,15 @@ scanworker_run_once(struct db *db, const struct scanworker_opts *o, atomic_bool 
 			break;
 		}
 		netscan_host_free(&h);
+		if (!atomic_load(&job_cancel))
+			on_progress(&pr, nports, nports, 0);
 		if (atomic_load(&job_cancel)) {
-			status = "cancelled";
+			status = pr.timed_out ? "failed" : "cancelled";
+			if (pr.timed_out)
+				snprintf(err, sizeof(err), "the scan reached its time limit of %u s "
+				    "(scan_max_seconds); results so far are kept", o->max_seconds);
 			break;
 		}
-		on_progress(&pr, nports, nports, 0);
 	}
 	if (strcmp(status, "done") == 0) {
 		bool c = false;
@@ -220,7 +260,8 @@ worker_main(void *arg)
 		const struct conf *c = w.conf();
 		struct scanworker_opts o = { .timeout_ms = (unsigned)c->scan_timeout_ms,
 			.threads = (unsigned)c->scan_threads,
-			.allow_loopback = c->scan_allow_loopback, .syn = c->scan_syn };
+			.allow_loopback = c->scan_allow_loopback, .syn = c->scan_syn,
+			.max_seconds = (unsigned)c->scan_max_seconds };
 		struct timespec ts;
 		int rc = scanworker_run_once(w.db, &o, &w.stop);
 

@@ -23,6 +23,7 @@ struct scanworker_opts {
 	unsigned threads;	/* portscan threads */
 	bool allow_loopback;	/* scan_allow_loopback */
 	bool syn;		/* scan_syn: SYN scan when privileged */
+	unsigned max_seconds;	/* scan_max_seconds: a job's wall-clock limit (0: none) */
 };
 
 /* Run the oldest queued job to its end on db: 1 ran one, 0 none queued,

@@ -94,6 +94,12 @@ netscan_host_run(const struct sockaddr *sa, socklen_t salen, const char *name,
 		out->ports[i].port = out->ps.open[i];
 		if (ports_only || cancelled(o))
 			continue;
+		/* A host that accepts every port (a filter answering for it) would
+		 * hold the scanner for hours; the first ports are identified. */
+		if (i >= NETSCAN_MAX_CHECKED) {
+			out->unchecked++;
+			continue;
+		}
 		if (check_port(sa, salen, name, timeout_ms, &out->ports[i], &out->findings) != 0)
 			goto oom;
 	}
@@ -151,8 +157,8 @@ netscan_host_json(const struct netscan_host *h)
 	json_t *open = json_array(), *svcs = json_array(), *tls = json_array();
 	json_t *finds = json_array(), *root;
 
-	root = json_pack("{s:o*, s:o*, s:o*, s:o*}", "open_ports", open, "services", svcs,
-	    "tls", tls, "findings", finds);
+	root = json_pack("{s:o*, s:o*, s:o*, s:o*, s:I}", "open_ports", open, "services", svcs,
+	    "tls", tls, "findings", finds, "unchecked_ports", (json_int_t)h->unchecked);
 	if (root == NULL)
 		return NULL;
 	for (size_t i = 0; i < h->n_ports; i++) {

@@ -28,6 +28,10 @@ struct netscan_port {
 	struct tlscheck_result tls;
 };
 
+/* Open ports of one host whose service, TLS and web checks run; the rest
+ * are reported open only (unchecked). */
+#define NETSCAN_MAX_CHECKED 256
+
 struct netscan_host {
 	char address[64];		/* numeric, as scanned */
 	struct portscan_result ps;
@@ -35,6 +39,7 @@ struct netscan_host {
 	size_t n_ports;
 	struct netfinding_list findings;
 	bool cancelled;
+	size_t unchecked;		/* open ports beyond NETSCAN_MAX_CHECKED */
 	double portscan_s, total_s;
 };
 
@@ -48,7 +53,8 @@ int netscan_host_run(const struct sockaddr *sa, socklen_t salen, const char *nam
     char *err, size_t errlen);
 void netscan_host_free(struct netscan_host *h);
 
-/* {"open_ports":[..], "services":[..], "tls":[..], "findings":[..]};
+/* {"open_ports":[..], "services":[..], "tls":[..], "findings":[..],
+ *  "unchecked_ports": N};
  * NULL when out of memory. */
 json_t *netscan_host_json(const struct netscan_host *h);
 /* One service's JSON row ({"port","service","product","version","tls",

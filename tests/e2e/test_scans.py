@@ -11,7 +11,9 @@ scan worker scans only authorised ones:
 * a host in a network namespace the test creates (10.231.0.2 behind a veth
   pair): refused until an operator approves, then exactly its open ports;
 * the root side of that veth (10.231.0.1), reported by the tenant's real
-  enrolled agent in its heartbeat: authorised at once, no operator needed;
+  enrolled agent in its heartbeat: a private address its connections do not
+  come from, so it still needs an operator (agent proof is for global
+  addresses the agent both reports and connects from: test_scans.c);
 * cancellation of a long scan, progress, history, quota, another tenant's
   ids (404), forbidden addresses (metadata, link-local) and bad input (400),
   every refusal in the audit trail.
@@ -291,7 +293,7 @@ def test_cancel_a_running_scan(world):
     assert_error(d.api("GET", f"/v1/scan-targets/{tid}", a.token), 404)
 
 
-def test_netns_host_needs_approval_and_agent_addresses_authorise(world, ns_listeners,
+def test_netns_host_needs_approval_and_agent_reports_addresses(world, ns_listeners,
                                                                   agents):  # noqa: F811
     d, a, b, admin = world["d"], world["a"], world["b"], world["admin"]
     # The namespace's host: the tenant's agents do not report it.
@@ -335,9 +337,11 @@ def test_netns_host_needs_approval_and_agent_addresses_authorise(world, ns_liste
         t2 = d.api("POST", "/v1/scan-targets", b.token, {"target": ROOT_ADDR,
                                                          "ports": str(port)})
         assert t2.status == 201, t2
-        assert t2.json["status"] == "authorized", t2.json
-        assert t2.json["authorization"] == "agent"
-        assert t2.json["authorized_by"] == f"node/{ag.node['node_id']}"
+        # Reported by the agent, but a private address, and not the one its
+        # connection comes from (127.0.0.1): an operator must approve it.
+        assert t2.json["status"] == "pending", t2.json
+        assert d.api("POST", f"/v1/scan-targets/{t2.json['id']}/approve", admin.token,
+                     {"reference": "授权书 SQ-2026-120"}).status == 200
         job = d.api("POST", f"/v1/scan-targets/{t2.json['id']}/scans", b.token, {}).json
         assert wait_scan(d, b.token, job["id"])["status"] == "done"
         res = d.api("GET", f"/v1/scans/{job['id']}/results", b.token).json

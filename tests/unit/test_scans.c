@@ -99,8 +99,12 @@ test_forbidden_addresses(void **state)
 		{ "fd00:ec2::254", "AWS" }, { "fe80::1", "link-local" }, { "febf::1", "link-local" },
 		{ "224.0.0.251", "multicast" }, { "ff02::1", "multicast" },
 		{ "255.255.255.255", "reserved" }, { "0.0.0.0", "this network" },
-		{ "::", "unspecified" },
-		{ "10.0.0.1", NULL }, { "192.168.1.1", NULL }, { "100.100.100.201", NULL },
+		{ "::", "unspecified" }, { "::127.0.0.1", "IPv4-compatible" },
+		{ "64:ff9b::a9fe:a9fe", "NAT64" }, { "2002:a9fe:a9fe::1", "6to4" },
+		{ "2001:0:4136:e378::1", "Teredo" }, { "168.63.129.16", "Azure" },
+		{ "100.64.0.1", "shared address space" }, { "192.0.0.192", "Oracle" },
+		{ "198.18.0.1", "benchmarking" },
+		{ "10.0.0.1", NULL }, { "192.168.1.1", NULL }, { "100.128.0.1", NULL },
 		{ "169.255.0.1", NULL }, { "fec0::1", NULL }, { "2001:db8::1", NULL },
 		{ "223.255.255.255", NULL }, { "8.8.8.8", NULL },
 	};
@@ -203,7 +207,8 @@ test_agent_addresses_authorise(void **state)
 	struct ctx *c = *state;
 	struct ys_err e;
 	int64_t n1, n2;
-	json_t *rep = json_pack("[s, s, s, i]", "192.0.2.10", "2001:DB8::10", "junk", 5), *t;
+	json_t *rep = json_pack("[s, s, s, s, i]", "58.246.0.10", "2400:da00::10", "10.0.0.5",
+	    "junk", 5), *t;
 
 	assert_int_equal(db_run(c->f->db, "INSERT INTO nodes (tenant_id, kind, hostname,"
 	    " enrolled_at) VALUES (?, 'agent', 'h1', 1)", "l", c->t1), 1);
@@ -211,40 +216,45 @@ test_agent_addresses_authorise(void **state)
 	assert_int_equal(db_run(c->f->db, "INSERT INTO nodes (tenant_id, kind, hostname,"
 	    " enrolled_at) VALUES (?, 'agent', 'h2', 1)", "l", c->t2), 1);
 	n2 = db_last_id(c->f->db);
-	assert_int_equal(scans_node_addresses(c->f->db, n1, c->t1, rep, "198.51.100.7"), 0);
+	/* h1 reports three addresses and connects from 58.246.0.10. */
+	assert_int_equal(scans_node_addresses(c->f->db, n1, c->t1, rep, "58.246.0.10"), 0);
 	assert_int_equal(db_int(c->f->db, -1, "SELECT count(*) FROM node_addresses WHERE"
-	    " node_id = ?", "l", n1), 3);
+	    " node_id = ?", "l", n1), 4);
+	/* A private address h1 connects from is reported too: still not global. */
+	assert_int_equal(scans_node_addresses(c->f->db, n1, c->t1, rep, "10.0.0.5"), 0);
 	json_decref(rep);
-	rep = json_pack("[s]", "192.0.2.20");
-	assert_int_equal(scans_node_addresses(c->f->db, n2, c->t2, rep, NULL), 0);
+	/* t2's host: 58.246.0.20, reported and connecting from it. */
+	rep = json_pack("[s]", "58.246.0.20");
+	assert_int_equal(scans_node_addresses(c->f->db, n2, c->t2, rep, "58.246.0.20"), 0);
 	json_decref(rep);
 
-	/* The IPv4-mapped spelling of the agent's address is the same host. */
-	t = create(c, &c->a, "::ffff:192.0.2.10", &e);
+	/* Reported by t1's agent and its connection comes from it: authorised,
+	 * also when written as IPv4-mapped IPv6. */
+	t = create(c, &c->a, "::ffff:58.246.0.10", &e);
 	assert_non_null(t);
-	assert_string_equal(json_string_value(json_object_get(t, "target")), "192.0.2.10");
-	assert_string_equal(json_string_value(json_object_get(t, "status")), "authorized");
-	{
-		json_t *out = NULL;
-
-		assert_int_equal(scans_target_delete(c->f->db, &c->a,
-		    json_integer_value(json_object_get(t, "id")), &out, &e), 0);
-		json_decref(out);
-	}
-	json_decref(t);
-	/* Both addresses of t1's agent: authorised by that agent. */
-	t = create(c, &c->a, "2001:db8::10", &e);
+	assert_string_equal(json_string_value(json_object_get(t, "target")), "58.246.0.10");
 	assert_string_equal(json_string_value(json_object_get(t, "status")), "authorized");
 	assert_string_equal(json_string_value(json_object_get(t, "authorization")), "agent");
+	assert_string_equal(json_string_value(json_object_get(t, "authorized_by")), "node/1");
 	json_decref(t);
-	/* The address the agent's connection came from does not authorise
-	 * (behind NAT it is a shared gateway). */
-	t = create(c, &c->a, "198.51.100.7", &e);
+	/* Only reported (a heartbeat's list is the tenant's word): pending. */
+	t = create(c, &c->a, "2400:da00::10", &e);
 	assert_string_equal(json_string_value(json_object_get(t, "status")), "pending");
 	json_decref(t);
-	/* t2's agent's address is not t1's: pending, and an operator cannot
-	 * authorise it for t1 either. */
-	t = create(c, &c->a, "::ffff:192.0.2.20", &e);
+	/* Reported and connecting from it, but private: pending. */
+	t = create(c, &c->a, "10.0.0.5", &e);
+	assert_string_equal(json_string_value(json_object_get(t, "status")), "pending");
+	json_decref(t);
+	{
+		json_t *out = NULL;
+		int64_t id = db_int(c->f->db, 0, "SELECT max(id) FROM scan_targets", "");
+
+		assert_int_equal(scans_target_delete(c->f->db, &c->a, id, &out, &e), 0);
+		json_decref(out);
+	}
+	/* t2's host is not t1's: pending, and an operator cannot authorise it
+	 * for t1 either; t2's own agent proves it for t2. */
+	t = create(c, &c->a, "58.246.0.20", &e);
 	assert_string_equal(json_string_value(json_object_get(t, "status")), "pending");
 	{
 		json_t *out = NULL;
@@ -262,13 +272,14 @@ test_agent_addresses_authorise(void **state)
 	    1);
 	{
 		json_t *out = NULL;
-		int64_t first = db_int(c->f->db, 0, "SELECT min(id) FROM scan_targets WHERE deleted_at IS NULL", "");
+		int64_t first = db_int(c->f->db, 0, "SELECT min(id) FROM scan_targets"
+		    " WHERE deleted_at IS NULL", "");
 
 		/* Deleting a target frees its unit of quota. */
 		assert_int_equal(scans_target_delete(c->f->db, &c->a, first, &out, &e), 0);
 		json_decref(out);
 	}
-	t = create(c, &c->a, "192.0.2.10", &e);
+	t = create(c, &c->a, "58.246.0.10", &e);
 	assert_non_null(t);
 	assert_string_equal(json_string_value(json_object_get(t, "status")), "pending");
 	json_decref(t);
@@ -371,6 +382,26 @@ test_scan_run_and_diff(void **state)
 	/* Both runs are in the audit trail as the scanner's. */
 	assert_int_equal(db_int(c->f->db, 0, "SELECT count(*) FROM audit_log WHERE actor ="
 	    " 'system:scanner' AND action = 'scan.finish'", ""), 3);
+	/* A scan that would outlast the job's time limit stops at it, keeps
+	 * what it found and says why (one worker serves every tenant). */
+	{
+		json_t *slow = json_pack("{s:s, s:i}", "ports", "1-65535", "rate", 500);
+		int64_t j3;
+
+		o.max_seconds = 1;
+		o.syn = false;
+		assert_int_equal(scans_create(c->f->db, &c->a, tid, slow, &job, &e), 0);
+		j3 = json_integer_value(json_object_get(job, "id"));
+		json_decref(job);
+		json_decref(slow);
+		assert_int_equal(scanworker_run_once(c->f->db, &o, NULL), 1);
+		job = scans_get(c->f->db, &c->a, j3, &e);
+		assert_string_equal(json_string_value(json_object_get(job, "status")), "failed");
+		assert_non_null(strstr(json_string_value(json_object_get(job, "error")),
+		    "time limit of 1 s"));
+		assert_true(json_integer_value(json_object_get(job, "ports_done")) < 65535);
+		json_decref(job);
+	}
 	json_decref(in);
 	close(f1);
 }
