@@ -3,10 +3,12 @@
  */
 #include "nodelink.h"
 
-#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "crypto.h"
@@ -14,6 +16,23 @@
 #include "policy.h"
 
 #define NODELINK_QUEUE_BYTES (256ULL * 1024 * 1024)
+
+/* The sender speaks TLS, HTTP and JSON with the network and writes only
+ * in the node's own state directory: it needs no capability. Capabilities
+ * are per thread on Linux, so a data plane that drops its own later (the
+ * scrubber keeps CAP_BPF and CAP_NET_ADMIN) does not reach this thread:
+ * it drops everything itself, first thing. */
+static void
+sender_thread_drop_caps(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capset, &h, d) != 0)
+		log_warn("nodelink: the sender thread cannot drop its capabilities: %s",
+		    strerror(errno));
+}
 
 int
 nodelink_open(struct nodelink *l, const char *state_dir, const char *kind, char *err,
@@ -38,6 +57,7 @@ nodelink_open(struct nodelink *l, const char *state_dir, const char *kind, char 
 	l->sender.node = &l->node;
 	l->sender.queue = l->queue;
 	l->sender.signing = l->key;
+	l->sender.thread_start = sender_thread_drop_caps;
 	if (policy_load(l->key, l->paths.policy, l->node.node_id, &l->sender.policy, perr,
 	    sizeof(perr)) == 0)
 		log_info("nodelink: node %lld runs on stored policy version %lld until the control "

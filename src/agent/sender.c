@@ -189,6 +189,9 @@ run(void *arg)
 	unsigned backoff_ms = 0;
 	bool first = true;
 
+	if (s->thread_start != NULL)
+		s->thread_start();
+
 	while (!atomic_load(&s->stop)) {
 		int rc = sender_round(s, first);
 

@@ -36,6 +36,7 @@ struct sender {
 	atomic_long policy_changes;	/* bumps when a new policy was accepted */
 	pthread_t thread;
 	json_t *commands;		/* received, not yet taken (under lock) */
+	void (*thread_start)(void);	/* may be NULL: run first on the sender thread */
 	int64_t done[SENDER_DONE_MAX];	/* ids of commands run, oldest first */
 	size_t ndone;
 };

@@ -424,8 +424,11 @@ value_regex(const char *v, char *err, size_t errlen)
 {
 	int code;
 	PCRE2_SIZE off;
+	/* Exactly the WAF nodes' flags (src/waf/rules.c parse_regex): a pattern
+	 * this accepts compiles there too, so one tenant's rule cannot make the
+	 * nodes refuse the bundle every tenant's sites are in. */
 	pcre2_code *re = pcre2_compile((PCRE2_SPTR)v, PCRE2_ZERO_TERMINATED,
-	    PCRE2_UTF | PCRE2_NEVER_BACKSLASH_C, &code, &off, NULL);
+	    PCRE2_DOTALL | PCRE2_NEVER_BACKSLASH_C, &code, &off, NULL);
 	PCRE2_UCHAR msg[120];
 
 	if (re) {
@@ -462,8 +465,11 @@ value_cidrs(const char *v, char *err, size_t errlen)
 static int
 value_number(const char *v, char *err, size_t errlen)
 {
-	if (*v == '\0' || strlen(v) > 9 || strspn(v, "0123456789") != strlen(v))
-		return fail(err, errlen, "value: length_gt needs a whole number of bytes (0-999999999)");
+	/* The nodes inspect at most 256 KiB of a field. */
+	if (*v == '\0' || strlen(v) > 6 || strspn(v, "0123456789") != strlen(v) ||
+	    atol(v) > 262143)
+		return fail(err, errlen, "value: length_gt needs a whole number of bytes "
+		    "(0-262143: the WAF inspects at most 256 KiB of a field)");
 	return 0;
 }
 

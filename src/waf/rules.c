@@ -77,8 +77,10 @@ parse_regex(struct rule *r, const json_t *v, char *err, size_t errlen)
 
 	if (!json_is_string(v))
 		return fail(r, err, errlen, "operator regex needs a pattern string as \"value\"");
+	/* The control plane checks tenants' regexes with the same flags
+	 * (src/control/sitecfg.c value_regex). */
 	r->re = pcre2_compile((PCRE2_SPTR)json_string_value(v), json_string_length(v),
-	    PCRE2_DOTALL, &code, &at, NULL);
+	    PCRE2_DOTALL | PCRE2_NEVER_BACKSLASH_C, &code, &at, NULL);
 	if (r->re == NULL) {
 		pcre2_get_error_message(code, (PCRE2_UCHAR *)msg, sizeof(msg));
 		return fail(r, err, errlen, "bad regex at offset %zu: %s", (size_t)at, msg);

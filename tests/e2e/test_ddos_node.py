@@ -140,6 +140,15 @@ def test_flood_reported_to_the_tenant(world):
         until("XDP attached with the control plane's bundle", lambda: s.proc.poll() is None and
               re.search(r"XDP attached to \S+ \(generic mode\); policy version \d+: 1 addresses",
                         s.read_log()))
+        # Capabilities are per thread: none keeps more than CAP_BPF and
+        # CAP_NET_ADMIN, and the node link's sender thread keeps none.
+        caps = {}
+        for tid in os.listdir(f"/proc/{s.proc.pid}/task"):
+            with open(f"/proc/{s.proc.pid}/task/{tid}/status") as f:
+                caps[tid] = int(re.search(r"CapEff:\s*([0-9a-f]+)", f.read()).group(1), 16)
+        assert len(caps) >= 2 and all(v & ~((1 << 12) | (1 << 39)) == 0
+                                      for v in caps.values()), caps
+        assert 0 in caps.values(), caps
         # A UDP flood to a port the object does not serve.
         p = subprocess.Popen(["hping3", "-q", "-i", "u100", "--udp", "-p", "9999", PROTECTED],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

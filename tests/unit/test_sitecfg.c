@@ -207,9 +207,17 @@ test_custom_rules(void **state)
 		  "\"action\":\"allow\"}",
 		  "{\"action\":\"allow\",\"field\":\"client_ip\",\"operator\":\"in_cidr\","
 		  "\"value\":\"203.0.113.0/24,2001:db8::/32\"}", NULL },
-		{ "{\"field\":\"body\",\"operator\":\"length_gt\",\"value\":\"1048576\",\"action\":\"block\"}",
-		  "{\"action\":\"block\",\"field\":\"body\",\"operator\":\"length_gt\",\"value\":\"1048576\"}",
+		{ "{\"field\":\"body\",\"operator\":\"length_gt\",\"value\":\"262143\",\"action\":\"block\"}",
+		  "{\"action\":\"block\",\"field\":\"body\",\"operator\":\"length_gt\",\"value\":\"262143\"}",
 		  NULL },
+		/* Beyond what a node inspects, and patterns a node cannot compile
+		 * (they would make every node refuse the whole bundle). */
+		{ "{\"field\":\"body\",\"operator\":\"length_gt\",\"value\":\"999999999\",\"action\":\"block\"}",
+		  NULL, "256 KiB" },
+		{ "{\"field\":\"path\",\"operator\":\"regex\",\"value\":\"\\\\x{100}\",\"action\":\"block\"}",
+		  NULL, "not a valid regular expression" },
+		{ "{\"field\":\"path\",\"operator\":\"regex\",\"value\":\"a\\\\Cb\",\"action\":\"block\"}",
+		  NULL, "not a valid regular expression" },
 		{ "{\"field\":\"path\",\"operator\":\"like\",\"value\":\"x\",\"action\":\"block\"}", NULL,
 		  "operator: unknown 'like'" },
 		{ "{\"field\":\"path\",\"operator\":\"regex\",\"value\":\"(a\",\"action\":\"block\"}", NULL,
