@@ -285,9 +285,16 @@ static int
 host_addresses(const char *name, bool allow_lo, json_t *list, struct ys_err *e)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+	char fqdn[260];
 	int rc;
 
-	rc = getaddrinfo(name, NULL, &hints, &res);
+	/* A fully qualified name, resolved as such: a single label would be
+	 * completed with the control plane's own search domains. */
+	if (strchr(name, '.') == NULL && !(allow_lo && strcmp(name, "localhost") == 0))
+		return ys_fail(e, "invalid_field", "target: give a fully qualified host name "
+		    "(like www.example.cn), not '%s'", name);
+	snprintf(fqdn, sizeof(fqdn), "%s%s", name, strchr(name, '.') ? "." : "");
+	rc = getaddrinfo(fqdn, NULL, &hints, &res);
 	if (rc != 0)
 		return ys_fail(e, "invalid_field", "target: cannot resolve %s: %s", name,
 		    gai_strerror(rc));
@@ -296,6 +303,14 @@ host_addresses(const char *name, bool allow_lo, json_t *list, struct ys_err *e)
 			continue;
 		if (json_array_size(list) >= MAX_HOST_ADDRESSES)
 			break;
+		/* The control plane's resolver may know internal names: a name that
+		 * resolves to a private address is refused without saying which. */
+		if (!is_global(ai->ai_addr) && !(allow_lo && strcmp(name, "localhost") == 0)) {
+			freeaddrinfo(res);
+			return ys_fail(e, "invalid_field", "target: %s resolves to a private address; "
+			    "register the address itself (an operator approves private addresses)",
+			    name);
+		}
 		if (add_address(list, ai->ai_addr, allow_lo, name, e) < 0) {
 			freeaddrinfo(res);
 			return -1;
@@ -481,15 +496,33 @@ check_ports_rate(const char *ports, int64_t rate, struct ys_err *e)
 }
 
 int
-scans_target_create(struct db *db, const struct principal *p, bool allow_loopback,
-    const json_t *in, json_t **out, struct ys_err *e)
+scans_target_parse(const char *target, bool allow_loopback, struct scans_target_spec *spec,
+    struct ys_err *e)
 {
-	const char *target = json_string_value(json_object_get(in, "target"));
+	memset(spec, 0, sizeof(*spec));
+	if (target == NULL)
+		return ys_fail(e, "invalid_field", "target: required");
+	return parse_target(target, allow_loopback, spec->kind, spec->canon, sizeof(spec->canon),
+	    &spec->addresses, e);
+}
+
+void
+scans_target_spec_clear(struct scans_target_spec *spec)
+{
+	json_decref(spec->addresses);
+	spec->addresses = NULL;
+}
+
+int
+scans_target_create(struct db *db, const struct principal *p,
+    const struct scans_target_spec *spec, const json_t *in, json_t **out, struct ys_err *e)
+{
 	const char *ports = json_string_value(json_object_get(in, "ports"));
 	const char *note = json_string_value(json_object_get(in, "note"));
 	int64_t rate = json_integer_value(json_object_get(in, "rate"));
-	char kind[8], canon[256], by[512] = "", who[128];
-	json_t *addrs = NULL, *v;
+	const char *kind = spec->kind, *canon = spec->canon;
+	char by[512] = "", who[128];
+	json_t *addrs = spec->addresses, *v;
 	bool all = true;
 	char *text = NULL;
 	int64_t id;
@@ -504,9 +537,8 @@ scans_target_create(struct db *db, const struct principal *p, bool allow_loopbac
 		    "vulnerability scanning service first");
 	if (ports == NULL)
 		ports = DEFAULT_PORTS;
-	if (target == NULL || check_ports_rate(ports, rate, e) < 0 ||
-	    parse_target(target, allow_loopback, kind, canon, sizeof(canon), &addrs, e) < 0)
-		return target == NULL ? ys_fail(e, "invalid_field", "target: required") : -1;
+	if (!json_is_array(addrs) || check_ports_rate(ports, rate, e) < 0)
+		return json_is_array(addrs) ? -1 : ys_fail(e, "invalid_field", "target: required");
 	/* Authorised at once when the tenant's own agents report every address. */
 	json_array_foreach(addrs, i, v) {
 		agents_reporting(db, p->tenant_id, json_string_value(v), who, sizeof(who));
@@ -542,7 +574,6 @@ scans_target_create(struct db *db, const struct principal *p, bool allow_loopbac
 	rc = *out ? 0 : -1;
 out:
 	free(text);
-	json_decref(addrs);
 	return rc;
 }
 

@@ -41,9 +41,23 @@ const char *scans_forbidden_address(const struct sockaddr *sa, bool allow_loopba
 int scans_node_addresses(struct db *db, int64_t node_id, int64_t tenant_id,
     const json_t *reported, const char *peer);
 
-/* Targets. in: {"target", "ports"?, "rate"?, "note"?}. */
-int scans_target_create(struct db *db, const struct principal *p, bool allow_loopback,
-    const json_t *in, json_t **out, struct ys_err *e);
+/* A target as given: its kind ("ip", "cidr", "host"), canonical text and
+ * the addresses it covers. Parsing a host name resolves it, so it is done
+ * before the transaction that stores the target (a slow name server must
+ * not hold the store's write lock). */
+struct scans_target_spec {
+	char kind[8];
+	char canon[256];
+	json_t *addresses;
+};
+int scans_target_parse(const char *target, bool allow_loopback, struct scans_target_spec *spec,
+    struct ys_err *e);
+void scans_target_spec_clear(struct scans_target_spec *spec);
+
+/* Targets. in: {"target", "ports"?, "rate"?, "note"?}; spec: the parsed
+ * target (not taken). */
+int scans_target_create(struct db *db, const struct principal *p,
+    const struct scans_target_spec *spec, const json_t *in, json_t **out, struct ys_err *e);
 json_t *scans_target_list(struct db *db, const struct principal *p, const json_t *filters);
 json_t *scans_target_get(struct db *db, const struct principal *p, int64_t id,
     struct ys_err *e);

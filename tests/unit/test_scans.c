@@ -133,8 +133,13 @@ create(struct ctx *c, const struct principal *p, const char *target, struct ys_e
 	json_t *in = json_pack("{s:s}", "target", target), *out = NULL;
 	int rc;
 
+	struct scans_target_spec spec;
+
 	memset(e, 0, sizeof(*e));
-	rc = scans_target_create(c->f->db, p, true, in, &out, e);
+	rc = scans_target_parse(target, true, &spec, e);
+	if (rc == 0)
+		rc = scans_target_create(c->f->db, p, &spec, in, &out, e);
+	scans_target_spec_clear(&spec);
 	json_decref(in);
 	assert_true(rc == 0 ? out != NULL : out == NULL);
 	return out;
@@ -160,6 +165,9 @@ test_target_parsing(void **state)
 		{ "1.2.3", "not an IP address" },
 		{ "", "not an IP address" },
 		{ "no-such-host.invalid", "cannot resolve" },
+		/* A single label would go through the control plane's search
+		 * domains (internal names). */
+		{ "intranet", "fully qualified" },
 	};
 	struct ys_err e;
 	json_t *t;
@@ -315,7 +323,13 @@ test_scan_run_and_diff(void **state)
 
 	snprintf(ports, sizeof(ports), "%u,%u", ntohs(s1.sin_port), ntohs(s2.sin_port));
 	in = json_pack("{s:s, s:s}", "target", "127.0.0.1", "ports", ports);
-	assert_int_equal(scans_target_create(c->f->db, &c->a, true, in, &t, &e), 0);
+	{
+		struct scans_target_spec spec;
+
+		assert_int_equal(scans_target_parse("127.0.0.1", true, &spec, &e), 0);
+		assert_int_equal(scans_target_create(c->f->db, &c->a, &spec, in, &t, &e), 0);
+		scans_target_spec_clear(&spec);
+	}
 	json_decref(in);
 	tid = json_integer_value(json_object_get(t, "id"));
 	json_decref(t);

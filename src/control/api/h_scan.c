@@ -21,12 +21,26 @@ h_scan_target_create(struct api_req *r)
 	const char *target = jsonv_str(r->body, "target", "");
 	json_t *out = NULL;
 
+	struct scans_target_spec spec;
+	int rc;
+
 	snprintf(r->target, sizeof(r->target), "scan_target");
 	snprintf(r->detail, sizeof(r->detail), "target=%.200s ports=%.200s", target,
 	    jsonv_str(r->body, "ports", "default"));
-	if (scans_target_create(r->ctx->db, &r->who, r->conf->scan_allow_loopback, r->body, &out,
-	    &r->err) < 0)
+	/* Resolving a host name happens before the transaction (ROUTE_OWN_TX). */
+	if (scans_target_parse(target, r->conf->scan_allow_loopback, &spec, &r->err) < 0)
 		return -1;
+	if (db_begin(r->ctx->db) < 0) {
+		scans_target_spec_clear(&spec);
+		return ys_fail(&r->err, "internal", "the store is busy; try again");
+	}
+	rc = scans_target_create(r->ctx->db, &r->who, &spec, r->body, &out, &r->err);
+	scans_target_spec_clear(&spec);
+	if (rc < 0 || db_commit(r->ctx->db) < 0) {
+		db_rollback(r->ctx->db);
+		json_decref(out);
+		return rc < 0 ? -1 : ys_fail(&r->err, "internal", "cannot commit; nothing was changed");
+	}
 	api_target(r, "scan_target", json_integer_value(json_object_get(out, "id")));
 	snprintf(r->detail, sizeof(r->detail), "target=%.200s status=%s authorized_by=%.200s",
 	    target, json_string_value(json_object_get(out, "status")),

@@ -392,8 +392,8 @@ const struct route api_routes[] = {
 	  ADMIN | ROLE_ANALYST | TADMIN, 0, "vuln.finding.false_positive", reason_body, none },
 	/* network scans (scans.c, scanworker.c): tenants register targets,
 	 * operators authorise the ones the tenant's agents do not report */
-	{ "POST", "/v1/scan-targets", h_scan_target_create, TADMIN, 0, "scan.target.create",
-	  scan_target_body, none },
+	{ "POST", "/v1/scan-targets", h_scan_target_create, TADMIN, ROUTE_OWN_TX,
+	  "scan.target.create", scan_target_body, none },
 	{ "GET", "/v1/scan-targets", h_scan_target_list, READERS, 0, NULL, none, scan_target_q },
 	{ "GET", "/v1/scan-targets/{id}", h_scan_target_get, READERS, 0, NULL, none, none },
 	{ "POST", "/v1/scan-targets/{id}/approve", h_scan_target_approve, ADMIN, 0,
