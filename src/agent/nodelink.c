@@ -161,7 +161,12 @@ nodelink_enroll_main(const char *prog, const char *kind, int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return 1;
 	}
-	if (agent_node_load(&p, &n, err, sizeof(err)) < 0 || strcmp(n.kind, kind) != 0) {
+	if (agent_node_load(&p, &n, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: enrolled, but %s; nothing kept\n", prog, err);
+		forget(&p);
+		return 1;
+	}
+	if (strcmp(n.kind, kind) != 0) {
 		fprintf(stderr, "%s: the token was for a node of kind %s, not %s; nothing kept "
 		    "(an operator revokes node %lld)\n", prog, n.kind, kind, (long long)n.node_id);
 		forget(&p);

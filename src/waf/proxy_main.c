@@ -124,7 +124,9 @@ write_node_config(struct runner *r, const json_t *policy, char *err, size_t errl
 	if (cfg == NULL)
 		return -1;
 	snprintf(tmp, sizeof(tmp), "%s.new", r->node_config);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* A fresh file of our own: never through a link someone left there. */
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || json_dumpfd(cfg, fd, JSON_COMPACT) < 0 || fsync(fd) < 0) {
 		snprintf(err, errlen, "cannot write %.300s: %s", tmp, strerror(errno));
 	} else if (rename(tmp, r->node_config) < 0) {
