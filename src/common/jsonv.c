@@ -71,6 +71,9 @@ check_one(const struct jsonv_field *f, const json_t *v, struct jsonv_error *e)
 		if ((long long)json_array_size(v) > (f->max ? f->max : 10000))
 			return fail(e, "invalid_field", "%s: at most %lld members", f->name,
 			    f->max ? f->max : 10000, 0);
+		if ((long long)json_array_size(v) < f->min)
+			return fail(e, "invalid_field", "%s: at least %lld members", f->name,
+			    f->min, 0);
 		return 0;
 	}
 	return fail(e, "invalid_field", "%s: unsupported type", f->name, 0, 0);

@@ -19,7 +19,7 @@ enum jsonv_type {
 	JSONV_INT,	/* integer in [min, max] */
 	JSONV_BOOL,
 	JSONV_OBJ,	/* any object; its members are the caller's to check */
-	JSONV_ARR,	/* array of at most max members (max 0 = 10000) */
+	JSONV_ARR,	/* array of min..max members (max 0 = 10000) */
 };
 
 struct jsonv_field {

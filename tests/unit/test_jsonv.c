@@ -12,6 +12,7 @@ static const struct jsonv_field fields[] = {
 	{ "name", JSONV_STR, true, 2, 10 },
 	{ "count", JSONV_INT, false, 1, 100 },
 	{ "flag", JSONV_BOOL, false, 0, 0 },
+	{ "items", JSONV_ARR, false, 1, 3 },
 	{ NULL, JSONV_STR, false, 0, 0 },
 };
 
@@ -87,11 +88,27 @@ test_empty_body_is_empty_object(void **state)
 	json_decref(v);
 }
 
+/* Arrays: min..max members (an empty list where one is needed is refused:
+ * libFuzzer found a scrubber bundle object with "ips": [] accepted). */
+static void
+test_array_bounds(void **state)
+{
+	const char *code;
+
+	(void)state;
+	assert_int_equal(check("{\"name\":\"ab\",\"items\":[1]}", &code), 0);
+	assert_int_equal(check("{\"name\":\"ab\",\"items\":[1,2,3]}", &code), 0);
+	assert_int_equal(check("{\"name\":\"ab\",\"items\":[]}", &code), -1);
+	assert_string_equal(code, "invalid_field");
+	assert_int_equal(check("{\"name\":\"ab\",\"items\":[1,2,3,4]}", &code), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_array_bounds),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_empty_body_is_empty_object),
 	};
