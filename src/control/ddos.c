@@ -274,17 +274,6 @@ fail:
 	return NULL;
 }
 
-static bool
-good_name(const char *s, struct ys_err *e)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f) {
-			ys_fail(e, "invalid_field", "name: control characters are not allowed");
-			return false;
-		}
-	return true;
-}
-
 /* ---- objects -------------------------------------------------------- */
 
 static char *
@@ -361,7 +350,7 @@ ddos_object_create(struct db *db, bool allow_private, const struct principal *by
 	    room(db, "SELECT count(*) FROM ddos_objects WHERE id > ?", 0, DDOS_MAX_OBJECTS,
 	    "protected objects on the platform", e) < 0)
 		return -1;
-	if (name == NULL || !good_name(name, e) ||
+	if (name == NULL || !sitecfg_name_ok(name, e) ||
 	    (th && checked(th, threshold_fields, "thresholds", e) < 0) ||
 	    (ips = ips_of(json_object_get(in, "ips"), allow_private, e)) == NULL)
 		goto fail;
@@ -437,7 +426,7 @@ ddos_object_update(struct db *db, bool allow_private, const struct principal *by
 		ys_fail(e, "invalid_field", "give at least one of name, ips, thresholds, status");
 		goto fail;
 	}
-	if ((name && !good_name(name, e)) ||
+	if ((name && !sitecfg_name_ok(name, e)) ||
 	    (th && checked(th, threshold_fields, "thresholds", e) < 0))
 		goto fail;
 	if (status && strcmp(status, "active") != 0 && strcmp(status, "disabled") != 0) {

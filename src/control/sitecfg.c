@@ -530,6 +530,15 @@ printable(const char *s)
 	return true;
 }
 
+bool
+sitecfg_name_ok(const char *s, struct ys_err *e)
+{
+	if (printable(s))
+		return true;
+	ys_fail(e, "invalid_field", "name: control characters are not allowed");
+	return false;
+}
+
 int
 sitecfg_custom_rule(const json_t *in, json_t **out, char *err, size_t errlen)
 {

@@ -14,6 +14,8 @@
 
 #include <jansson.h>
 
+#include "err.h"
+
 #define SITECFG_DOMAIN_MAX 253
 #define SITECFG_CIDR_MAX 64		/* "ffff:...:ffff/128" fits */
 #define SITECFG_VALUE_MAX 1024
@@ -40,6 +42,10 @@ int sitecfg_cidr(const char *s, char *out, size_t outsz, char *err, size_t errle
 
 /* Is ip (a literal) inside cidr (canonical)? false for anything malformed. */
 bool sitecfg_cidr_contains(const char *cidr, const char *ip);
+
+/* A name a tenant gives (site, protected object): no control characters;
+ * false with e set otherwise. */
+bool sitecfg_name_ok(const char *s, struct ys_err *e);
 
 /* A custom rule {"name", "field", "operator", "value", "action"}: checked
  * and returned canonical in *out (new reference). Unknown members are an

@@ -224,17 +224,6 @@ mode_of(const json_t *in, const char *def, struct ys_err *e)
 	return m;
 }
 
-static bool
-good_name(const char *s, struct ys_err *e)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f) {
-			ys_fail(e, "invalid_field", "name: control characters are not allowed");
-			return false;
-		}
-	return true;
-}
-
 /* The list settings of a site, canonical, as JSON and as stored text. */
 enum { L_DOMAINS, L_ALLOW, L_DENY, L_COUNT };
 
@@ -301,7 +290,7 @@ sites_create(struct db *db, const char *zone, const struct principal *by, const 
 	if (orders_quota_limit(db, by->tenant_id, SITES_SERVICE) == 0)
 		return ys_fail(e, "forbidden", "your tenant has no active waf subscription; order a "
 		    "WAF plan first (yunshou plan list --service waf; yunshou order create)");
-	if (name == NULL || !good_name(name, e) || (mode = mode_of(in, "block", e)) == NULL ||
+	if (name == NULL || !sitecfg_name_ok(name, e) || (mode = mode_of(in, "block", e)) == NULL ||
 	    cc_apply(in, &cc, e) < 0 || lists_read(db, by, in, NULL, cert, &l, e) < 0)
 		goto fail;
 	if (db_run(db, "INSERT INTO waf_sites (tenant_id, name, domains, mode, cname, cert_id,"
@@ -406,7 +395,7 @@ sites_update(struct db *db, const struct principal *by, int64_t id, const json_t
 	name = jstr(in, "name") ? jstr(in, "name") : jstr(s, "name");
 	status = jstr(in, "status") ? jstr(in, "status") : jstr(s, "status");
 	cert = json_object_get(in, "cert_id") ? jint(in, "cert_id") : jint(s, "cert_id");
-	if (!good_name(name, e) || (mode = mode_of(in, jstr(s, "mode"), e)) == NULL ||
+	if (!sitecfg_name_ok(name, e) || (mode = mode_of(in, jstr(s, "mode"), e)) == NULL ||
 	    cc_apply(in, &cc, e) < 0)
 		goto fail;
 	if (strcmp(status, "active") != 0 && strcmp(status, "disabled") != 0) {
