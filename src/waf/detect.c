@@ -196,7 +196,7 @@ enum {
 /* Does a command word at s[i] (see the modes above; inside $( ) when
  * subst) with its arguments look like a shell command? */
 static int
-command_at(const char *s, size_t len, size_t i, int after_sep, int subst)
+command_at(const char *s, size_t len, size_t i, int after_sep, int subst, int strong_only)
 {
 	char w[48], a[64];
 	size_t wl, al, j, k;
@@ -209,7 +209,7 @@ command_at(const char *s, size_t len, size_t i, int after_sep, int subst)
 	if (wl == 0 || (j < len && is_word((unsigned char)s[j])))
 		return 0;
 	c = command_find(w, wl, &globbed);
-	if (c == NULL)
+	if (c == NULL || (strong_only && !c->strong))
 		return 0;
 	if (subst || (after_sep && (w[0] == '/' || globbed)))
 		return 1;	/* $(reboot), `id`, /bin/cat, /???/c?t */
@@ -274,10 +274,45 @@ skip_code_block(const char *s, size_t len, size_t i)
 	return i;
 }
 
+/* The command word at s[i] (blanks skipped), or NULL. */
+static const struct command *
+command_word(const char *s, size_t len, size_t i)
+{
+	char w[48];
+	size_t wl, j;
+	int globbed;
+
+	i = skip_ifs(s, len, i, 0);
+	j = shell_word(s, len, i, w, sizeof(w), &wl);
+	if (wl == 0 || j >= len || s[j] != ' ')
+		return NULL;
+	return command_find(w, wl, &globbed);
+}
+
+/* Commands that only reshape what is piped into them. */
+static int
+is_filter(const struct command *c)
+{
+	static const char *const filters[] = {
+		"xargs", "sort", "tail", "head", "grep", "uniq", "awk", "sed", "tee", "less",
+		"more", "nl", "rev", "tac",
+	};
+
+	for (size_t k = 0; c != NULL && k < COUNT(filters); k++)
+		if (strcmp(c->name, filters[k]) == 0)
+			return 1;
+	return 0;
+}
+
 int
 detect_cmdi(const char *s, size_t len, struct detect_hit *hit)
 {
-	if (command_at(s, len, 0, 0, 0))
+	/* A script file ("#!/bin/sh" first) is a document of commands: in it
+	 * only the commands that are attacks on their own count. */
+	int script = len > 3 && s[0] == '#' && s[1] == '!' && (s[2] == '/' || s[2] == ' ');
+	size_t line = 0;	/* where the current line starts */
+
+	if (!script && command_at(s, len, 0, 0, 0, 0))
 		return hit_at(hit, "shell command", 0);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -301,14 +336,23 @@ detect_cmdi(const char *s, size_t len, struct detect_hit *hit)
 			else if ((c == '|' || (c == '&' && i + 1 < len && s[i + 1] == '&')) &&
 			    memchr(s, ' ', i) == NULL)
 				mode = CMD_AFTER_PIPE;
-			if (command_at(s, len, j, mode, 0))
+			/* "find . -size +1M | xargs ls -lh | sort": a line that is a
+			 * command from its start, piped into a filter, is a pipeline
+			 * someone wrote, not a break-out of an argument */
+			if (c == '|' && (i == 0 || s[i - 1] != '|') && (i + 1 == len || s[i + 1] != '|') &&
+			    command_word(s, len, line) != NULL &&
+			    is_filter(command_word(s, len, j)))
+				continue;
+			if (command_at(s, len, j, mode, 0, script))
 				return hit_at(hit, c == '`' ? "command substitution" :
 				    "command after shell separator", i);
 		} else if (c == '$' && i + 1 < len && s[i + 1] == '(' &&
 		    !(i + 2 < len && s[i + 2] == '(')) {
-			if (command_at(s, len, i + 2, CMD_AFTER_SEP, 1))
+			if (command_at(s, len, i + 2, CMD_AFTER_SEP, 1, script))
 				return hit_at(hit, "command substitution", i);
 		}
+		if (c == '\n')
+			line = i + 1;
 	}
 	if (find_ci(s, len, "/dev/tcp/") != NULL || find_ci(s, len, "/dev/udp/") != NULL)
 		return hit_at(hit, "shell network redirection", 0);
@@ -438,10 +482,25 @@ detect_lfi(const char *s, size_t len, struct detect_hit *hit)
 
 /* ---- remote file inclusion and SSRF -------------------------------------- */
 
+/* ":" then two of '/' and '\\' ("://", ":\\\\", ":/\\"): the scheme's end as
+ * some URL parser reads it (WHATWG takes '\\' for '/' in http URLs). */
+static const char *
+scheme_sep(const char *s, size_t len)
+{
+	for (const char *p = memchr(s, ':', len); p != NULL;
+	    p = memchr(p + 1, ':', len - (size_t)(p + 1 - s))) {
+		size_t rest = len - (size_t)(p - s);
+
+		if (rest >= 3 && (p[1] == '/' || p[1] == '\\') && (p[2] == '/' || p[2] == '\\'))
+			return p;
+	}
+	return NULL;
+}
+
 static const char *
 url_scheme_end(const char *s, size_t len, size_t *scheme_start)
 {
-	const char *p = memmem(s, len, "://", 3);
+	const char *p = scheme_sep(s, len);
 	size_t b;
 
 	if (p == NULL)
@@ -540,7 +599,7 @@ ipv4_internal(unsigned long a)
 	return (a >> 24) == 127 || (a >> 24) == 10 || (a >> 24) == 0 ||
 	    (a >> 16) == 0xA9FE || (a >> 16) == 0xC0A8 || (a >> 20) == 0xAC1 ||
 	    (a >> 22) == (100u << 2 | 1) || a == 0x64646464UL /* 100.100.100.200 below */ ||
-	    a == 0x646464C8UL;
+	    a == 0x646464C8UL || (a >> 8) == 0xC00000UL /* 192.0.0.0/24: 192.0.0.192 */;
 }
 
 static int
@@ -569,17 +628,140 @@ static const char *const odd_schemes[] = {
 	"php", "expect", "phar", "ogg", "rtsp", "smb", "telnet",
 };
 
+/* Wildcard DNS services that answer a name with the address written in it
+ * (127.0.0.1.nip.io, 169-254-169-254.sslip.io, 7f000001.c0a80001.rbndr.us),
+ * and DNS-rebinding services. */
+static const char *const rebinding_suffixes[] = {
+	".rbndr.us", ".1u.ms", ".rebind.it", ".rebind.network",
+};
+static const char *const wildcard_dns[] = {
+	".nip.io", ".xip.io", ".sslip.io", ".traefik.me", ".nip.direct", ".localtest.me",
+	".lvh.me", ".vcap.me", ".lacolhost.com",
+};
+
+static int
+ends_with_ci(const char *s, size_t len, const char *suffix)
+{
+	size_t sl = strlen(suffix);
+
+	return (len >= sl && strncasecmp(s + len - sl, suffix, sl) == 0) ||
+	    (len == sl - 1 && strncasecmp(s, suffix + 1, sl - 1) == 0);
+}
+
+/* Does a label run of h (dotted "127.0.0.1", dashed "169-254-169-254" or an
+ * 8-digit hex label "7f000001") spell an internal IPv4 address? */
+static int
+embeds_internal_ipv4(const char *h, size_t hl)
+{
+	for (size_t i = 0; i < hl; i++) {
+		char buf[16];
+		size_t n = 0, j = i;
+		unsigned long a;
+
+		if (i > 0 && h[i - 1] != '.' && h[i - 1] != '-')
+			continue;
+		while (j < hl && n + 1 < sizeof(buf) && (isdigit((unsigned char)h[j]) ||
+		    h[j] == '.' || h[j] == '-'))
+			buf[n++] = h[j] == '-' ? '.' : h[j], j++;
+		while (n > 0 && buf[n - 1] == '.')
+			n--;
+		buf[n] = '\0';
+		for (size_t k = n; k > 0; k--) {	/* the longest a.b.c.d prefix */
+			size_t dots = 0;
+
+			buf[k] = '\0';
+			for (size_t m = 0; m < k; m++)
+				dots += buf[m] == '.';
+			if (dots == 3 && parse_ipv4_loose(buf, k, &a) == 0 && ipv4_internal(a))
+				return 1;
+		}
+		if (i + 8 <= hl && (i + 8 == hl || h[i + 8] == '.')) {
+			size_t x = 0;
+
+			while (x < 8 && isxdigit((unsigned char)h[i + x]))
+				x++;
+			memcpy(buf, h + i, 8);
+			buf[8] = '\0';
+			if (x == 8 && ipv4_internal(strtoul(buf, NULL, 16)))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static int
+rebinding_name(const char *h, size_t hl)
+{
+	for (size_t k = 0; k < COUNT(rebinding_suffixes); k++)
+		if (ends_with_ci(h, hl, rebinding_suffixes[k]))
+			return 1;
+	for (size_t k = 0; k < COUNT(wildcard_dns); k++)
+		if (ends_with_ci(h, hl, wildcard_dns[k]))
+			return k >= 5 || embeds_internal_ipv4(h, hl);	/* localtest.me & co.: 127.0.0.1 */
+	return 0;
+}
+
+/* Is the host s[hs..he) (user info and port included) internal? The
+ * reason, or NULL. */
+static const char *
+host_internal(const char *s, size_t hs, size_t he)
+{
+	size_t at = he;
+
+	/* drop user info (http://good@127.0.0.1) and the port */
+	while (at > hs && s[at - 1] != '@')
+		at--;
+	if (at > hs)
+		hs = at;
+	if (hs < he && s[hs] == '[') {
+		const char *rb = memchr(s + hs, ']', he - hs);
+		size_t il = rb != NULL ? (size_t)(rb - (s + hs)) - 1 : 0;
+		char buf[64];
+		uint8_t a6[16];
+
+		if (rb != NULL && il > 0 && il < sizeof(buf)) {
+			const char *pct;
+
+			memcpy(buf, s + hs + 1, il);
+			buf[il] = '\0';
+			if ((pct = strchr(buf, '%')) != NULL)
+				buf[pct - buf] = '\0';	/* zone id */
+			if (inet_pton(AF_INET6, buf, a6) == 1 && ipv6_internal(a6))
+				return "URL to an internal IPv6 address";
+		}
+	} else {
+		const char *colon = memchr(s + hs, ':', he - hs);
+		size_t hl = (colon != NULL ? (size_t)(colon - s) : he) - hs;
+		unsigned long a;
+
+		while (hl > 0 && s[hs + hl - 1] == '.')
+			hl--;
+		if (hl > 0 && parse_ipv4_loose(s + hs, hl, &a) == 0 && ipv4_internal(a))
+			return "URL to an internal or metadata address";
+		for (size_t k = 0; k < COUNT(internal_hosts); k++) {
+			size_t il = strlen(internal_hosts[k]);
+
+			if ((hl == il && strncasecmp(s + hs, internal_hosts[k], il) == 0) ||
+			    (hl > 10 && strncasecmp(s + hs + hl - 10, ".localhost", 10) == 0))
+				return "URL to an internal host name";
+		}
+		if (hl > 0 && rebinding_name(s + hs, hl))
+			return "URL to a DNS name for an internal address";
+	}
+	return NULL;
+}
+
 int
 detect_ssrf(const char *s, size_t len, struct detect_hit *hit)
 {
 	size_t b, pos = 0;
 
-	if (memmem(s, len, "://", 3) == NULL)
+	if (memchr(s, ':', len) == NULL || scheme_sep(s, len) == NULL)
 		return 0;
 	while (pos < len) {
 		const char *p = url_scheme_end(s + pos, len - pos, &b);
-		size_t sl, hs, he, at;
-		const char *scheme;
+		size_t sl, hs, he, at, alt;
+		const char *scheme, *why;
 
 		if (p == NULL)
 			return 0;
@@ -603,58 +785,25 @@ detect_ssrf(const char *s, size_t len, struct detect_hit *hit)
 			if (strlen(odd_schemes[k]) == sl && strncasecmp(odd_schemes[k], scheme, sl) == 0)
 				return hit_at(hit, "URL with a local or legacy scheme", (size_t)(scheme - s));
 		hs = (size_t)(p - s) + 3;
+		while (hs < len && (s[hs] == '/' || s[hs] == '\\'))
+			hs++;	/* "http:/\\/127.0.0.1": more slashes, same host */
 		he = hs;
 		while (he < len && s[he] != '/' && s[he] != '?' && s[he] != '#' && s[he] != '\\' &&
 		    !isspace((unsigned char)s[he]))
 			he++;
-		/* drop user info (http://good@127.0.0.1) and the port */
-		at = he;
-		while (at > hs && s[at - 1] != '@')
+		if ((why = host_internal(s, hs, he)) != NULL)
+			return hit_at(hit, why, hs);
+		/* "http://a.example\\@169.254.169.254/": a parser that does not
+		 * end the authority at '\\' reads the host after the '@' */
+		alt = he;
+		while (alt < len && s[alt] != '/' && s[alt] != '?' && s[alt] != '#' &&
+		    !isspace((unsigned char)s[alt]))
+			alt++;
+		at = alt;
+		while (at > he && s[at - 1] != '@')
 			at--;
-		if (at > hs)
-			hs = at;
-		if (hs < he && s[hs] == '[') {
-			const char *rb = memchr(s + hs, ']', he - hs);
-			size_t il = rb != NULL ? (size_t)(rb - (s + hs)) - 1 : 0;
-			char buf[64];
-			uint8_t a6[16];
-
-			if (rb != NULL && il > 0 && il < sizeof(buf)) {
-				const char *pct;
-
-				memcpy(buf, s + hs + 1, il);
-				buf[il] = '\0';
-				if ((pct = strchr(buf, '%')) != NULL)
-					buf[pct - buf] = '\0';	/* zone id */
-				if (inet_pton(AF_INET6, buf, a6) == 1 && ipv6_internal(a6))
-					return hit_at(hit, "URL to an internal IPv6 address", hs);
-			}
-		} else {
-			const char *colon = memchr(s + hs, ':', he - hs);
-			size_t hl = (colon != NULL ? (size_t)(colon - s) : he) - hs;
-			unsigned long a;
-
-			while (hl > 0 && s[hs + hl - 1] == '.')
-				hl--;
-			if (hl > 0 && parse_ipv4_loose(s + hs, hl, &a) == 0 && ipv4_internal(a))
-				return hit_at(hit, "URL to an internal or metadata address", hs);
-			for (size_t k = 0; k < COUNT(internal_hosts); k++) {
-				size_t il = strlen(internal_hosts[k]);
-
-				if ((hl == il && strncasecmp(s + hs, internal_hosts[k], il) == 0) ||
-				    (hl > 10 && strncasecmp(s + hs + hl - 10, ".localhost", 10) == 0))
-					return hit_at(hit, "URL to an internal host name", hs);
-			}
-			if (hl > 7 && (find_ci(s + hs, hl, ".nip.io") != NULL ||
-			    find_ci(s + hs, hl, ".xip.io") != NULL || find_ci(s + hs, hl, "localtest.me") != NULL)) {
-				const char *d = s + hs;
-
-				if (strncmp(d, "127.", 4) == 0 || strncmp(d, "10.", 3) == 0 ||
-				    strncmp(d, "169.254.", 8) == 0 || strncmp(d, "192.168.", 8) == 0 ||
-				    find_ci(s + hs, hl, "localtest.me") != NULL)
-					return hit_at(hit, "URL to a DNS name for an internal address", hs);
-			}
-		}
+		if (at > he && (why = host_internal(s, at, alt)) != NULL)
+			return hit_at(hit, why, at);
 		pos = he > (size_t)(p - s) ? he : (size_t)(p - s) + 3;
 	}
 	return 0;
@@ -969,13 +1118,13 @@ enum {
 	PH_HOST, PH_CONTENT_LENGTH, PH_TRANSFER_ENCODING, PH_CONNECTION, PH_CONTENT_TYPE,
 	PH_RANGE, PH_REQUEST_RANGE, PH_PROXY, PH_METHOD_OVERRIDE, PH_X_HTTP_METHOD,
 	PH_X_METHOD_OVERRIDE, PH_UPGRADE, PH_HTTP2_SETTINGS, PH_X_ORIGINAL_URL, PH_X_REWRITE_URL,
-	PH_COUNT
+	PH_WS_VERSION, PH_COUNT
 };
 
 static const char *const proto_header_names[PH_COUNT] = {
 	"host", "content-length", "transfer-encoding", "connection", "content-type", "range",
 	"request-range", "proxy", "x-http-method-override", "x-http-method", "x-method-override",
-	"upgrade", "http2-settings", "x-original-url", "x-rewrite-url",
+	"upgrade", "http2-settings", "x-original-url", "x-rewrite-url", "sec-websocket-version",
 };
 
 struct proto {
@@ -1092,6 +1241,56 @@ check_host(const struct proto *p)
 	return 0;
 }
 
+/* "Transfer_Encoding", "Content_Length": servers that map '_' to '-' (CGI
+ * variables, some frameworks) read a framing header the proxy did not. */
+static int
+underscore_alias(const char *name, size_t len)
+{
+	static const char *const framing[] = { "transfer-encoding", "content-length", "host",
+	    "connection" };
+
+	if (memchr(name, '_', len) == NULL)
+		return 0;
+	for (size_t k = 0; k < COUNT(framing); k++) {
+		size_t i;
+
+		if (strlen(framing[k]) != len)
+			continue;
+		for (i = 0; i < len; i++)
+			if (tolower((unsigned char)name[i]) != framing[k][i] &&
+			    !(name[i] == '_' && framing[k][i] == '-'))
+				break;
+		if (i == len)
+			return 1;
+	}
+	return 0;
+}
+
+/* A Host that is a cloud metadata address: a request meant for the
+ * instance metadata service (an SSRF relayed through the site, or a client
+ * using the WAF as a proxy), never for a tenant's site. */
+static int
+check_metadata_host(const struct proto *p)
+{
+	static const char *const names[] = { "169.254.169.254", "100.100.100.200", "192.0.0.192",
+	    "[fd00:ec2::254]", "metadata.google.internal", "metadata.tencentyun.com",
+	    "169.254.170.2" };
+	const struct waf_header *h = p->h[PH_HOST];
+	size_t hl;
+
+	if (h == NULL)
+		return 0;
+	hl = h->value_len;
+	if (hl > 0 && h->value[0] != '[' && memchr(h->value, ':', hl) != NULL)
+		hl = (size_t)((const char *)memchr(h->value, ':', hl) - h->value);
+	else if (hl > 0 && h->value[0] == '[' && memchr(h->value, ']', hl) != NULL)
+		hl = (size_t)((const char *)memchr(h->value, ']', hl) - h->value) + 1;
+	for (size_t k = 0; k < COUNT(names); k++)
+		if (strlen(names[k]) == hl && strncasecmp(h->value, names[k], hl) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 check_headers(const struct proto *p)
 {
@@ -1100,7 +1299,7 @@ check_headers(const struct proto *p)
 	for (size_t i = 0; i < req->n_headers; i++) {
 		const struct waf_header *h = &req->headers[i];
 
-		if (h->name_len == 0)
+		if (h->name_len == 0 || underscore_alias(h->name, h->name_len))
 			return 1;
 		for (size_t k = 0; k < h->name_len; k++) {
 			unsigned char c = (unsigned char)h->name[k];
@@ -1179,8 +1378,12 @@ check_range(const struct proto *p)
 		return 1;
 	if (r == NULL)
 		return 0;
-	for (size_t i = 0; i < r->value_len; i++)
+	for (size_t i = 0, digits = 0; i < r->value_len; i++) {
 		commas += r->value[i] == ',';
+		digits = isdigit((unsigned char)r->value[i]) ? digits + 1 : 0;
+		if (digits > 15)
+			return 1;	/* bytes=0-18446744073709551615 (MS15-034) */
+	}
 	return commas >= 5;
 }
 
@@ -1194,6 +1397,22 @@ check_content_type(const struct proto *p)
 
 	if (p->count[PH_CONTENT_TYPE] > 1)
 		return 1;
+	/* a charset that hides markup from a UTF-8 reader: UTF-7's "+ADw-" is
+	 * '<', EBCDIC's letters are other bytes */
+	if (ct != NULL) {
+		static const char *const hiding[] = { "utf-7", "utf7", "ibm0", "ibm1", "ibm2", "ibm5",
+		    "cp037", "cp500", "cp875", "cp1026", "ebcdic", "x-imap4" };
+		const char *cs = find_ci(ct->value, ct->value_len, "charset=");
+
+		for (size_t k = 0; cs != NULL && k < COUNT(hiding); k++) {
+			size_t off = (size_t)(cs + 8 - ct->value), hl = strlen(hiding[k]);
+
+			if (off < ct->value_len && ct->value[off] == '"')
+				off++;
+			if (off + hl <= ct->value_len && strncasecmp(ct->value + off, hiding[k], hl) == 0)
+				return 1;
+		}
+	}
 	if (ct != NULL && ct->value_len >= 19 && strncasecmp(ct->value, "multipart/form-data", 19) == 0) {
 		const char *b = find_ci(ct->value, ct->value_len, "boundary=");
 
@@ -1211,6 +1430,11 @@ check_content_type(const struct proto *p)
 static int
 check_override(const struct proto *p)
 {
+	/* a WebSocket upgrade with a version the origin refuses: a proxy that
+	 * takes the upgrade for granted tunnels what follows (smuggling) */
+	if (p->h[PH_UPGRADE] != NULL && value_is(p->h[PH_UPGRADE], "websocket") &&
+	    p->h[PH_WS_VERSION] != NULL && !value_is(p->h[PH_WS_VERSION], "13"))
+		return 1;
 	return (p->h[PH_UPGRADE] != NULL && value_is(p->h[PH_UPGRADE], "h2c")) ||
 	    p->h[PH_HTTP2_SETTINGS] != NULL || p->h[PH_X_ORIGINAL_URL] != NULL ||
 	    p->h[PH_X_REWRITE_URL] != NULL;
@@ -1232,13 +1456,14 @@ static const struct {
 	{ "request target is not an absolute path", check_target },
 	{ "NUL, control character, backslash or bad percent-encoding in the target", check_target_bytes },
 	{ "missing, repeated or malformed Host", check_host },
+	{ "Host is a cloud metadata address", check_metadata_host },
 	{ "malformed header name or control character in a header value", check_headers },
 	{ "ambiguous message framing (Content-Length / Transfer-Encoding)", check_framing },
 	{ "GET or HEAD request with a body", check_body_method },
 	{ "abusive Range or Request-Range", check_range },
 	{ "malformed or ambiguous Content-Type or body, or JSON nested too deep", check_content_type },
 	{ "Proxy request header (httpoxy)", check_proxy_header },
-	{ "h2c upgrade or URL override header", check_override },
+	{ "h2c or bad WebSocket upgrade, or URL override header", check_override },
 };
 
 int

@@ -14,26 +14,52 @@
  * browsers write, credentials, and Cookie, which is parsed into cookies.
  * The protocol detector still reads them all. Every other header,
  * including unknown X- ones, is inspected. */
+/* Headers whose grammar leaves no room for an attack: skipped while the
+ * value keeps to that grammar's characters (a token list, quoted strings,
+ * dates, base64). Any other character ("zh-CN' and extractvalue(...)")
+ * gets the value inspected like any other header. */
 static const char *const skipped_headers[] = {
 	"accept", "accept-encoding", "accept-charset", "accept-language", "connection",
-	"content-length", "cache-control", "pragma", "if-modified-since", "if-none-match",
+	"cache-control", "pragma", "if-modified-since", "if-none-match",
 	"if-match", "if-unmodified-since", "if-range", "upgrade-insecure-requests", "dnt",
-	"te", "host", "authorization", "proxy-authorization", "priority", "keep-alive",
-	"upgrade", "content-encoding", "transfer-encoding", "range", "sec-", "cookie",
+	"te", "authorization", "proxy-authorization", "priority", "keep-alive",
+	"upgrade", "content-encoding", "range", "sec-",
 	"x-request-id", "x-csrf-token", "x-xsrf-token", "traceparent", "tracestate",
 };
 
-static int
-header_skipped(const char *name, size_t len)
-{
-	for (size_t k = 0; k < sizeof(skipped_headers) / sizeof(skipped_headers[0]); k++) {
-		size_t sl = strlen(skipped_headers[k]);
+/* Headers never inspected as values: read by the parser and the protocol
+ * checks (lengths, framing, the site's host), or split into fields. */
+static const char *const parsed_headers[] = {
+	"content-length", "transfer-encoding", "host", "cookie",
+};
 
-		if (skipped_headers[k][sl - 1] == '-' ? len > sl && strncasecmp(name, skipped_headers[k], sl) == 0 :
-		    len == sl && strncasecmp(name, skipped_headers[k], sl) == 0)
+static int
+name_in(const char *const *names, size_t count, const char *name, size_t len)
+{
+	for (size_t k = 0; k < count; k++) {
+		size_t sl = strlen(names[k]);
+
+		if (names[k][sl - 1] == '-' ? len > sl && strncasecmp(name, names[k], sl) == 0 :
+		    len == sl && strncasecmp(name, names[k], sl) == 0)
 			return 1;
 	}
 	return 0;
+}
+
+static int
+header_skipped(const char *name, size_t len, const char *value, size_t vlen)
+{
+	if (name_in(parsed_headers, sizeof(parsed_headers) / sizeof(parsed_headers[0]), name, len))
+		return 1;
+	if (!name_in(skipped_headers, sizeof(skipped_headers) / sizeof(skipped_headers[0]), name, len))
+		return 0;
+	for (size_t i = 0; i < vlen; i++) {
+		unsigned char c = (unsigned char)value[i];
+
+		if (!isalnum(c) && (c == 0 || strchr(" ,;=./*+-_:\"?", c) == NULL))
+			return 0;
+	}
+	return 1;
 }
 
 static const char *const class_names[FC_COUNT] = {
@@ -449,7 +475,7 @@ add_headers(const struct waf_request *req, struct field_set *fs, struct arena *a
 			fs->content_type = h->value;
 			fs->content_type_len = h->value_len;
 		}
-		if (header_skipped(h->name, h->name_len) || h->name_len > 128)
+		if (header_skipped(h->name, h->name_len, h->value, h->value_len) || h->name_len > 128)
 			continue;
 		lname = arena_strndup(a, h->name, h->name_len);
 		if (lname == NULL)

