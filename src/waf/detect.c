@@ -113,7 +113,25 @@ shell_word(const char *s, size_t len, size_t i, char *w, size_t wsize, size_t *w
 	while (i < len) {
 		unsigned char c = (unsigned char)s[i];
 
+		/* $'\x69\x64' (ANSI-C quoting): the bytes the escapes spell */
+		if (c == '\\' && i + 3 < len && s[i + 1] == 'x' && isxdigit((unsigned char)s[i + 2]) &&
+		    isxdigit((unsigned char)s[i + 3])) {
+			char hex[3] = { s[i + 2], s[i + 3], '\0' };
+
+			c = (unsigned char)strtoul(hex, NULL, 16);
+			i += 3;
+			if (!(isalnum(c) || c == '.' || c == '_' || c == '-' || c == '/'))
+				break;
+			if (n + 1 < wsize)
+				w[n++] = (char)tolower(c);
+			i++;
+			continue;
+		}
 		if (c == '\'' || c == '"' || c == '\\' || c == '^') {
+			i++;
+			continue;
+		}
+		if (c == '$' && i + 1 < len && s[i + 1] == '\'') {
 			i++;
 			continue;
 		}
@@ -372,7 +390,7 @@ static const char *const sensitive_files[] = {
 	"localsettings.php", "database.yml", "appsettings.json", "var/run/secrets/", "proc/",
 	"tomcat-users.xml", "web-inf/", "application.properties", "application.yml",
 	"etc/ssh/", "etc/ssl/private/", ".kube/config", ".docker/config.json", ".npmrc",
-	".pgpass", ".my.cnf", "etc/krb5.keytab",
+	".pgpass", ".my.cnf", "etc/krb5.keytab", "var/lib/php/", "tmp/sess_",
 };
 
 static const char *const php_wrappers[] = {
@@ -418,6 +436,8 @@ path_at(const char *s, size_t len, const char *n)
 
 /* Is s[0..len) an absolute path (/x, ~/x, C:/x, file:...)? Values that
  * start that way name a file outright. */
+static const char *const resource_prefixes[] = { "classpath*:", "classpath:", "file:", "jar:file:" };
+
 static int
 absolute_path(const char *s, size_t len)
 {
@@ -425,6 +445,15 @@ absolute_path(const char *s, size_t len)
 
 	while (i < len && s[i] == ' ')
 		i++;
+	/* Spring and Java resource prefixes: classpath:/application.yml */
+	for (size_t k = 0; k < COUNT(resource_prefixes); k++) {
+		size_t pl = strlen(resource_prefixes[k]);
+
+		if (len - i > pl && strncasecmp(s + i, resource_prefixes[k], pl) == 0) {
+			i += pl;
+			break;
+		}
+	}
 	return (i < len && (is_sep(s[i]) || s[i] == '~')) ||
 	    (i + 2 < len && isalpha((unsigned char)s[i]) && s[i + 1] == ':' && is_sep(s[i + 2]));
 }
@@ -853,6 +882,22 @@ detect_xxe(const char *s, size_t len, struct detect_hit *hit)
 	}
 	if (find_ci(s, len, "xi:include") != NULL || find_ci(s, len, "XInclude") != NULL)
 		return hit_at(hit, "XInclude", 0);
+	/* an XSLT stylesheet that reads files or URLs or runs code: the
+	 * transformer does what an entity would */
+	if (find_ci(s, len, "xsl:") != NULL) {
+		static const char *const xslt[] = {
+			"unparsed-text(", "unparsed-text-lines(", "document('", "document(\"",
+			"xalan/java", "xalan://", "msxsl:script", "php:function", "saxon:call",
+			"java.lang.runtime", "<xsl:include href=\"http", "<xsl:import href=\"http",
+		};
+
+		for (size_t k = 0; k < COUNT(xslt); k++) {
+			const char *p = find_ci(s, len, xslt[k]);
+
+			if (p != NULL)
+				return hit_at(hit, "XSLT reading files or running code", (size_t)(p - s));
+		}
+	}
 	return 0;
 }
 
@@ -945,6 +990,12 @@ detect_ssti(const char *s, size_t len, struct detect_hit *hit)
 
 	if (!has_any(s, len, "{$#<@*[?"))
 		return 0;
+	/* Go templates: a one-line value that defines a template and calls it
+	 * ({{define "T1"}}ONE{{end}}{{template "T1"}}) probes for injection;
+	 * chart helpers someone posts span lines */
+	if (memchr(s, '\n', len) == NULL && find_ci(s, len, "{{define ") != NULL &&
+	    find_ci(s, len, "{{template ") != NULL)
+		return hit_at(hit, "Go template definition and call", 0);
 	for (size_t k = 0; k < COUNT(markers); k++) {
 		const char *p = find_ci(s, len, markers[k]);
 
@@ -1009,6 +1060,18 @@ cgi_shell(const char *s, size_t len)
 	return 0;
 }
 
+/* Server-side code in other languages web servers run: a tag or block that
+ * executes, with what it executes coming from the request. */
+static const struct {
+	const char *exec, *input;
+} shell_pairs[] = {
+	{ "<cfexecute", "url." }, { "<cfexecute", "form." }, { "<cfexecute", "#" },
+	{ "process.start(", "request[" }, { "process.start(", "request.form" },
+	{ "process.start(", "request.query" },
+	{ "io.popen(", "ngx.var" }, { "io.popen(", "ngx.req" }, { "os.execute(", "ngx.var" },
+	{ "os.execute(", "ngx.req" },
+};
+
 int
 detect_webshell(const char *s, size_t len, struct detect_hit *hit)
 {
@@ -1016,6 +1079,13 @@ detect_webshell(const char *s, size_t len, struct detect_hit *hit)
 
 	if (len > 2 && s[0] == '#' && s[1] == '!' && cgi_shell(s, len))
 		return hit_at(hit, "CGI script that executes request input", 0);
+	for (size_t k = 0; k < COUNT(shell_pairs); k++) {
+		const char *x = find_ci(s, len, shell_pairs[k].exec);
+
+		if (x != NULL && find_ci(s, len, shell_pairs[k].input) != NULL)
+			return hit_at(hit, "server-side script that executes request input",
+			    (size_t)(x - s));
+	}
 	if (memchr(s, '<', len) == NULL)
 		return 0;
 	for (size_t k = 0; k < COUNT(shell_openers) && open == NULL; k++)
@@ -1036,7 +1106,7 @@ static const char *const script_exts[] = {
 	"php", "php3", "php4", "php5", "php7", "phtml", "phar", "pht", "phps", "pgif", "shtml",
 	"jsp", "jspx", "jsw", "jsv", "jspf", "asp", "aspx", "ashx", "asmx", "asa", "cer",
 	"cdx", "cgi", "pl", "sh", "war", "htaccess", "config", "ini", "inc", "hta", "exe",
-	"bat", "cmd", "vbs", "ps1",
+	"bat", "cmd", "vbs", "ps1", "cshtml", "vbhtml", "cfm", "cfml", "cfc",
 };
 
 int
@@ -1078,6 +1148,8 @@ static const char *const scanner_agents[] = {
 	"zmap", "censys", "internet-measurement", "nmap scripting engine", "blackwidow",
 	"webvulnscan", "netlab360", "struts-pwn", "masscan-ng", "fuzz faster u fool", "wapiti",
 	"appspider", "webcruiser", "grendel-scan", "vooki", "netcraft ssl", "jexboss", "tplmap",
+	"goby", "fscan", "afrog", "yakit", "pocsuite", "vulmap", "kscan", "ehole", "dddd",
+	"observer_ward", "awvs",
 };
 
 int

@@ -230,6 +230,56 @@ split_pairs(struct field_set *fs, struct arena *a, const char *s, size_t len, ch
 	return 0;
 }
 
+/* A GraphQL document sent as a JSON string ({"query": "query { users(where:
+ * \"...\") { id } }"}): its string arguments are parameters like any other,
+ * added as fields of their own ("graphql:query"), escapes undone. */
+static int
+graphql_strings(struct field_set *fs, struct arena *a, const char *key, size_t key_len,
+    const char *v, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && isspace((unsigned char)v[i]))
+		i++;
+	if (!(i < len && (v[i] == '{' || (len - i > 5 && strncmp(v + i, "query", 5) == 0) ||
+	    (len - i > 8 && strncmp(v + i, "mutation", 8) == 0) ||
+	    (len - i > 12 && strncmp(v + i, "subscription", 12) == 0))) || memchr(v, '(', len) == NULL)
+		return 0;
+	for (; i < len; i++) {
+		size_t b, n = 0;
+		char *out;
+
+		if (v[i] != '"')
+			continue;
+		if (i + 2 < len && v[i + 1] == '"' && v[i + 2] == '"') {	/* """block""" */
+			const char *e = fields_memcasemem(v + i + 3, len - i - 3, "\"\"\"", 3);
+
+			if (e == NULL)
+				return 0;
+			i = (size_t)(e - v) + 2;
+			continue;
+		}
+		for (b = ++i; i < len && v[i] != '"'; i++)
+			if (v[i] == '\\')
+				i++;
+		if (i >= len)
+			return 0;
+		if ((out = arena_strndup(a, v + b, i - b)) == NULL)
+			return -1;
+		for (size_t r = 0; r < i - b; r++) {
+			if (out[r] == '\\' && r + 1 < i - b) {
+				r++;
+				out[n++] = out[r] == 'n' ? '\n' : out[r] == 't' ? '\t' : out[r];
+			} else {
+				out[n++] = out[r];
+			}
+		}
+		if (add(fs, a, FC_ARGS, "graphql", key, key_len, out, n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 walk_json(struct field_set *fs, struct arena *a, json_t *j, const char *key, size_t key_len,
     int depth)
@@ -238,9 +288,12 @@ walk_json(struct field_set *fs, struct arena *a, json_t *j, const char *key, siz
 		fs->flags |= FIELD_F_DEEP_JSON;
 		return 0;
 	}
-	if (json_is_string(j))
-		return add(fs, a, FC_ARGS, "json", key, key_len, json_string_value(j),
-		    json_string_length(j));
+	if (json_is_string(j)) {
+		if (add(fs, a, FC_ARGS, "json", key, key_len, json_string_value(j),
+		    json_string_length(j)) < 0)
+			return -1;
+		return graphql_strings(fs, a, key, key_len, json_string_value(j), json_string_length(j));
+	}
 	if (json_is_object(j)) {
 		const char *k;
 		json_t *v;

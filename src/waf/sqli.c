@@ -642,7 +642,7 @@ judge_anywhere(const struct tok *t, size_t n)
 			return "subquery";
 		if (t[i].type == 'k' && word_eq(&t[i], "case") && type_at(t, n, i + 1) == 'k' &&
 		    word_eq(&t[i + 1], "when")) {
-			for (size_t j = i + 2; j < n && j < i + 8; j++)
+			for (size_t j = i + 2; j < n && j < i + 16; j++)
 				if (t[j].type == 'k' && word_eq(&t[j], "then"))
 					return "CASE WHEN condition";
 		}

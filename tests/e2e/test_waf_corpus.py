@@ -36,21 +36,19 @@ MIN_BENIGN = 1000
 
 # Floors: detection per attack file (%), overall detection (%), and the
 # largest false-positive rate (%) over all benign requests, set just below what
-# the engine measures on this corpus. Session 2, wafengine 67e113d: 99.87 %
-# detection, 0.00 % false positives on batches 1-3, which have all been used to
-# tune the engine (held-out figures: 83.7 % / 13.2 % when batches 2 and 3 were
-# new). Then held-out batch 4 (121 attacks, benign_enterprise) was added
-# untouched, measured before it was committed (docs/PERFORMANCE.md, "Held-out
-# batch 4, session 2": 72.73 % detection, 7.01 % false positives on the batch
-# alone), and the floors were lowered to the new whole-corpus values (96.07 %,
-# 1.15 %) ONLY because new traffic lowered the measured rates, not because the
-# engine regressed: the engine must now be improved on batch 4's misses and
-# false positives and the floors raised again. Never lower a floor to hide a
-# regression of the engine itself.
-DETECTION_FLOOR = {"sqli": 97.5, "xss": 99, "cmdi": 96, "lfi": 97, "rfi_ssrf": 89, "xxe": 95.5,
-                   "ssti": 98, "webshell": 95, "scanner": 93.5, "protocol": 88.5}
-OVERALL_DETECTION_FLOOR = 96.0
-FALSE_POSITIVE_CEILING = 1.2
+# the engine measures on this corpus. History: session 2 tuned the engine on
+# batches 1-3 (held-out figures when batches 2 and 3 were new: 83.7 % / 13.2 %);
+# held-out batch 4 (121 attacks, benign_enterprise) measured 72.73 % detection,
+# 7.01 % false positives on the batch alone before it was committed, and the
+# floors were lowered to the whole-corpus values of the time (96.07 %, 1.15 %)
+# only because new traffic lowered the measured rates. Session 3 fixed the
+# engine on batch 4 (docs/PERFORMANCE.md, "WAF detection, session 3"): 99.77 %
+# detection, 0.00 % false positives on batches 1-4. RAISE THE FLOORS AS THE
+# ENGINE IMPROVES; never lower one to hide a regression of the engine itself.
+DETECTION_FLOOR = {"sqli": 99.5, "xss": 99, "cmdi": 99.5, "lfi": 99.5, "rfi_ssrf": 99.5, "xxe": 97.5,
+                   "ssti": 99.5, "webshell": 99.5, "scanner": 99.5, "protocol": 99.5}
+OVERALL_DETECTION_FLOOR = 99.5
+FALSE_POSITIVE_CEILING = 0.05
 
 
 def corpus_files():

@@ -54,6 +54,43 @@ def test_verdicts_per_line():
                for m in v["scanner"]["matched"])
 
 
+def test_what_the_proxy_parser_refuses_and_dechunks():
+    """inspect parses each request as the proxy does: refusals come first as
+    http-parser matches, chunked bodies are inspected de-chunked."""
+    te = {"Transfer-Encoding": "chunked", "Content-Type": "application/x-www-form-urlencoded"}
+    chunked = "".join("%x\r\n%s\r\n" % (len(c), c) for c in ("q=%3Cscript%3E", "alert(1)")) + "0\r\n\r\n"
+    lines = [
+        {"id": "overflow", "method": "POST", "path": "/api", "query": "",
+         "headers": dict(HOST, **te), "body": "FFFFFFFFFFFFFFFFF1\r\nhello\r\n0\r\n\r\n"},
+        {"id": "big-header", "method": "GET", "path": "/", "query": "",
+         "headers": dict(HOST, **{"X-Pad": "A" * 20000}), "body": ""},
+        {"id": "chunked-xss", "method": "POST", "path": "/c", "query": "",
+         "headers": dict(HOST, **te), "body": chunked},
+        {"id": "chunked-ok", "method": "POST", "path": "/c", "query": "",
+         "headers": dict(HOST, **te), "body": "7\r\nq=shoes\r\n0\r\n\r\n"},
+        req("graphql", "/graphql", method="POST", headers={"Content-Type": "application/json"},
+            body=json.dumps({"query": 'query { users(where: "1=1; DROP TABLE users") { id } }'})),
+        req("graphql-ok", "/graphql", method="POST", headers={"Content-Type": "application/json"},
+            body=json.dumps({"query": 'query { products(search: "O\'Reilly select a plan") { id } }'})),
+        req("accept-language", headers={"Accept-Language": "zh-CN' and extractvalue(1,concat(0x7e,"
+                                                           "(select @@version)))-- "}),
+        req("accept-language-ok", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}),
+    ]
+    _, out = run(lines)
+    v = {o["id"]: o for o in out}
+    for i in ("overflow", "big-header"):
+        assert v[i]["verdict"] == "block", v[i]
+        assert v[i]["matched"][0]["rule"] == "http-parser", v[i]
+    assert "chunk size" in v["overflow"]["matched"][0]["excerpt"]
+    assert v["chunked-xss"]["verdict"] == "block"
+    assert any(m["field"] == "form:q" and m["category"] == "xss" for m in v["chunked-xss"]["matched"])
+    assert v["chunked-ok"]["verdict"] == "pass" and v["chunked-ok"]["matched"] == []
+    assert any(m["field"] == "graphql:query" and m["category"] == "sqli" for m in v["graphql"]["matched"])
+    assert v["graphql-ok"]["verdict"] == "pass", v["graphql-ok"]
+    assert any(m["field"] == "header:accept-language" for m in v["accept-language"]["matched"])
+    assert v["accept-language-ok"]["verdict"] == "pass"
+
+
 def test_bad_lines_continue():
     lines = [
         '{"id": "broken", "path": "/"',

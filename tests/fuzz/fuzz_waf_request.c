@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "waf.h"
+#include "wire.h"
 
 #ifndef YS_SOURCE_DIR
 #define YS_SOURCE_DIR "."
@@ -45,7 +46,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct waf_request r;
 	struct waf_verdict v;
 	char err[512], *buf, *line;
-	size_t pos = 1, ll;
+	size_t pos = 1, ll, dlen;
+	uint8_t *dechunked;
 
 	if (engine == NULL && (engine = waf_engine_load_dir(YS_SOURCE_DIR "/rules/waf", err,
 	    sizeof(err))) == NULL)
@@ -89,6 +91,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (waf_inspect(engine, NULL, &r, &v) == 0 &&
 	    (v.n_matches > WAF_MAX_MATCHES || (v.action == WAF_BLOCK && !v.would_block)))
 		abort();
+	/* inspect's view of the same request: written back as HTTP/1.1 and
+	 * parsed by the proxy's parser; a chunked body comes back de-chunked */
+	if (waf_wire_check(&r, NULL, &dechunked, &dlen, err, sizeof(err)) == 0 && dechunked != NULL) {
+		if (dlen > r.body_len)
+			abort();
+		r.body = dechunked;
+		r.body_len = dlen;
+		(void)waf_inspect(engine, NULL, &r, &v);
+		free(dechunked);
+	}
 	free(buf);
 	return 0;
 }

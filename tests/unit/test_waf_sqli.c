@@ -59,6 +59,7 @@ static const char *const attacks[] = {
 	"1'; copy (select '') to program 'id'--",
 	"region, (select password from admins limit 1)",
 	"iif(1=1,1,1/0)",
+	"(case when (select substr(version(),1,1))='8' then created_at else id end)",
 };
 
 static const char *const benign[] = {
