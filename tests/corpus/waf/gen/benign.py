@@ -955,9 +955,488 @@ def enterprise():
     return out
 
 
+
+# ------------------------------------------------------------------ batch 5
+# benign_saas.jsonl, written in session 3 by someone who did not read the
+# engine or its rules, and measured before any tuning: SaaS traffic the
+# earlier files lack. Seller back office (HTML descriptions, SKU matrices,
+# price rules), collaborative docs and wiki (code blocks, tables, @mentions,
+# formulas), customer-service chat, CMS admin, recruitment (résumés), insurance
+# and loan forms, travel booking, an online judge receiving students' code,
+# a game forum (BBCode), map/LBS APIs, OAuth/OIDC, signed API-gateway calls,
+# payment and CI webhooks, app telemetry with crash traces, search operators.
+SELLER_HOST = "seller.example.com"
+ITEM_TITLES = ["2024新款 304不锈钢保温杯 500ml 男女学生便携水杯", "【官方正品】无线降噪蓝牙耳机 Pro 2 长续航",
+               "Men's Slim-Fit Oxford Shirt (Long Sleeve) - 100% Cotton", "儿童护眼台灯 学习专用 AA级 无频闪",
+               "27\" 2K 165Hz IPS 电竞显示器 HDR400", "Ceramic Pour-Over Coffee Set w/ Kettle & 2 Cups",
+               "加厚珊瑚绒四件套 1.8m床 冬季保暖", "Kids' Rain Boots - Non-Slip, Size 24-35",
+               "宠物自动喂食器 6L 定时定量 App 远程控制", "Resistance Bands Set (5 levels) + Door Anchor",
+               "茶叶 明前龙井 250g 礼盒装 2024新茶", "Notebook A5 Dotted 160 pages — 100gsm, lay-flat"]
+DESC_PARTS = ["<p>产品亮点：<strong>316 医用级内胆</strong>，12 小时保温 / 24 小时保冷。</p>",
+              "<p><img src=\"https://img.example.cn/seller/2024/11/%s.jpg\" alt=\"主图\" style=\"max-width:100%%\"></p>",
+              "<table class=\"spec\"><tr><th>容量</th><td>500ml</td></tr><tr><th>重量</th><td>≈ 280g</td></tr>"
+              "<tr><th>材质</th><td>304 &amp; 316 不锈钢</td></tr></table>",
+              "<ul><li>Fits cup holders &lt; 7.5 cm</li><li>BPA-free lid</li><li>Dishwasher safe (lid only)</li></ul>",
+              "<p><span style=\"color:#e4393c;font-size:16px\">限时赠品：</span>杯刷 + 杯套（送完即止）</p>",
+              "<p>Size guide: if you're between sizes, choose the larger one. Chest 96-100 cm &rarr; M.</p>",
+              "<p>温馨提示：因拍摄光线不同，图片与实物可能存在轻微色差，请以实物为准。</p>",
+              "<h3>售后说明</h3><p>7 天无理由退换（未使用、吊牌完好）；质量问题 30 天包换。</p>",
+              "<p>适用年龄 3-12 岁 | 执行标准 GB/T 9473-2017 | 产地：浙江宁波</p>"]
+SPEC_SETS = [[("颜色", ["曜石黑", "奶油白", "雾霾蓝"]), ("容量", ["350ml", "500ml"])],
+             [("Color", ["Navy", "White", "Light Blue"]), ("Size", ["S", "M", "L", "XL"])],
+             [("规格", ["单只装", "两只装（送礼袋）"])], [("尺码", ["24", "26", "28", "30"]), ("颜色", ["黄色", "粉色"])]]
+PRICE_RULES = [("双12 满减", "FULL_REDUCTION", "满 300 减 40，可与店铺券叠加"), ("新人专享", "FIRST_ORDER", "首单立减 10 元"),
+               ("第二件半价", "NTH_DISCOUNT", "同款第 2 件 5 折（限 1 件）"), ("会员价", "MEMBER_PRICE", "VIP >= 2 级享 95 折"),
+               ("Buy 2 get 1 free", "BUNDLE", "Lowest-priced item free; excludes clearance & gift cards")]
+DOC_HOST = "docs.example.com"
+DOC_BLOCKS = [
+    ("text", "本周目标：完成订单导出功能的联调，@王芳 负责后端接口，@李娜 负责前端页面。"),
+    ("text", "结论：按「支付时间」统计 GMV，退款单在次日冲减；口径与财务对齐（见 FIN-2024-118）。"),
+    ("text", "Action items: 1) @Grace Lee to update the runbook; 2) @Li Lei to check why p99 > 800 ms after 20:00."),
+    ("code:sql", "SELECT region, COUNT(DISTINCT user_id) AS buyers, SUM(pay_amount) AS gmv\nFROM dwd_order\n"
+                 "WHERE dt = '2024-11-24' AND order_status IN ('PAID', 'SHIPPED')\nGROUP BY region\nORDER BY gmv DESC;"),
+    ("code:bash", "kubectl get pods -n prod -l app=order-api\nkubectl logs -n prod deploy/order-api --since=10m | grep ERROR"),
+    ("code:python", "df = pd.read_csv('orders.csv', parse_dates=['paid_at'])\n"
+                    "daily = df.groupby(df.paid_at.dt.date)['amount'].sum()\nprint(daily.tail(7))"),
+    ("code:yaml", "resources:\n  requests:\n    cpu: 500m\n    memory: 512Mi\n  limits:\n    memory: 1Gi"),
+    ("code:java", "@GetMapping(\"/orders/{id}\")\npublic OrderDTO get(@PathVariable Long id) {\n"
+                  "    return orderService.findById(id).orElseThrow(() -> new NotFoundException(id));\n}"),
+    ("formula", "=SUMIFS(D:D, A:A, \"华东\", C:C, \">=2024-11-01\")"),
+    ("formula", "=IFERROR(VLOOKUP(B2, '商品表'!A:F, 6, FALSE), \"未匹配\")"),
+    ("latex", "$$\\text{转化率} = \\frac{\\text{下单用户数}}{\\text{访客数}} \\times 100\\%$$"),
+    ("table", [["指标", "10月", "11月", "环比"], ["GMV（万元）", "1,284", "2,017", "+57.1%"],
+               ["客单价", "¥186", "¥203", "+9.1%"], ["退款率", "3.2%", "2.8%", "-0.4pt"]]),
+    ("text", "Q: Can we drop the old `v1/export` endpoint? A: Not before 2025-01-15 — two partners still call it."),
+    ("text", "注意：测试环境的账号密码不要写在文档里，统一放到密钥管理（KMS）。"),
+]
+DOC_SEARCH = ["周报 2024-W47", "订单导出 接口文档", "on-call runbook", "GMV 口径", "\"发布流程\"", "kubectl 常用命令",
+              "OKR Q4", "数据字典 dwd_order", "入职 指南", "API rate limit"]
+KF_HOST = "kf.example.com"
+KF_USER = ["你好，我的订单 E%d 还没发货，什么时候能发？", "https://item.example.cn/%d.html 这个还有货吗？", "在吗在吗😭",
+           "I was charged twice for order #%d — can you refund one?", "快递显示已签收但我没收到，能帮查一下吗？单号 SF%d",
+           "尺码 < 170cm 的话选 M 还是 L？", "能不能便宜点呀>_< 学生党", "发票抬头写错了，能重开吗？税号 91330106MA2%dX",
+           "The zipper broke after 2 days... photos attached 👇", "好的，谢谢！👍", "退货地址发我一下，我今天寄回",
+           "优惠券用不了，提示“不满足使用条件”？", "Is the 500ml version dishwasher-safe?", "收到了，质量不错🥰",
+           "地址改成：上海市徐汇区漕溪北路 88 号 5 楼 & 收件人改为王先生", "what's the difference between Pro & Pro 2?"]
+KF_AGENT = ["亲，您的订单已于今天 15:20 发出，物流单号 YT%d，请留意查收哦~", "Sorry about that! I've refunded the duplicate "
+            "charge; it should show up in 1-3 business days.", "亲亲，身高 165-172cm 建议选 L 码，版型偏修身~",
+            "已为您登记补发，预计 48 小时内发出🙏", "退货地址：浙江省杭州市余杭区五常街道某某仓 3 号库（请备注订单号）",
+            "Both are dishwasher-safe except the lid seal — please hand-wash that part."]
+JOBS_HOST = "jobs.example.cn"
+SKILLS = ["SQL Server", "MySQL", "Oracle", "Linux shell", "C/C++", "Python", "Java (Spring Boot)", "Go", "Vue 3",
+          "React", "Redis", "Kafka", "Docker & Kubernetes", "Excel (VBA, 数据透视表)", "AutoCAD", "Photoshop", "UE5 / C++",
+          "Hadoop/Hive", "Shell 脚本", "PowerShell", "STM32 单片机"]
+SELF_INTRO = ["5 年后端开发经验，熟悉 Linux 常用命令（grep/awk/sed），能独立编写 shell 脚本做自动化部署。",
+              "负责订单系统数据库优化：通过索引与 SQL 改写把慢查询（SELECT ... JOIN 三张表）从 3s 降到 200ms。",
+              "Embedded C/C++ developer (RTOS, CAN bus); comfortable with gdb & oscilloscopes.",
+              "应届生，熟悉 C/C++ 与数据结构，ACM 区域赛铜奖；课程设计做过一个简易 shell（支持管道和重定向）。",
+              "Data analyst: SQL (window functions, CTEs), Python (pandas), Tableau; led the \"drop-off\" funnel study.",
+              "有 3 年运维经验，维护 200+ 台 CentOS/Ubuntu 服务器，熟悉 Nginx、MySQL 主从与备份恢复。"]
+JOB_SEARCH = ["C++ 后端", "Java 开发 上海", "数据分析师 SQL", "运维工程师 Linux", "前端 Vue", "产品经理 B端",
+              "嵌入式 C 语言", "测试开发 Python", "UE4/UE5 游戏客户端", "DBA (SQL Server)"]
+TRIP_HOST = "trip.example.com"
+CITIES = [("SHA", "上海"), ("PEK", "北京"), ("CAN", "广州"), ("SZX", "深圳"), ("CTU", "成都"), ("XMN", "厦门"), ("KMG", "昆明"),
+          ("HKG", "香港"), ("NRT", "东京成田"), ("SIN", "Singapore")]
+HOTEL_REQ = ["", "高楼层、远离电梯，谢谢", "High floor & quiet room, non-smoking; late check-in ~23:30",
+             "需要婴儿床（宝宝 8 个月）", "Twin beds if possible / 两张床", "蜜月旅行，如有可能请安排景观房 :)",
+             "Arriving on flight MU5101, ETA 14:05"]
+OJ_HOST = "oj.example.edu.cn"
+OJ_CODE = [
+    ("cpp", "#include <bits/stdc++.h>\nusing namespace std;\n\nint main() {\n    long long a, b;\n    cin >> a >> b;\n"
+            "    cout << a + b << endl;\n    return 0;\n}\n"),
+    ("cpp", "#include <iostream>\n#include <vector>\n#include <algorithm>\nusing namespace std;\nint main(){\n  int n; cin>>n;\n"
+            "  vector<int> a(n);\n  for(auto &x:a) cin>>x;\n  sort(a.begin(),a.end());\n  for(int i=0;i<n;i++) cout<<a[i]"
+            "<<(i+1<n?' ':'\\n');\n}\n"),
+    ("c", "#include <stdio.h>\n#include <stdlib.h>\n\nint main()\n{\n    int a, b;\n    scanf(\"%d%d\", &a, &b);\n"
+          "    printf(\"%d\\n\", a + b);\n    system(\"pause\");\n    return 0;\n}\n"),
+    ("c", "#include <stdio.h>\n#include <string.h>\nint main(void){\n    char s[1005];\n    fgets(s, sizeof s, stdin);\n"
+          "    int n = strlen(s), cnt = 0;\n    for (int i = 0; i < n; i++) if (s[i] >= 'a' && s[i] <= 'z') cnt++;\n"
+          "    printf(\"%d\\n\", cnt);\n    return 0;\n}\n"),
+    ("python3", "a, b = map(int, input().split())\nprint(a + b)\n"),
+    ("python3", "import sys\nfrom collections import Counter\n\nwords = sys.stdin.read().split()\n"
+                "for w, c in Counter(words).most_common(3):\n    print(w, c)\n"),
+    ("python3", "n = int(input())\ndp = [0] * (n + 1)\ndp[0] = 1\nfor i in range(1, n + 1):\n    dp[i] = dp[i - 1] + "
+                "(dp[i - 2] if i >= 2 else 0)\nprint(dp[n] % 1000000007)\n"),
+    ("java", "import java.util.Scanner;\n\npublic class Main {\n    public static void main(String[] args) {\n"
+             "        Scanner in = new Scanner(System.in);\n        int a = in.nextInt(), b = in.nextInt();\n"
+             "        System.out.println(a + b);\n    }\n}\n"),
+    ("mysql", "SELECT Email FROM Person GROUP BY Email HAVING COUNT(Email) > 1;"),
+    ("mysql", "DELETE p1 FROM Person p1, Person p2\nWHERE p1.Email = p2.Email AND p1.Id > p2.Id;"),
+    ("mysql", "SELECT c.name AS Customers\nFROM Customers c\nLEFT JOIN Orders o ON o.customerId = c.id\nWHERE o.id IS NULL;"),
+    ("mysql", "SELECT employee_id FROM Employees WHERE employee_id NOT IN (SELECT employee_id FROM Salaries)\nUNION\n"
+              "SELECT employee_id FROM Salaries WHERE employee_id NOT IN (SELECT employee_id FROM Employees)\n"
+              "ORDER BY employee_id;"),
+    ("mysql", "SELECT score, DENSE_RANK() OVER (ORDER BY score DESC) AS `rank`\nFROM Scores\nORDER BY score DESC;"),
+    ("bash", "cat words.txt | tr -s ' ' '\\n' | sort | uniq -c | sort -r | awk '{ print $2, $1 }'"),
+    ("bash", "sed -n '10p' file.txt"),
+    ("bash", "grep -P '^(\\d{3}-|\\(\\d{3}\\) )\\d{3}-\\d{4}$' file.txt"),
+]
+BBS_HOST = "bbs.example.com"
+BBS_POSTS = ["[b]版本更新后闪退[/b]\n机型：小米 14，系统 HyperOS 1.0.5，进副本必闪退，有人一样吗？",
+             "[quote=路人甲]这波削弱太狠了[/quote]\n同意，DPS 从 12k 掉到 9k，玩法直接没了 (╯°□°）╯︵ ┻━┻",
+             "新手求助：装备选 A 还是 B？我现在 60 级，攻击 > 防御，主玩 PVE。",
+             "[img]https://img.example.cn/bbs/2024/11/screenshot_0412.png[/img]\n欧皇附体！十连出双金 <3",
+             "Guide: best route for the daily quests -> Town -> Forest -> Cave -> back to Town (~12 min).",
+             "[url=https://www.bilibili.com/video/BV1xx411c7mD]视频攻略[/url] 第 3 关的跳跳乐看这个就懂了",
+             "组队 4 缺 1，缺个奶妈，晚上 8 点 >>> 私信我 ID：风吹麦浪#5521", "1v1 solo 谁来？输的请奶茶 🧋",
+             "建议官方把 \"自动战斗\" 的 AI 改一下，老是先打小怪不打 boss...", "GG，队友 0/10/2 还怪我 :( "]
+BBS_TITLES = ["闪退问题汇总", "平衡性讨论", "新手求助", "晒卡", "每日任务路线", "攻略分享", "组队", "PVP", "建议反馈"]
+LBS_HOST = "lbs.example.com"
+ADDRS = ["北京市朝阳区阜通东大街6号", "上海市浦东新区陆家嘴环路1000号", "广东省深圳市南山区粤海街道科苑南路2700号",
+         "浙江省杭州市西湖区文一西路969号", "四川省成都市高新区天府大道北段1700号", "福建省厦门市思明区环岛南路"]
+INS_HOST = "insure.example.com"
+ENG_HOST = "gw.example.com"
+SSO_HOST = "sso.example.com"
+CLIENTS = [("web-portal", "https://portal.example.com.cn/oauth/callback"), ("seller-center", "https://seller.example.com/sso/callback"),
+           ("mobile-app", "com.example.app://oauth/callback"), ("bi", "https://bi.example.com/auth/oidc/callback")]
+COMMITS = ["fix(search): trim whitespace before querying", "feat(order): export to CSV & Excel",
+           "chore(deps): bump lodash from 4.17.20 to 4.17.21", "docs: update README (install on Windows)",
+           "refactor: extract PriceRule.apply() into its own module", "修复：优惠券叠加时金额计算错误",
+           "perf: add index on orders(user_id, created_at)", "Merge branch 'release/2.4' into 'main'"]
+CRASHES = ["java.lang.NullPointerException: Attempt to invoke virtual method 'java.lang.String com.example.app.model."
+           "User.getNickname()' on a null object reference\n\tat com.example.app.ui.ProfileFragment.onViewCreated("
+           "ProfileFragment.kt:87)\n\tat androidx.fragment.app.Fragment.performViewCreated(Fragment.java:3128)",
+           "*** Terminating app due to uncaught exception 'NSRangeException', reason: '*** -[__NSArrayM objectAtIndex:]: "
+           "index 3 beyond bounds [0 .. 2]'\n0   CoreFoundation  0x1a2b3c4d5 __exceptionPreprocess + 164",
+           "TypeError: Cannot read properties of undefined (reading 'map')\n    at CartList (webpack-internal:///./src/"
+           "components/CartList.vue:42:18)", "java.net.SocketTimeoutException: timeout\n\tat okhttp3.internal.http2."
+           "Http2Stream$StreamTimeout.newTimeoutException(Http2Stream.kt:675)"]
+SEARCH_SAAS = ["title:\"年度报告\" AND (销售 OR 营收) -草稿", "author:张伟 type:doc updated:>2024-10-01", "\"C++\" OR \"C#\" 面试题",
+               "price:[100 TO 500] brand:\"Tom & Jerry's\"", "filetype:xlsx 报价单", "NOT status:closed assignee:me",
+               "标签:退款 -已解决", "in:title \"drop shipping\"", "\"order by\" 用法", "from:kefu@example.cn after:2024/11/01",
+               "sku:SKU-10023 OR sku:SKU-30007", "6'2\" in cm", "site:docs.example.com 限流", "tag:bug label:P1"]
+
+
+def sign_hex(n=64):
+    return "%0*x" % (n, rng.getrandbits(4 * n))
+
+
+def item_payload():
+    title = pick(ITEM_TITLES)
+    specs = pick(SPEC_SETS)
+    combos = [[]]
+    for _, vals in specs:
+        combos = [c + [v] for c in combos for v in vals]
+    base = rng.randint(19, 899)
+    skus = [{"skuCode": "S%d-%02d" % (rng.randint(10**5, 10**6), i), "props": dict(zip([n for n, _ in specs], c)),
+             "price": "%.2f" % (base + 10 * i + rng.choice([0, 0.9, 0.99])), "stock": rng.randint(0, 999)}
+            for i, c in enumerate(combos)]
+    parts = rng.sample(DESC_PARTS, rng.randint(2, 5))
+    desc = "".join(p % token(12) if "%s" in p else p.replace("%%", "%") for p in parts)
+    return {"title": title, "categoryId": rng.randint(1000, 9999), "brand": pick(["ACME", "小熊", "Tom & Jerry's", "无品牌"]),
+            "descHtml": desc, "specs": [{"name": n, "values": v} for n, v in specs], "skus": skus,
+            "freightTemplateId": rng.randint(1, 20), "status": pick(["DRAFT", "ON_SALE"])}
+
+
+def doc_ops():
+    ops = []
+    for kind, val in rng.sample(DOC_BLOCKS, rng.randint(2, 5)):
+        if kind == "table":
+            ops.append({"type": "table", "rows": val})
+        elif kind.startswith("code:"):
+            ops.append({"type": "code_block", "lang": kind[5:], "text": val})
+        elif kind in ("formula", "latex"):
+            ops.append({"type": kind, "text": val})
+        else:
+            mentions = [m for m in ("王芳", "李娜", "Grace Lee", "Li Lei") if "@" + m in val]
+            ops.append({"type": "paragraph", "text": val, "mentions": [{"name": m, "uid": rng.randint(10**5, 10**6)}
+                                                                     for m in mentions]})
+    return ops
+
+
+def saas():
+    out = []
+
+    def sell():
+        return dict(api_headers(), **{"Cookie": "seller_sid=" + token(32), "X-Shop-Id": str(rng.randint(10**6, 10**7))})
+    for i in range(30):
+        out.append(send_json(pick(["POST", "PUT"]), "/seller/api/item/save", item_payload(), host=SELLER_HOST,
+                             ua=rng.randrange(len(UAS)), extra=sell()))
+    for i in range(10):
+        name, typ, desc = pick(PRICE_RULES)
+        out.append(send_json("POST", "/seller/api/promotion/rules", {
+            "name": name, "type": typ, "description": desc, "tiers": [{"threshold": t, "discount": t // 8}
+                                                                      for t in sorted(rng.sample([99, 199, 300, 500], 2))],
+            "scope": pick(["ALL", "CATEGORY", "ITEMS"]), "excludeSkus": rng.sample(["SKU-10023", "SKU-30007", "SKU-60001"], 1),
+            "startAt": "2024-12-%02d 00:00:00" % rng.randint(1, 12), "endAt": "2024-12-12 23:59:59", "stackable": rng.random() < 0.5},
+            host=SELLER_HOST, extra=sell()))
+    for i in range(10):
+        out.append(get("/seller/api/items", qs([("status", pick(["onsale", "instock", "draft", "violation"])),
+                                                ("keyword", pick(["保温杯", "耳机", "Oxford shirt", "台灯 AA级", ""])),
+                                                ("priceMin", str(rng.randint(0, 50))), ("priceMax", str(rng.randint(100, 999))),
+                                                ("sort", pick(["sales_desc", "price_asc", "gmt_modified_desc"])),
+                                                ("page", str(rng.randint(1, 9))), ("pageSize", "20")]),
+                       host=SELLER_HOST, accept="application/json, text/plain, */*", extra=sell()))
+    for i in range(10):
+        body = qs([("ids", ",".join(str(rng.randint(10**8, 10**9)) for _ in range(rng.randint(2, 6)))),
+                   ("field", pick(["stock", "price"])), ("op", pick(["set", "add"])),
+                   ("value", pick(["+50", "-3", "99.00", "0"])), ("remark", pick(["双12备货", "盘点修正", "Price match (JD)"])),
+                   ("_tb_token_", token(13))])
+        out.append(post_form("/seller/item/batchEdit", body, **browser(host=SELLER_HOST)))
+    for i in range(30):
+        out.append(send_json("PUT", "/api/v2/docs/%s/content" % token(22), {
+            "rev": rng.randint(1, 900), "title": pick(["周报 2024-W47", "订单导出 技术方案", "On-call runbook",
+                                                        "双12 活动复盘", "数据口径说明"]), "ops": doc_ops()},
+            host=DOC_HOST, extra=dict(api_headers(), **{"X-Client": "web-editor/3.18.2"})))
+    for i in range(10):
+        out.append(send_json("POST", "/api/v2/docs/%s/comments" % token(22), {
+            "anchor": {"blockId": token(10), "start": rng.randint(0, 40), "end": rng.randint(41, 90)},
+            "text": pick(["@王芳 这里的口径是按下单时间还是支付时间？", "LGTM, but the p99 numbers look off > 800ms?",
+                          "建议把 SQL 放到附录里，正文只写结论", "@Li Lei can you double-check row 3 (退款率)?",
+                          "已更新 ✅"])}, host=DOC_HOST, extra=api_headers()))
+    for i in range(10):
+        out.append(get("/api/v2/search", qs([("q", pick(DOC_SEARCH)), ("space", pick(["tech", "ops", "all"])),
+                                              ("limit", "20")]), host=DOC_HOST, accept="application/json",
+                       extra=api_headers()))
+    for i in range(45):
+        msg = pick(KF_USER)
+        if "%d" in msg:
+            msg = msg % rng.randint(10**9, 10**10)
+        kind = rng.random()
+        if kind < 0.8:
+            body = {"sessionId": "cs_%d" % rng.randint(10**5, 10**6), "type": "text", "content": msg}
+        elif kind < 0.9:
+            body = {"sessionId": "cs_%d" % rng.randint(10**5, 10**6), "type": "image",
+                    "url": "https://img.example.cn/kf/2024/11/%s.jpg" % token(16)}
+        else:
+            body = {"sessionId": "cs_%d" % rng.randint(10**5, 10**6), "type": "order_card",
+                    "orderNo": "E%d" % rng.randint(10**9, 10**10), "content": "请帮我看下这个订单"}
+        out.append(send_json("POST", "/im/api/message/send", body, host=KF_HOST, ua=rng.randrange(len(UAS)),
+                             extra={"Cookie": "kf_visitor=" + token(24)}))
+    for i in range(15):
+        msg = pick(KF_AGENT)
+        if "%d" in msg:
+            msg = msg % rng.randint(10**11, 10**12)
+        out.append(send_json("POST", "/im/api/agent/reply", {"sessionId": "cs_%d" % rng.randint(10**5, 10**6),
+                                                              "type": "text", "content": msg,
+                                                              "quickReplyId": pick([None, rng.randint(1, 80)])},
+                             host=KF_HOST, extra=api_headers()))
+    for i in range(25):
+        kind = i % 3
+        if kind == 0:
+            body = "&".join(form_enc(k) + "=" + form_enc(v) for k, v in [
+                ("title", pick(["Best coffee machines 2024", "双12 购物指南", "About us", "隐私政策（2024 修订）"])),
+                ("slug", pick(["best-coffee-machines-2024", "1212-guide", "about-us", "privacy-policy"])),
+                ("seo_title", pick(["Best Coffee Machines 2024 — Reviews & Buying Guide", "双12 攻略 | 满减 & 红包怎么用"])),
+                ("seo_description", pick(["We tested 12 machines under ¥2,000; here's what's worth it (and what's not).",
+                                          "双12 满 300 减 40，叠加店铺券更省 >>"])),
+                ("robots", pick(["index, follow", "noindex, nofollow"])),
+                ("content", "<div class=\"banner\"><a href=\"/promo/1212\"><img src=\"https://cdn.example.cn/cms/1212.jpg\" "
+                            "alt=\"双12\"></a></div><p>%s</p>" % pick(["Updated on Nov 25, 2024.", "本页内容每周更新。"])),
+                ("_token", token(40))])
+            out.append(post_form("/admin/cms/pages/save", body, **browser(host="blog.example.org")))
+        elif kind == 1:
+            out.append(send_json("PUT", "/admin/api/menus/main", {"items": [
+                {"label": "首页", "url": "/"}, {"label": "Deals & Coupons", "url": "/deals?tab=today"},
+                {"label": "帮助中心", "url": "/help", "children": [{"label": "退换货", "url": "/help/returns"}]}]},
+                host="blog.example.org", extra=api_headers()))
+        else:
+            out.append(post_form("/admin/cms/redirects", qs([("from", pick(["/old-page", "/2023/sale.html", "/p/123"])),
+                                                            ("to", pick(["/new-page", "/deals", "/products/SKU-10023"])),
+                                                            ("code", pick(["301", "302"])), ("_token", token(40))]),
+                                 **browser(host="blog.example.org")))
+    for i in range(15):
+        parts = [("name", pick(NAMES_ZH + NAMES_EN)), ("phone", "1%d%08d" % (rng.choice([3, 5, 8]), rng.randint(0, 10**8))),
+                 ("email", "cv%d@example.cn" % rng.randint(1, 9999)), ("skills", ", ".join(rng.sample(SKILLS, rng.randint(3, 6)))),
+                 ("intro", pick(SELF_INTRO)), ("resume", pdf(), pick(["简历_张伟_后端.pdf", "Resume - Grace Lee.pdf",
+                                                                      "CV (2024).pdf"]), "application/pdf")]
+        out.append(post_multipart("/api/resume/upload", parts, boundary="----WebKitFormBoundary" + token(16),
+                                  **browser(host=JOBS_HOST)))
+    for i in range(10):
+        out.append(send_json("PUT", "/api/resume/me", {
+            "skills": rng.sample(SKILLS, rng.randint(3, 7)), "intro": pick(SELF_INTRO),
+            "experience": [{"company": pick(["某电商公司", "Acme Tech (Shanghai) Co., Ltd.", "某银行科技子公司"]),
+                            "title": pick(["后端工程师", "DBA", "SRE", "Data Analyst"]), "from": "2019-07", "to": "2024-10",
+                            "desc": pick(SELF_INTRO)}], "expectSalary": pick(["20k-30k", "面议", "15-20K·14薪"])},
+            host=JOBS_HOST, extra=api_headers()))
+    for i in range(10):
+        out.append(get("/jobs/search", qs([("q", pick(JOB_SEARCH)), ("city", pick(["上海", "北京", "深圳", "杭州"])),
+                                           ("salary", pick(["", "20k-30k", "30k-50k"])), ("exp", pick(["1-3", "3-5", "5-10"]))]),
+                       **browser(host=JOBS_HOST)))
+    for i in range(25):
+        if i % 5 == 4:
+            out.append(get("/api/loan/calc", qs([("amount", str(rng.choice([100000, 500000, 1200000]))),
+                                                 ("years", str(rng.choice([5, 10, 20, 30]))), ("rate", "3.95%"),
+                                                 ("method", pick(["等额本息", "等额本金"]))]),
+                           host=INS_HOST, accept="application/json", ua=rng.randrange(len(UAS))))
+            continue
+        body = qs([("product", pick(["百万医疗险 2024 版", "少儿重疾险（A款）", "Term Life 20Y", "综合意外险"])),
+                   ("insured_name", pick(NAMES_ZH)), ("id_no", idcard()), ("relation", pick(["本人", "配偶", "子女", "父母"])),
+                   ("annual_income", pick(["10万以下", "10-20万", "20-50万", "50万以上"])),
+                   ("health_q1", "否"), ("health_q2", pick(["否", "是"])),
+                   ("health_note", pick(["", "高血压史，服药控制（< 140/90 mmHg）", "2019 年阑尾炎手术，已痊愈",
+                                         "甲状腺结节 3 级 (TI-RADS)，定期复查"])),
+                   ("beneficiary", pick(["法定", "指定：配偶 100%"])), ("bank_card", "6222 **** **** %04d" % rng.randint(0, 9999)),
+                   ("agree_terms", "1"), ("_csrf", token(32))])
+        out.append(post_form("/apply/submit", body, **browser(host=INS_HOST)))
+    for i in range(30):
+        kind = i % 3
+        (c1, n1), (c2, n2) = rng.sample(CITIES, 2)
+        if kind == 0:
+            out.append(get("/api/flights/search", qs([("from", c1), ("to", c2), ("date", "2024-12-%02d" % rng.randint(1, 31)),
+                                                      ("cabin", pick(["Y", "C"])), ("adults", str(rng.randint(1, 3))),
+                                                      ("children", str(rng.randint(0, 2))), ("direct", pick(["true", "false"]))]),
+                           host=TRIP_HOST, accept="application/json", ua=rng.randrange(len(UAS))))
+        elif kind == 1:
+            out.append(send_json("POST", "/api/hotel/orders", {
+                "hotelId": rng.randint(10**5, 10**6), "roomType": pick(["高级大床房", "Deluxe Twin", "行政套房"]),
+                "checkIn": "2024-12-%02d" % rng.randint(1, 20), "nights": rng.randint(1, 5),
+                "guests": [{"name": pick(NAMES_EN + NAMES_ZH)} for _ in range(rng.randint(1, 2))],
+                "contact": {"phone": "+86 1%d" % rng.randint(3 * 10**9, 9 * 10**9), "email": "trip%d@example.com" % i},
+                "specialRequest": pick(HOTEL_REQ), "invoice": pick([None, {"title": "厦门某某科技有限公司", "taxNo": "91350200MA2XXXXX1Q"}])},
+                host=TRIP_HOST, extra=api_headers()))
+        else:
+            out.append(send_json("POST", "/api/train/orders", {
+                "trainNo": pick(["G1", "G7", "D3101", "G1305"]), "from": n1, "to": n2,
+                "date": "2024-12-%02d" % rng.randint(1, 31), "seat": pick(["二等座", "一等座", "商务座"]),
+                "passengers": [{"name": pick(NAMES_ZH), "idType": "1", "idNo": idcard(), "type": pick(["成人", "学生"])}]},
+                host=TRIP_HOST, extra=api_headers()))
+    for i in range(40):
+        lang, code = pick(OJ_CODE)
+        out.append(send_json("POST", "/api/submissions", {"problemId": rng.randint(1000, 1999), "contestId": pick([None, 42]),
+                                                          "language": lang, "code": code},
+                             host=OJ_HOST, ua=rng.randrange(len(UAS)),
+                             extra={"Cookie": "oj_session=" + token(32), "X-CSRFToken": token(32)}))
+    for i in range(30):
+        body = "&".join(form_enc(k) + "=" + form_enc(v) for k, v in [
+            ("fid", str(rng.randint(1, 60))), ("subject", pick(BBS_TITLES)), ("message", pick(BBS_POSTS)),
+            ("formhash", token(8)), ("usesig", "1"), ("allownoticeauthor", "1")])
+        out.append(post_form("/forum.php", body, query="mod=post&action=newthread&fid=%d" % rng.randint(1, 60),
+                             **browser(host=BBS_HOST)))
+    for i in range(35):
+        key = ("key", token(32))
+        kind = i % 5
+        if kind == 0:
+            q = qs([key, ("address", pick(ADDRS)), ("city", pick(["北京", "上海", ""])), ("output", "JSON")])
+            path = "/v3/geocode/geo"
+        elif kind == 1:
+            q = qs([key, ("location", "%.6f,%.6f" % (116.3 + rng.random(), 39.8 + rng.random() / 3)),
+                    ("extensions", pick(["base", "all"])), ("radius", "1000")])
+            path = "/v3/geocode/regeo"
+        elif kind == 2:
+            pts = ["%.6f,%.6f" % (121.4 + rng.random() / 5, 31.1 + rng.random() / 5) for _ in range(4)]
+            q = qs([key, ("origin", pts[0]), ("destination", pts[3]), ("waypoints", ";".join(pts[1:3])),
+                    ("strategy", str(rng.randint(0, 10)))])
+            path = "/v3/direction/driving"
+        elif kind == 3:
+            ring = ["%.6f,%.6f" % (113.9 + rng.random() / 10, 22.5 + rng.random() / 10) for _ in range(4)]
+            q = qs([key, ("polygon", "|".join(ring + ring[:1])), ("keywords", pick(["咖啡", "肯德基", "加油站"])),
+                    ("types", pick(["050000|060000", "010100"])), ("offset", "20")])
+            path = "/v3/place/polygon"
+        else:
+            q = qs([key, ("keywords", pick(["星巴克", "人民医院", "地铁站", "7-Eleven"])), ("city", pick(["深圳", "杭州"])),
+                    ("citylimit", "true"), ("page", str(rng.randint(1, 3)))])
+            path = "/v3/place/text"
+        out.append(get(path, q, ua=pick(APP_UAS + ["okhttp/4.12.0"]), host=LBS_HOST, accept="application/json"))
+    for i in range(25):
+        cid, cb = pick(CLIENTS)
+        kind = i % 5
+        if kind == 0:
+            verifier = token(43)
+            out.append(get("/oauth2/authorize", qs([("response_type", "code"), ("client_id", cid), ("redirect_uri", cb),
+                                                     ("scope", "openid profile email"), ("state", token(16)),
+                                                     ("nonce", token(16)), ("code_challenge", b64url(verifier.encode())[:43]),
+                                                     ("code_challenge_method", "S256")]), **browser(host=SSO_HOST)))
+        elif kind == 1:
+            out.append(post_form("/oauth2/token", qs([("grant_type", "authorization_code"), ("code", token(32)),
+                                                      ("redirect_uri", cb), ("client_id", cid), ("code_verifier", token(43))]),
+                                 host=SSO_HOST, ua="okhttp/4.12.0", accept="application/json"))
+        elif kind == 2:
+            out.append(get("/oauth/callback", qs([("code", token(32)), ("state", token(16))]),
+                           **browser(host="portal.example.com.cn")))
+        elif kind == 3:
+            out.append(get("/oauth2/userinfo", "", host=SSO_HOST, accept="application/json",
+                           extra={"Authorization": "Bearer " + jwt()}))
+        else:
+            out.append(get("/oidc/logout", qs([("id_token_hint", jwt()), ("post_logout_redirect_uri",
+                                                                           "https://portal.example.com.cn/"),
+                                                ("state", token(16))]), **browser(host=SSO_HOST)))
+    for i in range(25):
+        if i % 2:
+            q = qs([("Action", pick(["DescribeInstances", "DescribeRegions", "ListUsers"])), ("Format", "JSON"),
+                    ("Version", "2014-05-26"), ("AccessKeyId", "LTAI" + token(20)), ("SignatureMethod", "HMAC-SHA1"),
+                    ("Timestamp", "2024-11-25T08:%02d:%02dZ" % (rng.randint(0, 59), rng.randint(0, 59))),
+                    ("SignatureVersion", "1.0"), ("SignatureNonce", token(32)), ("RegionId", pick(["cn-hangzhou", "cn-shanghai"])),
+                    ("Signature", base64.b64encode(bytes(rng.getrandbits(8) for _ in range(20))).decode())])
+            out.append(get("/", q, host=ENG_HOST, ua="AlibabaCloud (linux; amd64) Python/3.11.6 Core/2.14.0",
+                           accept="application/json"))
+        else:
+            body = json.dumps({"orderNo": "E%d" % rng.randint(10**9, 10**10), "amount": rng.randint(100, 99999),
+                               "notifyUrl": "https://api.example.com/pay/notify"})
+            h = headers(host=ENG_HOST, ua="Apache-HttpClient/4.5.14 (Java/17.0.10)", accept="application/json",
+                        extra={"Content-Type": "application/json; charset=UTF-8", "X-Ca-Key": str(rng.randint(10**7, 10**8)),
+                               "X-Ca-Timestamp": str(1732500000000 + rng.randint(0, 10**7)), "X-Ca-Nonce": token(36),
+                               "X-Ca-Signature-Method": "HmacSHA256",
+                               "X-Ca-Signature-Headers": "x-ca-key,x-ca-nonce,x-ca-signature-method,x-ca-timestamp",
+                               "X-Ca-Signature": base64.b64encode(bytes(rng.getrandbits(8) for _ in range(32))).decode(),
+                               "Content-MD5": base64.b64encode(bytes(rng.getrandbits(8) for _ in range(16))).decode()})
+            h["Content-Length"] = str(len(body.encode()))
+            out.append(req("POST", "/v1/pay/create", "", h, body))
+    for i in range(30):
+        kind = i % 6
+        if kind in (0, 1):
+            body = qs([("gmt_create", "2024-11-25 10:%02d:%02d" % (rng.randint(0, 59), rng.randint(0, 59))), ("charset", "utf-8"),
+                       ("seller_email", "pay@example.com"), ("subject", pick(["订单 E%d" % rng.randint(10**9, 10**10),
+                                                                                "会员月卡 & 加油包"])),
+                       ("sign", base64.b64encode(bytes(rng.getrandbits(8) for _ in range(256))).decode()),
+                       ("buyer_id", "2088%012d" % rng.randint(0, 10**12)), ("invoice_amount", "%.2f" % (rng.randint(100, 99999) / 100)),
+                       ("notify_id", token(34)), ("notify_type", "trade_status_sync"), ("trade_status", "TRADE_SUCCESS"),
+                       ("app_id", "2021%012d" % rng.randint(0, 10**12)), ("sign_type", "RSA2"),
+                       ("out_trade_no", "T%d" % rng.randint(10**11, 10**12)), ("version", "1.0")])
+            out.append(post_form("/pay/alipay/notify", body, host="api.example.com", ua="Mozilla/4.0", accept="*/*"))
+        elif kind == 2:
+            out.append(send_json("POST", "/pay/wechat/v3/notify", {
+                "id": token(36), "create_time": "2024-11-25T10:%02d:00+08:00" % rng.randint(0, 59),
+                "resource_type": "encrypt-resource", "event_type": "TRANSACTION.SUCCESS", "summary": "支付成功",
+                "resource": {"original_type": "transaction", "algorithm": "AEAD_AES_256_GCM",
+                             "ciphertext": base64.b64encode(bytes(rng.getrandbits(8) for _ in range(180))).decode(),
+                             "associated_data": "transaction", "nonce": token(12)}},
+                host="api.example.com", ua="Mozilla/4.0", accept="*/*",
+                extra={"Wechatpay-Serial": sign_hex(40).upper(), "Wechatpay-Timestamp": str(1732500000 + i),
+                       "Wechatpay-Nonce": token(32), "Wechatpay-Signature": base64.b64encode(
+                           bytes(rng.getrandbits(8) for _ in range(256))).decode()}))
+        elif kind in (3, 4):
+            commits = [{"id": sign_hex(40), "message": pick(COMMITS), "timestamp": "2024-11-25T10:%02d:00+08:00" % rng.randint(0, 59),
+                        "author": {"name": pick(NAMES_EN + NAMES_ZH), "email": "dev%d@example.com" % rng.randint(1, 99)},
+                        "added": [], "modified": [pick(["src/order/export.py", "web/src/views/Cart.vue", "README.md"])],
+                        "removed": []} for _ in range(rng.randint(1, 3))]
+            out.append(send_json("POST", "/hooks/gitlab", {
+                "object_kind": "push", "ref": "refs/heads/" + pick(["main", "release/2.4", "feature/export-csv"]),
+                "before": sign_hex(40), "after": sign_hex(40), "user_name": pick(NAMES_EN), "total_commits_count": len(commits),
+                "project": {"name": "shop-api", "web_url": "https://git.example.com/shop/shop-api",
+                            "git_http_url": "https://git.example.com/shop/shop-api.git"}, "commits": commits},
+                host="ci.example.com", ua="GitLab/16.11.2", accept="*/*",
+                extra={"X-Gitlab-Event": "Push Hook", "X-Gitlab-Token": token(24), "X-Gitlab-Instance": "https://git.example.com"}))
+        else:
+            out.append(send_json("POST", "/hooks/ci/notify", {
+                "name": "shop-api", "build": {"number": rng.randint(100, 3000), "phase": "COMPLETED",
+                                              "status": pick(["SUCCESS", "FAILURE", "UNSTABLE"]),
+                                              "full_url": "https://jenkins.example.com/job/shop-api/%d/" % rng.randint(100, 3000),
+                                              "scm": {"branch": "origin/main", "commit": sign_hex(40)},
+                                              "log": "[INFO] Tests run: 412, Failures: 0, Errors: 0, Skipped: 3\n"
+                                                     "[INFO] BUILD SUCCESS"}},
+                host="ci.example.com", ua="Jenkins/2.440.3", accept="*/*"))
+    for i in range(25):
+        events = [{"name": pick(["app_start", "page_view", "click_buy", "search", "push_open"]),
+                   "ts": 1732500000000 + rng.randint(0, 10**7), "page": pick(["Home", "ItemDetail", "Cart", "Search"]),
+                   "params": {"q": pick(["", "保温杯", "蓝牙耳机 降噪"]), "itemId": rng.randint(10**8, 10**9)}}
+                  for _ in range(rng.randint(1, 6))]
+        body = {"appId": "com.example.shop", "appVersion": pick(["5.3.0", "5.3.1"]), "os": pick(["Android 14", "iOS 17.5"]),
+                "device": pick(["Xiaomi 14", "iPhone15,2", "HUAWEI Mate 60", "OPPO Find X7"]), "net": pick(["wifi", "5g", "4g"]),
+                "events": events}
+        if i % 5 == 0:
+            body["crash"] = {"thread": "main", "trace": pick(CRASHES), "fatal": True}
+        out.append(send_json("POST", "/log/v2/batch", body, host="log.example.com", ua=pick(APP_UAS),
+                             accept="*/*", extra={"X-Device-Id": token(32).upper(), "X-Log-Compress": "none"}))
+    for i in range(20):
+        out.append(get(pick(["/search", "/api/v2/search", "/tickets/search"]), qs([("q", pick(SEARCH_SAAS))]),
+                       **browser(host=pick([DOC_HOST, SELLER_HOST, "helpdesk.example.com"]))))
+    return out
+
+
 FILES = [("benign_browse", browse), ("benign_forms", forms), ("benign_api", api), ("benign_content", content),
          ("benign_uploads", uploads), ("benign_apps", apps), ("benign_misc", misc),
-         ("benign_enterprise", enterprise)]
+         ("benign_enterprise", enterprise), ("benign_saas", saas)]
 
 
 def main():
