@@ -41,11 +41,40 @@ is_word(unsigned char c)
 	return isalnum(c) || c == '_';
 }
 
+/* A run of quotes of both kinds, parentheses, commas and dots ("12,'.)\"(,..(",
+ * sqlmap's heuristic check): a string that breaks whatever SQL it lands in,
+ * sent to see an error page. */
+static int
+syntax_probe(const char *s, size_t len)
+{
+	size_t run = 0;
+	int sq = 0, dq = 0, par = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c == '\'' || c == '"' || c == '.' || c == ',' || c == '(' || c == ')') {
+			run++;
+			sq |= c == '\'';
+			dq |= c == '"';
+			par |= c == '(' || c == ')';
+			if (run >= 6 && sq && dq && par)
+				return 1;
+		} else {
+			run = 0;
+			sq = dq = par = 0;
+		}
+	}
+	return 0;
+}
+
 int
 detect_sqli(const char *s, size_t len, struct detect_hit *hit)
 {
 	struct sqli_result r;
 
+	if (syntax_probe(s, len))
+		return hit_at(hit, "quote and parenthesis probe", 0);
 	if (!sqli_detect(s, len, &r))
 		return 0;
 	return hit_at(hit, r.reason, r.offset);
@@ -245,10 +274,17 @@ command_at(const char *s, size_t len, size_t i, int after_sep, int subst, int st
 	 * span: "ls -la /", not "rm -rf is bad" or "I tried `ls -la`" */
 	if (after_sep == CMD_START || after_sep == CMD_BACKTICK) {
 		size_t e = k;
+		char quote = 0;
 
+		/* what is quoted is an argument's text: grep -P '^(\d{3}-|x)$' */
 		while (e < len && e < k + 64 && s[e] != '\n' && s[e] != '`' &&
-		    strchr("/|><", s[e]) == NULL)
+		    (quote != 0 || strchr("/|><", s[e]) == NULL)) {
+			if (quote == 0 && (s[e] == '\'' || s[e] == '"'))
+				quote = s[e];
+			else if (s[e] == quote)
+				quote = 0;
 			e++;
+		}
 		if (e == len || e == k + 64 || s[e] == '\n' || s[e] == '`')
 			return 0;
 	}
@@ -390,7 +426,7 @@ static const char *const sensitive_files[] = {
 	"localsettings.php", "database.yml", "appsettings.json", "var/run/secrets/", "proc/",
 	"tomcat-users.xml", "web-inf/", "application.properties", "application.yml",
 	"etc/ssh/", "etc/ssl/private/", ".kube/config", ".docker/config.json", ".npmrc",
-	".pgpass", ".my.cnf", "etc/krb5.keytab", "var/lib/php/", "tmp/sess_",
+	".pgpass", ".my.cnf", "etc/krb5.keytab", "var/lib/php/", "tmp/sess_", "my.ini",
 };
 
 static const char *const php_wrappers[] = {
@@ -504,6 +540,11 @@ detect_lfi(const char *s, size_t len, struct detect_hit *hit)
 	}
 	if (ups >= 3)
 		return hit_at(hit, "deep directory traversal", first);
+	/* a parameter that is a parent directory ("lang=../") or a bare path
+	 * climbing two levels from where it is read ("../../ierp/bin/prop.xml") */
+	if (first == 0 && ((ups == 1 && len == 3 && is_sep(s[2])) ||
+	    (ups == 2 && len > 6 && is_sep(s[2]) && memchr(s, ' ', len) == NULL)))
+		return hit_at(hit, "directory traversal", first);
 	if (ups >= 1 && first == 0 && len > 3 && memchr(s, '\0', len) != NULL)
 		return hit_at(hit, "traversal with NUL truncation", first);
 	return 0;
@@ -566,6 +607,11 @@ detect_rfi(const char *s, size_t len, struct detect_hit *hit)
 	e = len;
 	while (e > i && isspace((unsigned char)s[e - 1]))
 		e--;
+	/* "https://item.example.cn/1.html 还有货吗？": a link in a sentence,
+	 * not a file name an include would open */
+	for (size_t k = i; k < e; k++)
+		if (isspace((unsigned char)s[k]))
+			return 0;
 	if (e > i && (s[e - 1] == '?' || s[e - 1] == '\0'))
 		return hit_at(hit, "remote URL ending in '?' or NUL", i);
 	for (size_t k = 0; k < COUNT(exts); k++) {
@@ -654,7 +700,7 @@ static const char *const internal_hosts[] = {
 
 static const char *const odd_schemes[] = {
 	"gopher", "dict", "file", "ldap", "ldaps", "tftp", "netdoc", "jar", "sftp",
-	"php", "expect", "phar", "ogg", "rtsp", "smb", "telnet",
+	"php", "expect", "phar", "ogg", "rtsp", "smb", "telnet", "rmi", "iiop", "jndi", "corbaname",
 };
 
 /* Wildcard DNS services that answer a name with the address written in it
@@ -1060,6 +1106,8 @@ cgi_shell(const char *s, size_t len)
 	return 0;
 }
 
+static const char *const eval_calls[] = { "eval(", "assert(", "create_function(" };
+
 /* Server-side code in other languages web servers run: a tag or block that
  * executes, with what it executes coming from the request. */
 static const struct {
@@ -1085,6 +1133,17 @@ detect_webshell(const char *s, size_t len, struct detect_hit *hit)
 		if (x != NULL && find_ci(s, len, shell_pairs[k].input) != NULL)
 			return hit_at(hit, "server-side script that executes request input",
 			    (size_t)(x - s));
+	}
+	/* @eval(base64_decode($_POST[z0])): code that runs what the request
+	 * sends, posted to a shell already on the server (AntSword, Chopper) */
+	for (size_t k = 0; k < COUNT(eval_calls); k++) {
+		const char *x = find_ci(s, len, eval_calls[k]);
+
+		if (x != NULL && (find_ci(x, len - (size_t)(x - s), "$_post[") != NULL ||
+		    find_ci(x, len - (size_t)(x - s), "$_get[") != NULL ||
+		    find_ci(x, len - (size_t)(x - s), "$_request[") != NULL ||
+		    find_ci(x, len - (size_t)(x - s), "$_cookie[") != NULL))
+			return hit_at(hit, "code that evaluates request input", (size_t)(x - s));
 	}
 	if (memchr(s, '<', len) == NULL)
 		return 0;
@@ -1134,6 +1193,60 @@ detect_script_filename(const char *s, size_t len, struct detect_hit *hit)
 	return 0;
 }
 
+/* ---- files that make a converter run a command or fetch a URL ---------- */
+
+/* ImageMagick MVG/MSL (ImageTragick), Ghostscript PostScript and DjVu
+ * metadata read by ExifTool: formats whose interpreters run commands. */
+int
+detect_converter(const char *s, size_t len, struct detect_hit *hit)
+{
+	const char *p;
+
+	if ((p = find_ci(s, len, "%pipe%")) != NULL)
+		return hit_at(hit, "Ghostscript %pipe% device", (size_t)(p - s));
+	if (find_ci(s, len, "graphic-context") != NULL || find_ci(s, len, "viewbox ") != NULL) {
+		const char *u = find_ci(s, len, "url(");
+
+		if (u != NULL && memchr(u, '|', len - (size_t)(u - s)) != NULL)
+			return hit_at(hit, "ImageMagick MVG with a shell pipe", (size_t)(u - s));
+		if ((p = find_ci(s, len, "msl:")) != NULL || (p = find_ci(s, len, "ephemeral:")) != NULL ||
+		    (p = find_ci(s, len, "text:/")) != NULL)
+			return hit_at(hit, "ImageMagick MVG reading or deleting files", (size_t)(p - s));
+	}
+	if ((p = find_ci(s, len, "(metadata")) != NULL &&
+	    (find_ci(p, len - (size_t)(p - s), "qx{") != NULL ||
+	    find_ci(p, len - (size_t)(p - s), "system(") != NULL ||
+	    find_ci(p, len - (size_t)(p - s), "exec(") != NULL))
+		return hit_at(hit, "DjVu metadata with Perl code (ExifTool)", (size_t)(p - s));
+	return 0;
+}
+
+/* HLS and M3U playlists: a media converter (ffmpeg) fetches every entry,
+ * so an entry naming an internal address or a local file is SSRF or LFI. */
+int
+detect_playlist(const char *s, size_t len, struct detect_hit *hit)
+{
+	const char *m = find_ci(s, len, "#EXTM3U");
+	size_t i;
+
+	if (m == NULL)
+		return 0;
+	for (i = (size_t)(m - s); i < len;) {
+		const char *nl = memchr(s + i, '\n', len - i);
+		size_t e = nl != NULL ? (size_t)(nl - s) : len, b = i;
+		struct detect_hit h;
+
+		while (b < e && isspace((unsigned char)s[b]))
+			b++;
+		if (b < e && s[b] != '#' && (strncasecmp(s + b, "file:", 5) == 0 ||
+		    strncasecmp(s + b, "concat:", 7) == 0 || strncasecmp(s + b, "subfile,", 8) == 0 ||
+		    detect_ssrf(s + b, e - b, &h)))
+			return hit_at(hit, "playlist entry to a local file or internal address", b);
+		i = e + 1;
+	}
+	return 0;
+}
+
 /* ---- scanners and attack tools ------------------------------------------ */
 
 static const char *const scanner_agents[] = {
@@ -1149,7 +1262,7 @@ static const char *const scanner_agents[] = {
 	"webvulnscan", "netlab360", "struts-pwn", "masscan-ng", "fuzz faster u fool", "wapiti",
 	"appspider", "webcruiser", "grendel-scan", "vooki", "netcraft ssl", "jexboss", "tplmap",
 	"goby", "fscan", "afrog", "yakit", "pocsuite", "vulmap", "kscan", "ehole", "dddd",
-	"observer_ward", "awvs",
+	"observer_ward", "awvs", "censysinspect", "l9scan", "leakix", "expanse",
 };
 
 int
@@ -1336,6 +1449,55 @@ underscore_alias(const char *name, size_t len)
 			return 1;
 	}
 	return 0;
+}
+
+/* Headers that name the client's address, set by a proxy in front of the
+ * site, never by a browser: sent by the client with a loopback address they
+ * try to pass an "internal only" check (403 bypass). */
+static int
+check_spoofed_client(const struct proto *p)
+{
+	static const char *const names[] = {
+		"x-originating-ip", "x-remote-ip", "x-remote-addr", "x-custom-ip-authorization",
+		"x-client-ip", "true-client-ip", "x-real-ip", "client-ip", "x-forwarded-for",
+		"x-cluster-client-ip", "forwarded-for",
+	};
+	const struct waf_request *req = p->req;
+	int loop = 0, rare = 0;
+
+	for (size_t i = 0; i < req->n_headers; i++) {
+		const struct waf_header *h = &req->headers[i];
+
+		for (size_t k = 0; k < COUNT(names); k++) {
+			if (strlen(names[k]) != h->name_len ||
+			    strncasecmp(h->name, names[k], h->name_len) != 0)
+				continue;
+			if ((h->value_len >= 4 && strncmp(h->value, "127.", 4) == 0) ||
+			    (h->value_len >= 9 && strncasecmp(h->value, "localhost", 9) == 0) ||
+			    (h->value_len == 3 && strncmp(h->value, "::1", 3) == 0)) {
+				loop++;
+				rare += k < 4;
+			}
+		}
+	}
+	return loop >= 2 || rare > 0;
+}
+
+/* More parameters than any form sends: hash-collision DoS and parameter
+ * pollution that hopes the WAF stops reading before the application. */
+static int
+check_param_count(const struct proto *p)
+{
+	const struct waf_request *req = p->req;
+	const struct waf_header *ct = p->h[PH_CONTENT_TYPE];
+	size_t n = 0;
+
+	for (size_t i = 0; req->query != NULL && i < req->query_len; i++)
+		n += req->query[i] == '&';
+	if (ct != NULL && find_ci(ct->value, ct->value_len, "x-www-form-urlencoded") != NULL)
+		for (size_t i = 0; i < req->body_len; i++)
+			n += req->body[i] == '&';
+	return n >= 500;
 }
 
 /* A Host that is a cloud metadata address: a request meant for the
@@ -1529,6 +1691,8 @@ static const struct {
 	{ "NUL, control character, backslash or bad percent-encoding in the target", check_target_bytes },
 	{ "missing, repeated or malformed Host", check_host },
 	{ "Host is a cloud metadata address", check_metadata_host },
+	{ "client address headers naming loopback (access-control bypass)", check_spoofed_client },
+	{ "500 or more parameters", check_param_count },
 	{ "malformed header name or control character in a header value", check_headers },
 	{ "ambiguous message framing (Content-Length / Transfer-Encoding)", check_framing },
 	{ "GET or HEAD request with a body", check_body_method },
@@ -1561,6 +1725,8 @@ const struct detector detect_table[] = {
 	{ "ssti", "ssti", detect_ssti, NULL, "server-side template injection: template delimiters around expressions, template directives" },
 	{ "webshell", "webshell", detect_webshell, NULL, "web shells: server-side script openers with code execution calls" },
 	{ "script_filename", "webshell", detect_script_filename, NULL, "uploads named with an executable extension (any of its extensions)" },
+	{ "converter", "cmdi", detect_converter, NULL, "files that make a converter run a command: ImageMagick MVG pipes, Ghostscript %pipe%, DjVu metadata code" },
+	{ "playlist", "ssrf", detect_playlist, NULL, "HLS/M3U playlists whose entries name local files or internal addresses" },
 	{ "scanner", "scanner", detect_scanner, NULL, "scanners and attack tools by their User-Agent and header signatures" },
 	{ "protocol", "protocol", NULL, detect_protocol, "protocol violations visible in a parsed request" },
 };

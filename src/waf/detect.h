@@ -46,6 +46,8 @@ int detect_ssti(const char *s, size_t len, struct detect_hit *hit);
 int detect_webshell(const char *s, size_t len, struct detect_hit *hit);
 int detect_script_filename(const char *s, size_t len, struct detect_hit *hit);
 int detect_scanner(const char *s, size_t len, struct detect_hit *hit);
+int detect_converter(const char *s, size_t len, struct detect_hit *hit);
+int detect_playlist(const char *s, size_t len, struct detect_hit *hit);
 int detect_protocol(const struct waf_request *req, unsigned field_flags, struct detect_hit *hit);
 
 #endif

@@ -303,6 +303,22 @@ walk_json(struct field_set *fs, struct arena *a, json_t *j, const char *key, siz
 
 			if (add(fs, a, FC_ARGS_NAMES, "json_key", k, kl, k, kl) < 0)
 				return -1;
+			/* {"password": {"$ne": null}}: an operator under a key is
+			 * also named the way query strings write it,
+			 * "password[$ne]", so one rule reads both */
+			if (k[0] == '$' && key != NULL && key_len + kl + 2 < 256) {
+				char *pk = arena_alloc(a, key_len + kl + 3);
+
+				if (pk == NULL)
+					return -1;
+				memcpy(pk, key, key_len);
+				pk[key_len] = '[';
+				memcpy(pk + key_len + 1, k, kl);
+				pk[key_len + kl + 1] = ']';
+				pk[key_len + kl + 2] = '\0';
+				if (add(fs, a, FC_ARGS_NAMES, "json_key", k, kl, pk, key_len + kl + 2) < 0)
+					return -1;
+			}
 			if (walk_json(fs, a, v, k, kl, depth + 1) < 0)
 				return -1;
 			if (fs->flags & FIELD_F_TOO_MANY)

@@ -608,6 +608,33 @@ b64val(unsigned char c)
 	return -1;
 }
 
+/* Is b[0..n) text: valid UTF-8 without control bytes other than tab, CR
+ * and LF? */
+static int
+is_text(const char *b, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)b[i];
+		size_t extra;
+
+		if (c < 0x80) {
+			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
+				return 0;
+			i++;
+			continue;
+		}
+		extra = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 :
+		    c >= 0xF0 && c <= 0xF4 ? 3 : 0;
+		if (extra == 0)
+			return 0;
+		for (size_t k = 1; k <= extra; k++)
+			if (i + k >= n || ((unsigned char)b[i + k] & 0xC0) != 0x80)
+				return 0;
+		i += extra + 1;
+	}
+	return 1;
+}
+
 /* A value that is entirely base64 (standard or URL alphabet, at least 16
  * characters) is decoded; anything else passes unchanged. */
 size_t
@@ -632,6 +659,8 @@ norm_base64(const char *in, size_t len, char *out)
 			out[o++] = (char)((acc >> bits) & 0xFF);
 		}
 	}
+	if (!is_text(out, o))
+		goto copy;	/* a session id or a signature: bytes, not text */
 	return o;
 copy:
 	memmove(out, in, len);

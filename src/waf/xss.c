@@ -191,6 +191,13 @@ scan_tag(const char *s, size_t len, size_t i, size_t *end)
 			return "style block with script";
 		}
 	}
+	/* a form with its own inputs put into a page: a phishing form, or DOM
+	 * clobbering (<form id=config><input name=apiUrl value=//evil>) */
+	if (nl == 4 && strncasecmp(s + ns, "form", 4) == 0 &&
+	    (memcase(s + j, len - j, "<input") != NULL || memcase(s + j, len - j, "<button") != NULL)) {
+		*end = j;
+		return "form with inputs";
+	}
 	frame = (nl == 6 && strncasecmp(s + ns, "iframe", 6) == 0) ||
 	    (nl == 5 && strncasecmp(s + ns, "frame", 5) == 0);
 	/* attributes */
@@ -259,6 +266,17 @@ scan_tag(const char *s, size_t len, size_t i, size_t *end)
 		    (vl == 1 && s[vs] == '1'))) {
 			*end = j;
 			return "hidden frame";
+		}
+		/* a frame over the whole page: a login form of the attacker's
+		 * drawn over the site (position:fixed with 100 % or inset:0) */
+		if (vl > 0 && frame && al == 5 && strncasecmp(s + as, "style", 5) == 0 &&
+		    (memcase(s + vs, vl, "position:fixed") != NULL ||
+		    memcase(s + vs, vl, "position: fixed") != NULL ||
+		    memcase(s + vs, vl, "position:absolute") != NULL) &&
+		    (memcase(s + vs, vl, "100%") != NULL || memcase(s + vs, vl, "100vw") != NULL ||
+		    memcase(s + vs, vl, "inset:0") != NULL)) {
+			*end = j;
+			return "frame over the whole page";
 		}
 		if (vl > 0 && al == 6 && strncasecmp(s + as, "srcdoc", 6) == 0 &&
 		    memchr(s + vs, '<', vl) != NULL) {

