@@ -88,8 +88,10 @@ waf_wire_check(const struct waf_request *r, const struct http_limits *lim,
 				rc = refuse(why, whylen, p->error);
 				break;
 			}
-			memcpy(out + out_len, data, dlen);
-			out_len += dlen;
+			if (dlen > 0) {
+				memcpy(out + out_len, data, dlen);
+				out_len += dlen;
+			}
 			at += used;
 			if (rc == HTTP_DONE || used == 0) {
 				rc = 0;	/* done, or the rest has not arrived */
