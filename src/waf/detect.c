@@ -277,15 +277,28 @@ command_at(const char *s, size_t len, size_t i, int after_sep, int subst, int st
 		char quote = 0;
 
 		/* what is quoted is an argument's text: grep -P '^(\d{3}-|x)$' */
-		while (e < len && e < k + 64 && s[e] != '\n' && s[e] != '`' &&
-		    (quote != 0 || strchr("/|><", s[e]) == NULL)) {
+		for (;;) {
+			/* "<thread_id>" in inline code is a placeholder, not a redirection */
+			if (quote == 0 && e < len && s[e] == '<') {
+				size_t m = e + 1;
+
+				while (m < len && (isalnum((unsigned char)s[m]) || s[m] == '_' || s[m] == '-'))
+					m++;
+				if (m > e + 1 && m < len && s[m] == '>') {
+					e = m + 1;
+					continue;
+				}
+			}
+			if (!(e < len && e < k + 64 && s[e] != '\n' && s[e] != '`' &&
+			    (quote != 0 || strchr("/|><", s[e]) == NULL)))
+				break;
 			if (quote == 0 && (s[e] == '\'' || s[e] == '"'))
 				quote = s[e];
 			else if (s[e] == quote)
 				quote = 0;
 			e++;
 		}
-		if (e == len || e == k + 64 || s[e] == '\n' || s[e] == '`')
+		if (e >= len || e >= k + 64 || s[e] == '\n' || s[e] == '`')
 			return 0;
 	}
 	/* after && || or a pipe in a one-token value, a command alone counts */
@@ -343,6 +356,59 @@ command_word(const char *s, size_t len, size_t i)
 	return command_find(w, wl, &globbed);
 }
 
+/* Commands that only read what is piped into them and print a part of
+ * it: after a pipe they gain an attacker nothing ("… | sort -count |
+ * head 20" in a log search). */
+static int
+is_pure_filter(const struct command *c)
+{
+	static const char *const filters[] = {
+		"sort", "head", "tail", "uniq", "nl", "rev", "tac", "less", "more",
+	};
+
+	for (size_t k = 0; c != NULL && k < COUNT(filters); k++)
+		if (strcmp(c->name, filters[k]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A script file of another kind: a Dockerfile (FROM first, RUN lines) or
+ * a YAML document (CI jobs, manifests) of three lines or more; shell in it
+ * is the document's content, as after a shebang. */
+static int
+script_document(const char *s, size_t len)
+{
+	size_t lines = 0, i = 0;
+
+	for (size_t k = 0; k < len; k++)
+		lines += s[k] == '\n';
+	if (lines < 2)
+		return 0;
+	/* comment lines and blanks first */
+	while (i < len && (s[i] == '#' || isspace((unsigned char)s[i]))) {
+		const char *nl;
+
+		if (s[i] != '#') {
+			i++;
+			continue;
+		}
+		if ((nl = memchr(s + i, '\n', len - i)) == NULL)
+			return 0;
+		i = (size_t)(nl - s) + 1;
+	}
+	if (len - i > 5 && (strncmp(s + i, "FROM ", 5) == 0 || strncmp(s + i, "ARG ", 4) == 0))
+		return find_ci(s, len, "\nRUN ") != NULL;
+	/* YAML: the first line is "key:" or "key: value" */
+	if (i < len && (isalpha((unsigned char)s[i]) || s[i] == '_')) {
+		size_t k = i;
+
+		while (k < len && (isalnum((unsigned char)s[k]) || s[k] == '_' || s[k] == '-'))
+			k++;
+		return k < len && s[k] == ':' && (k + 1 == len || s[k + 1] == ' ' || s[k + 1] == '\n');
+	}
+	return 0;
+}
+
 /* Commands that only reshape what is piped into them. */
 static int
 is_filter(const struct command *c)
@@ -363,7 +429,8 @@ detect_cmdi(const char *s, size_t len, struct detect_hit *hit)
 {
 	/* A script file ("#!/bin/sh" first) is a document of commands: in it
 	 * only the commands that are attacks on their own count. */
-	int script = len > 3 && s[0] == '#' && s[1] == '!' && (s[2] == '/' || s[2] == ' ');
+	int script = (len > 3 && s[0] == '#' && s[1] == '!' && (s[2] == '/' || s[2] == ' ')) ||
+	    script_document(s, len);
 	size_t line = 0;	/* where the current line starts */
 
 	if (!script && command_at(s, len, 0, 0, 0, 0))
@@ -394,8 +461,8 @@ detect_cmdi(const char *s, size_t len, struct detect_hit *hit)
 			 * command from its start, piped into a filter, is a pipeline
 			 * someone wrote, not a break-out of an argument */
 			if (c == '|' && (i == 0 || s[i - 1] != '|') && (i + 1 == len || s[i + 1] != '|') &&
-			    command_word(s, len, line) != NULL &&
-			    is_filter(command_word(s, len, j)))
+			    (is_pure_filter(command_word(s, len, j)) ||
+			    (command_word(s, len, line) != NULL && is_filter(command_word(s, len, j)))))
 				continue;
 			if (command_at(s, len, j, mode, 0, script))
 				return hit_at(hit, c == '`' ? "command substitution" :
@@ -698,6 +765,11 @@ static const char *const internal_hosts[] = {
 	"metadata.tencentyun.com", "kubernetes.default", "kubernetes.default.svc",
 };
 
+/* Names no public DNS answers: cluster, mDNS and private zones. */
+static const char *const internal_suffixes[] = {
+	".localhost", ".cluster.local", ".svc", ".internal", ".local", ".localdomain",
+};
+
 static const char *const odd_schemes[] = {
 	"gopher", "dict", "file", "ldap", "ldaps", "tftp", "netdoc", "jar", "sftp",
 	"php", "expect", "phar", "ogg", "rtsp", "smb", "telnet", "rmi", "iiop", "jndi", "corbaname",
@@ -816,14 +888,29 @@ host_internal(const char *s, size_t hs, size_t he)
 		for (size_t k = 0; k < COUNT(internal_hosts); k++) {
 			size_t il = strlen(internal_hosts[k]);
 
-			if ((hl == il && strncasecmp(s + hs, internal_hosts[k], il) == 0) ||
-			    (hl > 10 && strncasecmp(s + hs + hl - 10, ".localhost", 10) == 0))
+			if (hl == il && strncasecmp(s + hs, internal_hosts[k], il) == 0)
+				return "URL to an internal host name";
+		}
+		for (size_t k = 0; k < COUNT(internal_suffixes); k++) {
+			size_t sl = strlen(internal_suffixes[k]);
+
+			if (hl > sl && strncasecmp(s + hs + hl - sl, internal_suffixes[k], sl) == 0)
 				return "URL to an internal host name";
 		}
 		if (hl > 0 && rebinding_name(s + hs, hl))
 			return "URL to a DNS name for an internal address";
 	}
 	return NULL;
+}
+
+/* Is the URL from s[from] the whole content of an element
+ * ("<string>http://127.0.0.1:6379/</string>", XML-RPC pingbacks)? */
+static int
+url_is_element(const char *s, size_t len, size_t from)
+{
+	while (from < len && !isspace((unsigned char)s[from]) && s[from] != '<')
+		from++;
+	return from < len && s[from] == '<';
 }
 
 int
@@ -846,14 +933,19 @@ detect_ssrf(const char *s, size_t len, struct detect_hit *hit)
 		 * "http://localhost:8080 is my dev server") is prose: a server
 		 * fetches a value that is a URL, one nested in a parameter or
 		 * URL, or one in a markup attribute (HTML-to-PDF renderers) */
-		if (scheme > s && strchr("\"'=(,;&?/", scheme[-1]) == NULL) {
+		if (scheme > s && strchr("\"'=(,;&?/", scheme[-1]) == NULL &&
+		    !(scheme[-1] == '>' && url_is_element(s, len, (size_t)(p - s) + 3))) {
 			pos = (size_t)(p - s) + 3;
 			continue;
 		}
 		if (scheme == s) {
-			const char *sp = memchr(s, ' ', len);
+			size_t w = 0;
 
-			if (sp != NULL && sp + 1 < s + len && sp[1] != ' ')
+			/* "http://x/ is my server" is prose; "http://127.0.0.1:6379/\r\nCONFIG
+			 * SET …" smuggles protocol lines after the URL */
+			while (w < len && !isspace((unsigned char)s[w]))
+				w++;
+			if (w + 1 < len && s[w] == ' ' && s[w + 1] != ' ')
 				return 0;
 		}
 		for (size_t k = 0; k < COUNT(odd_schemes); k++)
@@ -963,6 +1055,17 @@ static const char *const ssti_names[] = {
 };
 
 /* Is the expression e[0..n) more than a plain variable name? */
+/* Does e[0..n) name anything (a letter or '_' starting a word)? */
+static int
+has_identifier(const char *e, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if ((isalpha((unsigned char)e[k]) || e[k] == '_') &&
+		    (k == 0 || !isalnum((unsigned char)e[k - 1])))
+			return 1;
+	return 0;
+}
+
 static int
 ssti_expr(const char *e, size_t n)
 {
@@ -970,8 +1073,23 @@ ssti_expr(const char *e, size_t n)
 
 	while (i < n && isspace((unsigned char)e[i]))
 		i++;
-	/* arithmetic between numbers: 7*7, 3 + 4 */
-	for (size_t k = i; k < n; k++) {
+	/* Liquid-style arithmetic filters on numbers: {{ 7 | times: 7 }} */
+	if (i < n && isdigit((unsigned char)e[i])) {
+		static const char *const math[] = { "times:", "plus:", "minus:", "divided_by:", "modulo:" };
+
+		for (size_t k = 0; k < COUNT(math); k++) {
+			const char *m = find_ci(e, n, math[k]);
+			size_t ml = strlen(math[k]);
+
+			while (m != NULL && m + ml < e + n && m[ml] == ' ')
+				m++;
+			if (m != NULL && m + ml < e + n && isdigit((unsigned char)m[ml]))
+				return 1;
+		}
+	}
+	/* arithmetic between numbers: 7*7, 3 + 4 — a probe when the expression
+	 * names nothing else ("form.b - form.a <= 7 * 86400000" is a rule) */
+	for (size_t k = i; k < n && !has_identifier(e, n); k++) {
 		if (isdigit((unsigned char)e[k])) {
 			size_t m = k;
 
@@ -1031,7 +1149,10 @@ detect_ssti(const char *s, size_t len, struct detect_hit *hit)
 {
 	static const char *const markers[] = {
 		"<#assign", "?new(", "#set(", "freemarker.template.utility", "$class.inspect",
-		"{php}", "{system(", "{{_self", "<#import",
+		"{php}", "{system(", "{{_self", "<#import", "{% debug", "{%debug",
+		".__init__.__globals__", "__globals__[", "__subclasses__()", "__mro__[", "__builtins__[",
+		"@system.io.", "@system.diagnostics.", "${applicationscope", "${sessionscope",
+		"${pagecontext", "${initparam", "${requestscope",
 	};
 
 	if (!has_any(s, len, "{$#<@*[?"))
@@ -1079,7 +1200,7 @@ static const char *const shell_calls[] = {
 	"file_put_contents(", "fsockopen(", "$_get[", "$_post[", "$_request[", "$_cookie[",
 	"$_files[", "getruntime().exec", "processbuilder", "request.getparameter",
 	"execute(request", "eval(request", "wscript.shell", "cmd.exe", "/bin/sh",
-	"runtime.exec", "process.start", "`$_",
+	"runtime.exec", "process.start", "`$_", "execsync(", "child_process",
 };
 
 /* CGI scripts in Python, Perl or shell that run what the request says:
@@ -1263,6 +1384,7 @@ static const char *const scanner_agents[] = {
 	"appspider", "webcruiser", "grendel-scan", "vooki", "netcraft ssl", "jexboss", "tplmap",
 	"goby", "fscan", "afrog", "yakit", "pocsuite", "vulmap", "kscan", "ehole", "dddd",
 	"observer_ward", "awvs", "censysinspect", "l9scan", "leakix", "expanse",
+	"netcraftsurveyagent", "nimbostratus", "modatscanner", "dotdotpwn", "detectify",
 };
 
 int
@@ -1303,13 +1425,14 @@ enum {
 	PH_HOST, PH_CONTENT_LENGTH, PH_TRANSFER_ENCODING, PH_CONNECTION, PH_CONTENT_TYPE,
 	PH_RANGE, PH_REQUEST_RANGE, PH_PROXY, PH_METHOD_OVERRIDE, PH_X_HTTP_METHOD,
 	PH_X_METHOD_OVERRIDE, PH_UPGRADE, PH_HTTP2_SETTINGS, PH_X_ORIGINAL_URL, PH_X_REWRITE_URL,
-	PH_WS_VERSION, PH_COUNT
+	PH_WS_VERSION, PH_CONTENT_ENCODING, PH_TRAILER, PH_COUNT
 };
 
 static const char *const proto_header_names[PH_COUNT] = {
 	"host", "content-length", "transfer-encoding", "connection", "content-type", "range",
 	"request-range", "proxy", "x-http-method-override", "x-http-method", "x-method-override",
 	"upgrade", "http2-settings", "x-original-url", "x-rewrite-url", "sec-websocket-version",
+	"content-encoding", "trailer",
 };
 
 struct proto {
@@ -1363,7 +1486,24 @@ check_method(const struct proto *p)
 		o = p->h[PH_X_HTTP_METHOD];
 	if (o == NULL)
 		o = p->h[PH_X_METHOD_OVERRIDE];
-	return o != NULL && !is_method(o->value, o->value_len);
+	if (o == NULL)
+		return 0;
+	/* overrides tunnel PUT/DELETE/PATCH through POST; on a GET they turn
+	 * a link or an image into a write (CSRF, method-based ACL bypass) */
+	return !is_method(o->value, o->value_len) ||
+	    (req->method_len == 3 && memcmp(req->method, "GET", 3) == 0) ||
+	    (req->method_len == 4 && memcmp(req->method, "HEAD", 4) == 0);
+}
+
+/* A '.' at s[i], written plainly or as %2e: its length, else 0. */
+static size_t
+dot_at(const char *s, size_t len, size_t i)
+{
+	if (i < len && s[i] == '.')
+		return 1;
+	if (i + 2 < len && s[i] == '%' && s[i + 1] == '2' && (s[i + 2] | 0x20) == 'e')
+		return 3;
+	return 0;
 }
 
 static int
@@ -1371,7 +1511,25 @@ check_target(const struct proto *p)
 {
 	const struct waf_request *req = p->req;
 
-	return req->path_len == 0 || (req->path[0] != '/' && !(req->path_len == 1 && req->path[0] == '*'));
+	if (req->path_len == 0 || (req->path[0] != '/' && !(req->path_len == 1 && req->path[0] == '*')))
+		return 1;
+	/* dot segments: browsers resolve "/a/../b" before sending; a raw ".."
+	 * or "." segment comes from a tool walking out of a directory
+	 * (/vpn/../vpns/cfg/smb.conf) */
+	for (size_t i = 0; i + 1 < req->path_len; i++) {
+		size_t d = i + 1, dots = 0, w;
+
+		if (req->path[i] != '/')
+			continue;
+		while ((w = dot_at(req->path, req->path_len, d)) > 0) {
+			d += w;
+			dots++;
+		}
+		if (dots >= 1 && dots <= 2 && (d == req->path_len || req->path[d] == '/' ||
+		    req->path[d] == ';' || req->path[d] == '?'))
+			return 1;
+	}
+	return 0;
 }
 
 /* NUL, control characters, backslashes or broken percent-encoding in the
@@ -1498,6 +1656,32 @@ check_param_count(const struct proto *p)
 		for (size_t i = 0; i < req->body_len; i++)
 			n += req->body[i] == '&';
 	return n >= 500;
+}
+
+/* Content-Encoding stacked more than twice (a decompression bomb, or a
+ * coding the WAF and the origin undo differently), and trailers that
+ * carry fields a trailer must not (RFC 9110 §6.5.1: framing, routing,
+ * authentication, client address) and a back end might merge into the
+ * headers after the WAF looked at them. */
+static int
+check_codings(const struct proto *p)
+{
+	static const char *const forbidden[] = {
+		"transfer-encoding", "content-length", "host", "authorization", "cookie",
+		"content-type", "content-encoding", "x-forwarded-for", "x-real-ip", "forwarded",
+		"x-forwarded-host", "x-original-url", "x-rewrite-url",
+	};
+	const struct waf_header *ce = p->h[PH_CONTENT_ENCODING], *tr = p->h[PH_TRAILER];
+	size_t commas = 0;
+
+	for (size_t i = 0; ce != NULL && i < ce->value_len; i++)
+		commas += ce->value[i] == ',';
+	if (commas >= 2)
+		return 1;
+	for (size_t k = 0; tr != NULL && k < COUNT(forbidden); k++)
+		if (find_ci(tr->value, tr->value_len, forbidden[k]) != NULL)
+			return 1;
+	return 0;
 }
 
 /* A Host that is a cloud metadata address: a request meant for the
@@ -1635,7 +1819,8 @@ check_content_type(const struct proto *p)
 	 * '<', EBCDIC's letters are other bytes */
 	if (ct != NULL) {
 		static const char *const hiding[] = { "utf-7", "utf7", "ibm0", "ibm1", "ibm2", "ibm5",
-		    "cp037", "cp500", "cp875", "cp1026", "ebcdic", "x-imap4" };
+		    "cp037", "cp500", "cp875", "cp1026", "ebcdic", "x-imap4", "utf-16", "utf16",
+		    "utf-32", "utf32", "ucs-2", "ucs2", "ucs-4" };
 		const char *cs = find_ci(ct->value, ct->value_len, "charset=");
 
 		for (size_t k = 0; cs != NULL && k < COUNT(hiding); k++) {
@@ -1687,12 +1872,13 @@ static const struct {
 	int (*check)(const struct proto *p);
 } protocol_checks[] = {
 	{ "method not allowed or unknown", check_method },
-	{ "request target is not an absolute path", check_target },
+	{ "request target is not an absolute path, or has dot segments", check_target },
 	{ "NUL, control character, backslash or bad percent-encoding in the target", check_target_bytes },
 	{ "missing, repeated or malformed Host", check_host },
 	{ "Host is a cloud metadata address", check_metadata_host },
 	{ "client address headers naming loopback (access-control bypass)", check_spoofed_client },
 	{ "500 or more parameters", check_param_count },
+	{ "stacked Content-Encoding or a trailer carrying a header field", check_codings },
 	{ "malformed header name or control character in a header value", check_headers },
 	{ "ambiguous message framing (Content-Length / Transfer-Encoding)", check_framing },
 	{ "GET or HEAD request with a body", check_body_method },

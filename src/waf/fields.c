@@ -514,7 +514,7 @@ parse_body(struct field_set *fs, struct arena *a, const char *body, size_t len)
 	    fields_memcasemem(fs->content_type, fs->content_type_len, "json", 4) != NULL) {
 		json_error_t jerr;
 
-		fs->json = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+		fs->json = json_loadb(body, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
 		if (fs->json != NULL)
 			return walk_json(fs, a, fs->json, NULL, 0, 0);
 		fs->flags |= FIELD_F_BAD_JSON;

@@ -21,7 +21,7 @@
 #include "wire.h"
 
 #define INSPECT_MAX_LINE (64u << 20)
-#define INSPECT_MAX_HEADERS 256
+#define INSPECT_MAX_HEADERS 1024	/* more than the proxy parser takes (100 by default) */
 
 #ifndef YS_WAF_RULES_DIR
 #define YS_WAF_RULES_DIR "/usr/local/share/yunshou/rules/waf"

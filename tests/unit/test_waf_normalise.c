@@ -55,6 +55,8 @@ test_utf8(void **state)
 	CHECK("utf8", "\xC0\xAE\xC0\xAE\xC0\xAF", "../");	/* overlong */
 	CHECK("utf8", "\xE0\x80\xAF", "/");			/* 3-byte overlong */
 	CHECK("utf8", "\xEF\xBC\x9Cscript\xEF\xBC\x9E", "<script>");	/* full-width */
+	CHECK("utf8", "\xE2\x80\xA5/\xE2\x80\xA5/etc/passwd", "../../etc/passwd");	/* U+2025 */
+	CHECK("utf8", "127\xE3\x80\x82" "0\xE3\x80\x82" "0\xE3\x80\x82" "1", "127.0.0.1");	/* U+3002 */
 	CHECK("utf8", "..\xE2\x88\x95" "etc", "../etc");		/* U+2215 division slash */
 	CHECK("utf8", "\xE2\x91\xA0\xE2\x91\xA1\xE2\x91\xA6.\xE2\x93\xAA", "127.0");	/* circled */
 	CHECK("utf8", "\xE4\xB8\xAD\xE6\x96\x87", "\xE4\xB8\xAD\xE6\x96\x87");	/* Chinese untouched */

@@ -269,9 +269,18 @@ test_scoring(void **state)
 	assert_int_equal(v.action, WAF_PASS);
 	assert_int_equal(v.score, 3);
 	assert_true(matched(&v, "ua-1", "header:user-agent"));
-	inspect(e, NULL, "GET", "/a/../private/x", NULL, "evil crawler", NULL, &v);
+	inspect(e, NULL, "GET", "/a/private/x", NULL, "evil crawler", NULL, &v);
 	assert_int_equal(v.action, WAF_BLOCK);
 	assert_int_equal(v.score, 6);
+	/* dot segments no browser sends: the path rule sees the resolved path,
+	 * the protocol detector the raw one */
+	inspect(e, NULL, "GET", "/a/../private/x", NULL, "evil crawler", NULL, &v);
+	assert_true(matched(&v, "pat-1", "path"));
+	assert_true(matched(&v, "proto-1", "request"));
+	inspect(e, NULL, "GET", "/a/%2E%2e/private/x", NULL, NULL, NULL, &v);
+	assert_true(matched(&v, "proto-1", "request"));
+	inspect(e, NULL, "GET", "/static/app.v2..min.js", NULL, NULL, NULL, &v);
+	assert_false(matched(&v, "proto-1", NULL));
 
 	/* cookies and the request-level detector */
 	inspect(e, NULL, "GET", "/", NULL, NULL, "sid=abc; pref=1%20union%20select%201,2", &v);

@@ -60,6 +60,9 @@ static const char *const attacks[] = {
 	"region, (select password from admins limit 1)",
 	"iif(1=1,1,1/0)",
 	"(case when (select substr(version(),1,1))='8' then created_at else id end)",
+	"7;SELECT sys_sleep(6)--",
+	"x', is_admin=1, balance=99999 WHERE id=1-- ",
+	"a@b.c'; INSERT INTO users(username,password,role) VALUES('eve','x','admin')--",
 };
 
 static const char *const benign[] = {
@@ -81,6 +84,9 @@ static const char *const benign[] = {
 	"It's 5 o'clock and I'm late",
 	"select one from the list",
 	"SELECT * FROM my heart",
+	"SELECT CASE WHEN age < 18 THEN '<18' ELSE '18+' END AS band, COUNT(*) FROM dim_user GROUP BY 1",
+	"Please select file(s) to upload",
+	"O'Neil, size = 10 where possible",
 	/* whole statements: not injections (a BI tool, a SQL quiz answer) */
 	"SELECT * FROM users",
 	"SELECT name FROM students WHERE score >= 90 ORDER BY score DESC;",
