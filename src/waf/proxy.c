@@ -80,6 +80,14 @@ struct lstn {
 	int64_t warned_ms;
 };
 
+/* A connection accepted by one worker for another (see accept_cb). */
+struct handoff {
+	struct handoff *next;
+	evutil_socket_t fd;
+	bool tls;
+	struct sockaddr_storage ss;
+};
+
 struct worker {
 	struct proxy *px;
 	size_t idx;
@@ -91,6 +99,10 @@ struct worker {
 	struct upconn *idle;
 	size_t n_idle;
 	struct conn *conns;	/* every client connection of this worker */
+	atomic_long n_conns;	/* its length, plus hand-offs on the way */
+	pthread_mutex_t hand_lock;
+	struct handoff *hand;	/* accepted by other workers, to adopt */
+	struct event *hand_ev;	/* activated by the worker that accepted */
 };
 
 struct proxy {
@@ -1306,6 +1318,7 @@ conn_free(struct conn *c)
 	event_free(c->timer);
 	bufferevent_free(c->bev);
 	atomic_fetch_sub(&w->px->active, 1);
+	atomic_fetch_sub(&w->n_conns, 1);
 	free(c);
 }
 
@@ -1383,30 +1396,29 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 	conn_free(c);
 }
 
+/* A new client connection on worker w, which has counted it in n_conns
+ * already (uncounted again when this fails). */
 static void
-accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
+conn_start(struct worker *w, evutil_socket_t fd, const struct sockaddr *sa, bool tls)
 {
-	struct lstn *ls = arg;
-	struct worker *w = ls->w;
 	struct conn *c;
 	struct siteconf *cfg;
 	int one = 1;
 
-	(void)l;
-	(void)salen;
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		evutil_closesocket(fd);
+		atomic_fetch_sub(&w->n_conns, 1);
 		return;
 	}
 	c->w = w;
-	c->tls = ls->tls;
+	c->tls = tls;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (sa->sa_family == AF_INET) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
 
 		inet_ntop(AF_INET, &s4->sin_addr, c->ip, sizeof(c->ip));
 	} else {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)sa;
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
 
 		inet_ntop(AF_INET6, &s6->sin6_addr, c->ip, sizeof(c->ip));
 		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
@@ -1437,6 +1449,7 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 		event_free(c->timer);
 		siteconf_unref(cfg);
 		free(c);
+		atomic_fetch_sub(&w->n_conns, 1);
 		return;
 	}
 	atomic_fetch_add(&w->px->active, 1);
@@ -1451,6 +1464,79 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	set_timer(c, T_HEADER, cfg->lim.header_timeout_ms);
 	siteconf_unref(cfg);
+}
+
+/* The connections other workers accepted for w. */
+static void
+adopt_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	struct handoff *h, *next;
+
+	(void)fd;
+	(void)what;
+	pthread_mutex_lock(&w->hand_lock);
+	h = w->hand;
+	w->hand = NULL;
+	pthread_mutex_unlock(&w->hand_lock);
+	for (; h != NULL; h = next) {
+		next = h->next;
+		conn_start(w, h->fd, (struct sockaddr *)&h->ss, h->tls);
+		free(h);
+	}
+}
+
+/* The worker with the fewest client connections, w itself on a tie. */
+static struct worker *
+least_loaded(struct worker *w)
+{
+	struct proxy *px = w->px;
+	struct worker *best = w;
+	long least = atomic_load(&w->n_conns);
+
+	for (size_t i = 0; i < px->n_workers; i++) {
+		long n = atomic_load(&px->workers[i].n_conns);
+
+		if (n < least) {
+			least = n;
+			best = &px->workers[i];
+		}
+	}
+	return best;
+}
+
+/* Every worker polls the shared listen socket and the first one awake
+ * accepts everything queued, so connections that arrive together (a
+ * client opening 64 at once) would mostly land on one worker, whose
+ * requests then queue behind each other while the other worker idles.
+ * Each new connection goes to the worker with the fewest instead: taken
+ * here, handed over through that worker's event loop. */
+static void
+accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
+{
+	struct lstn *ls = arg;
+	struct worker *w = ls->w, *t = least_loaded(w);
+	struct handoff *h;
+
+	(void)l;
+	atomic_fetch_add(&t->n_conns, 1);
+	if (t != w && !atomic_load(&w->px->stopping) && salen > 0 &&
+	    (size_t)salen <= sizeof(h->ss) && (h = calloc(1, sizeof(*h))) != NULL) {
+		h->fd = fd;
+		h->tls = ls->tls;
+		memcpy(&h->ss, sa, (size_t)salen);
+		pthread_mutex_lock(&t->hand_lock);
+		h->next = t->hand;
+		t->hand = h;
+		pthread_mutex_unlock(&t->hand_lock);
+		event_active(t->hand_ev, EV_READ, 0);
+		return;
+	}
+	if (t != w) {
+		atomic_fetch_sub(&t->n_conns, 1);
+		atomic_fetch_add(&w->n_conns, 1);
+	}
+	conn_start(w, fd, sa, ls->tls);
 }
 
 static void
@@ -1562,9 +1648,11 @@ proxy_start(struct proxy *px, size_t n, char *err, size_t errlen)
 
 		w->px = px;
 		w->idx = i;
-		if ((w->base = event_base_new()) == NULL)
-			goto oom;
+		pthread_mutex_init(&w->hand_lock, NULL);
 		px->n_workers = i + 1;
+		if ((w->base = event_base_new()) == NULL ||
+		    (w->hand_ev = event_new(w->base, -1, 0, adopt_cb, w)) == NULL)
+			goto oom;
 		for (size_t k = 0; k < px->n_fds; k++) {
 			int fd = dup(px->fds[k]);
 
@@ -1621,6 +1709,15 @@ stop_listening(evutil_socket_t fd, short what, void *arg)
 static void
 worker_free(struct worker *w)
 {
+	for (struct handoff *h = w->hand, *next; h != NULL; h = next) {
+		next = h->next;
+		evutil_closesocket(h->fd);
+		free(h);
+	}
+	w->hand = NULL;
+	if (w->hand_ev != NULL)
+		event_free(w->hand_ev);
+	pthread_mutex_destroy(&w->hand_lock);
 	while (w->conns != NULL)
 		conn_free(w->conns);
 	while (w->idle != NULL)
