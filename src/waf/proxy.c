@@ -67,6 +67,7 @@ struct upconn {
 	char key[300];
 	struct upconn *prev, *next;	/* idle list */
 	struct conn *owner;		/* NULL while idle */
+	bool tls;
 	bool connected;
 	bool reused;
 	bool got_bytes;
@@ -103,6 +104,7 @@ struct worker {
 	pthread_mutex_t hand_lock;
 	struct handoff *hand;	/* accepted by other workers, to adopt */
 	struct event *hand_ev;	/* activated by the worker that accepted */
+	struct evbuffer *resp;	/* a response being put together (up_read) */
 };
 
 struct proxy {
@@ -168,6 +170,47 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- writing --------------------------------------------------------- */
+
+/* A bufferevent writes what is added to its output on the next turn of
+ * the loop: it adds its write event (epoll_ctl), waits for it, writes,
+ * and removes the event again (epoll_ctl). A plain socket with nothing
+ * queued takes a small answer at once, so it is written right away and
+ * only what the socket does not take goes that way. */
+static bool
+can_write_now(struct bufferevent *bev, bool tls)
+{
+	return !tls && bufferevent_getfd(bev) >= 0 &&
+	    (bufferevent_get_enabled(bev) & EV_WRITE) &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) == 0;
+}
+
+/* Send data (drained) on bev. */
+static void
+send_buffer(struct bufferevent *bev, bool tls, struct evbuffer *data)
+{
+	if (evbuffer_get_length(data) == 0)
+		return;
+	if (can_write_now(bev, tls))
+		(void)evbuffer_write(data, bufferevent_getfd(bev));
+	if (evbuffer_get_length(data) > 0)
+		evbuffer_add_buffer(bufferevent_get_output(bev), data);
+}
+
+/* Send n bytes of p on bev (p stays the caller's). */
+static void
+send_bytes(struct bufferevent *bev, bool tls, const void *p, size_t n)
+{
+	ssize_t k = 0;
+
+	if (n > 0 && can_write_now(bev, tls))
+		k = send(bufferevent_getfd(bev), p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (k < 0)
+		k = 0;
+	if ((size_t)k < n)
+		evbuffer_add(bufferevent_get_output(bev), (const char *)p + k, n - (size_t)k);
 }
 
 /* ---- configuration --------------------------------------------------- */
@@ -666,10 +709,13 @@ up_send(struct conn *c)
 
 	u->connected = true;
 	up_timeouts(c, u, false);
-	if (c->req_out != NULL)
-		evbuffer_add(bufferevent_get_output(u->bev), evbuffer_pullup(c->req_out, -1),
+	if (c->req_out != NULL)	/* kept: a retry sends it again */
+		send_bytes(u->bev, u->tls, evbuffer_pullup(c->req_out, -1),
 		    evbuffer_get_length(c->req_out));
-	bufferevent_enable(u->bev, EV_READ | EV_WRITE);
+	/* writing is on from bufferevent_socket_new; enabling it again would
+	 * add the write event even with nothing left to write */
+	bufferevent_enable(u->bev, (bufferevent_get_enabled(u->bev) & EV_WRITE) ? EV_READ :
+	    EV_READ | EV_WRITE);
 }
 
 static struct origin *
@@ -721,6 +767,7 @@ up_connect(struct conn *c, struct origin *o)
 	u->w = w;
 	u->owner = c;
 	snprintf(u->key, sizeof(u->key), "%s", o->pool_key);
+	u->tls = o->tls;
 	if (o->tls) {
 		struct http_head *h = &c->rq.head;
 		char sni[256] = "";
@@ -883,10 +930,9 @@ response_done(struct conn *c)
 }
 
 static void
-client_response_head(struct conn *c, const char *buf)
+client_response_head(struct conn *c, const char *buf, struct evbuffer *out)
 {
 	struct http_head *h = &c->rs.head;
-	struct evbuffer *out = bufferevent_get_output(c->bev);
 	bool client11 = c->rq.head.version_minor == 1;
 
 	evbuffer_add_printf(out, "HTTP/1.1 %03d %.*s\r\n", h->status, (int)h->reason.len,
@@ -936,12 +982,20 @@ up_failed(struct conn *c, int status, const char *why)
 	conn_free(c);	/* the client sees a truncated response */
 }
 
+/* What up_read put together for the client, sent. */
+static void
+to_client(struct conn *c)
+{
+	send_buffer(c->bev, c->tls, c->w->resp);
+}
+
 static void
 up_read(struct bufferevent *bev, void *arg)
 {
 	struct upconn *u = arg;
 	struct conn *c = u->owner;
 	struct evbuffer *in = bufferevent_get_input(bev);
+	struct evbuffer *out = c->w->resp;	/* sent before anything else can run */
 
 	u->got_bytes = true;
 	while (evbuffer_get_length(in) > 0) {
@@ -967,10 +1021,11 @@ up_read(struct bufferevent *bev, void *arg)
 				continue;
 			}
 			buf_free(&c->req_out);
-			client_response_head(c, buf);
+			client_response_head(c, buf, out);
 			evbuffer_drain(in, c->rs.head.head_len);
 			c->resp_head_done = true;
 			if (http_message_done(&c->rs)) {	/* HEAD, 204, 304, length 0 */
+				to_client(c);
 				response_done(c);
 				return;
 			}
@@ -979,25 +1034,28 @@ up_read(struct bufferevent *bev, void *arg)
 		buf = (const char *)evbuffer_pullup(in, -1);
 		rc = http_parse_body(&c->rs, buf, n, &used, &data, &dlen);
 		if (rc == HTTP_ERROR) {
+			to_client(c);
 			up_failed(c, 502, c->rs.error);
 			return;
 		}
 		if (dlen > 0) {
 			if (c->resp_chunked_out)
-				add_chunk(bufferevent_get_output(c->bev), data, dlen);
+				add_chunk(out, data, dlen);
 			else
-				bufferevent_write(c->bev, data, dlen);
+				evbuffer_add(out, data, dlen);
 		}
 		evbuffer_drain(in, used);
 		if (rc == HTTP_DONE) {
 			if (c->resp_chunked_out)
-				bufferevent_write(c->bev, "0\r\n\r\n", 5);
+				evbuffer_add(out, "0\r\n\r\n", 5);
+			to_client(c);
 			response_done(c);
 			return;
 		}
 		if (used == 0)
 			break;
 	}
+	to_client(c);
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > OUT_HIGH) {
 		bufferevent_disable(bev, EV_READ);	/* resumed by client_write */
 		c->up_paused = true;
@@ -1651,7 +1709,8 @@ proxy_start(struct proxy *px, size_t n, char *err, size_t errlen)
 		pthread_mutex_init(&w->hand_lock, NULL);
 		px->n_workers = i + 1;
 		if ((w->base = event_base_new()) == NULL ||
-		    (w->hand_ev = event_new(w->base, -1, 0, adopt_cb, w)) == NULL)
+		    (w->hand_ev = event_new(w->base, -1, 0, adopt_cb, w)) == NULL ||
+		    (w->resp = evbuffer_new()) == NULL)
 			goto oom;
 		for (size_t k = 0; k < px->n_fds; k++) {
 			int fd = dup(px->fds[k]);
@@ -1728,6 +1787,8 @@ worker_free(struct worker *w)
 		if (w->lst[k].pause != NULL)
 			event_free(w->lst[k].pause);
 	}
+	if (w->resp != NULL)
+		evbuffer_free(w->resp);
 	if (w->base != NULL)
 		event_base_free(w->base);
 }
