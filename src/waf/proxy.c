@@ -461,7 +461,7 @@ static int
 inspect(struct conn *c)
 {
 	struct http_head *h = &c->rq.head;
-	struct waf_header *hdrs;
+	struct waf_header few[32], *hdrs = few;
 	struct waf_request req;
 	struct waf_verdict v;
 	size_t blen = evbuffer_get_length(c->body), n = 0;
@@ -470,7 +470,8 @@ inspect(struct conn *c)
 	c->inspected = true;
 	if (c->bypass)
 		return 0;
-	if ((hdrs = calloc(h->n_fields + 1, sizeof(*hdrs))) == NULL) {
+	if (h->n_fields > sizeof(few) / sizeof(few[0]) &&
+	    (hdrs = calloc(h->n_fields, sizeof(*hdrs))) == NULL) {
 		respond_local(c, 503, "out of memory", 0);
 		return -1;
 	}
@@ -503,7 +504,8 @@ inspect(struct conn *c)
 	req.request_id = c->rid;
 	memset(&v, 0, sizeof(v));
 	rc = waf_inspect(c->cfg->engine, c->site->policy, &req, &v);
-	free(hdrs);
+	if (hdrs != few)
+		free(hdrs);
 	if (rc < 0) {
 		respond_local(c, 503, "inspection failed (out of memory)", 0);
 		return -1;
@@ -518,6 +520,9 @@ inspect(struct conn *c)
 }
 
 /* ---- towards the origin ---------------------------------------------- */
+
+/* A string literal added to an evbuffer, without printf. */
+#define ADD_LIT(out, lit) evbuffer_add((out), (lit), sizeof(lit) - 1)
 
 struct fname {
 	const char *s;
@@ -585,30 +590,42 @@ build_request(struct conn *c)
 	c->req_out = out;
 	if (out == NULL)
 		return;
-	evbuffer_add_printf(out, "%.*s %.*s HTTP/1.1\r\n", (int)h->method.len, c->head + h->method.off,
-	    (int)h->target.len, c->head + h->target.off);
+	/* evbuffer_add of the pieces: the printf family was a few per cent of
+	 * the proxy's user-space time per request */
+	evbuffer_add(out, c->head + h->method.off, h->method.len);
+	ADD_LIT(out, " ");
+	evbuffer_add(out, c->head + h->target.off, h->target.len);
+	ADD_LIT(out, " HTTP/1.1\r\n");
 	for (size_t i = 0; i < h->n_fields; i++)
 		if (!name_in(c->head, h->fields[i].name, request_drop,
 		    sizeof(request_drop) / sizeof(request_drop[0])))
 			add_field(out, c->head, &h->fields[i]);
-	evbuffer_add_printf(out, "X-Forwarded-For: ");
+	ADD_LIT(out, "X-Forwarded-For: ");
 	for (size_t i = 0; i < h->n_fields; i++)
 		if (http_field_is(h, c->head, i, "x-forwarded-for") && h->fields[i].value.len > 0) {
-			evbuffer_add_printf(out, "%s%.*s", xff_sep, (int)h->fields[i].value.len,
-			    c->head + h->fields[i].value.off);
+			evbuffer_add(out, xff_sep, strlen(xff_sep));
+			evbuffer_add(out, c->head + h->fields[i].value.off, h->fields[i].value.len);
 			xff_sep = ", ";
 		}
-	evbuffer_add_printf(out, "%s%s\r\nX-Real-IP: %s\r\nX-Forwarded-Proto: %s\r\n"
-	    "X-Request-Id: %s\r\n", xff_sep, c->ip, c->ip, c->tls ? "https" : "http", c->rid);
+	evbuffer_add(out, xff_sep, strlen(xff_sep));
+	evbuffer_add(out, c->ip, strlen(c->ip));
+	ADD_LIT(out, "\r\nX-Real-IP: ");
+	evbuffer_add(out, c->ip, strlen(c->ip));
+	if (c->tls)
+		ADD_LIT(out, "\r\nX-Forwarded-Proto: https\r\nX-Request-Id: ");
+	else
+		ADD_LIT(out, "\r\nX-Forwarded-Proto: http\r\nX-Request-Id: ");
+	evbuffer_add(out, c->rid, strlen(c->rid));
+	ADD_LIT(out, "\r\n");
 	if (h->framing == HTTP_BODY_CHUNKED)
-		evbuffer_add_printf(out, "Transfer-Encoding: chunked\r\n");
+		ADD_LIT(out, "Transfer-Encoding: chunked\r\n");
 	else if (h->framing == HTTP_BODY_LENGTH)
 		evbuffer_add_printf(out, "Content-Length: %llu\r\n", (unsigned long long)h->content_length);
-	evbuffer_add(out, "\r\n", 2);
+	ADD_LIT(out, "\r\n");
 	if (evbuffer_get_length(c->body) > 0)
 		add_body(c, out, evbuffer_pullup(c->body, -1), evbuffer_get_length(c->body));
 	if (c->body_done && h->framing == HTTP_BODY_CHUNKED)
-		evbuffer_add(out, "0\r\n\r\n", 5);
+		ADD_LIT(out, "0\r\n\r\n");
 }
 
 static void
@@ -934,9 +951,15 @@ client_response_head(struct conn *c, const char *buf, struct evbuffer *out)
 {
 	struct http_head *h = &c->rs.head;
 	bool client11 = c->rq.head.version_minor == 1;
+	char status[13] = "HTTP/1.1 000 ";	/* no NUL: added by length */
 
-	evbuffer_add_printf(out, "HTTP/1.1 %03d %.*s\r\n", h->status, (int)h->reason.len,
-	    buf + h->reason.off);
+	/* the parser's three digits, 100..999 */
+	status[9] = (char)('0' + h->status / 100 % 10);
+	status[10] = (char)('0' + h->status / 10 % 10);
+	status[11] = (char)('0' + h->status % 10);
+	evbuffer_add(out, status, sizeof(status));
+	evbuffer_add(out, buf + h->reason.off, h->reason.len);
+	ADD_LIT(out, "\r\n");
 	for (size_t i = 0; i < h->n_fields; i++) {
 		struct http_span nm = h->fields[i].name;
 
@@ -946,7 +969,7 @@ client_response_head(struct conn *c, const char *buf, struct evbuffer *out)
 	}
 	if (h->framing == HTTP_BODY_CHUNKED) {
 		if (client11) {
-			evbuffer_add_printf(out, "Transfer-Encoding: chunked\r\n");
+			ADD_LIT(out, "Transfer-Encoding: chunked\r\n");
 			c->resp_chunked_out = true;
 		} else {
 			c->close_after = true;
@@ -955,7 +978,7 @@ client_response_head(struct conn *c, const char *buf, struct evbuffer *out)
 		/* an HTTP/1.1 client keeps its connection: the proxy frames the
 		 * body in chunks and ends it when the origin closes */
 		if (client11) {
-			evbuffer_add_printf(out, "Transfer-Encoding: chunked\r\n");
+			ADD_LIT(out, "Transfer-Encoding: chunked\r\n");
 			c->resp_chunked_out = true;
 		} else {
 			c->close_after = true;
@@ -964,11 +987,11 @@ client_response_head(struct conn *c, const char *buf, struct evbuffer *out)
 	if (!c->body_done)
 		c->close_after = true;
 	if (c->close_after || !c->client_keep_alive)
-		evbuffer_add_printf(out, "Connection: close\r\n\r\n");
+		ADD_LIT(out, "Connection: close\r\n\r\n");
 	else if (!client11)
-		evbuffer_add_printf(out, "Connection: keep-alive\r\n\r\n");
+		ADD_LIT(out, "Connection: keep-alive\r\n\r\n");
 	else
-		evbuffer_add(out, "\r\n", 2);
+		ADD_LIT(out, "\r\n");
 }
 
 static void
