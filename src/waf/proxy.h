@@ -1,6 +1,7 @@
 /*
  * proxy: yunshou-waf's HTTP/1.1 reverse proxy. Worker threads, each with
- * its own libevent loop, accept on the shared listen sockets; a request is
+ * its own libevent loop, accept on the shared listen sockets and hand each
+ * new connection to the worker with the fewest connections; a request is
  * parsed strictly (http.h), matched to a site by Host (and SNI), checked
  * against the site's IP lists and CC limits, buffered up to the inspection
  * cap and inspected (waf.h), then forwarded to a healthy origin over a
