@@ -9,15 +9,13 @@
 #include "fields.h"
 #include "normalise.h"
 
-/* Headers whose values are not inspected as fields (lowercase; "sec-"
- * covers the Fetch metadata and client hints): standard ones whose values
- * browsers write, credentials, and Cookie, which is parsed into cookies.
- * The protocol detector still reads them all. Every other header,
- * including unknown X- ones, is inspected. */
-/* Headers whose grammar leaves no room for an attack: skipped while the
- * value keeps to that grammar's characters (a token list, quoted strings,
- * dates, base64). Any other character ("zh-CN' and extractvalue(...)")
- * gets the value inspected like any other header. */
+/* Standard headers whose values browsers write, and credentials
+ * (lowercase; "sec-" covers the Fetch metadata and client hints): skipped
+ * while the value keeps to their grammar's characters (token lists, quoted
+ * strings, dates, base64). Any other character ("zh-CN' and
+ * extractvalue(...)") gets the value inspected like any other header. The
+ * protocol detector still reads them all; every other header, including
+ * unknown X- ones, is inspected. */
 static const char *const skipped_headers[] = {
 	"accept", "accept-encoding", "accept-charset", "accept-language", "connection",
 	"cache-control", "pragma", "if-modified-since", "if-none-match",
