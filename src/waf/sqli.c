@@ -672,7 +672,7 @@ has_where(const struct tok *t, size_t n, size_t from)
 
 /* Shapes that start the stream (after the break-out string, if any). */
 static const char *
-judge_start(const struct tok *t, size_t n, int q)
+judge_start(const struct tok *t, size_t n, int q, int whole)
 {
 	size_t i = 0;
 	char a, b;
@@ -686,7 +686,8 @@ judge_start(const struct tok *t, size_t n, int q)
 		b = type_at(t, n, i + 1);
 		if (a == '&' && operand_expr(t, n, i + 1, q != 0))
 			return "string closed, boolean expression";
-		if (a == 'o' && q != 0 && is_operand(b) && t[i].w == NULL)
+		/* not in a whole statement's own literals: "THEN '<18' WHEN" */
+		if (a == 'o' && q != 0 && is_operand(b) && t[i].w == NULL && !whole)
 			return "string closed, comparison";
 		if (q != 0 && a == 'c' && i + 1 == n && comment_cuts(t, n, i, q))
 			return "string closed, rest commented out";
@@ -821,7 +822,10 @@ judge_functions(const struct tok *t, size_t n, int q)
  * error; it runs only where the application runs what the user wrote (a
  * BI tool, a SQL exercise, a snippet), so its UNIONs, subqueries and
  * WHERE 1=1 are not break-outs. Time, error and file functions still count
- * (judge_functions runs first). */
+ * (judge_functions runs first), and so do the quote contexts: "SELECT a
+ * FROM b x' OR '1'='1" still breaks out of a string (only the weakest
+ * quote-context shape, a comparison right after the closed string, is
+ * left out, since a statement's own literals make it: "THEN '<18'"). */
 static int
 whole_statement(const struct tok *t, size_t n)
 {
@@ -863,6 +867,7 @@ sqli_detect(const char *s, size_t len, struct sqli_result *r)
 {
 	static const int contexts[] = { 0, '\'', '"' };
 	struct tok t[SQLI_MAX_TOKENS];
+	int whole = 0;
 
 	pthread_once(&words_once, words_sort);
 	for (size_t c = 0; c < sizeof(contexts) / sizeof(contexts[0]); c++) {
@@ -876,13 +881,15 @@ sqli_detect(const char *s, size_t len, struct sqli_result *r)
 		if (n == 0)
 			continue;
 		why = judge_functions(t, n, q);
-		if (why == NULL && q == 0 && whole_statement(t, n))
-			return 0;	/* SQL someone wrote: a query service, a quiz */
+		if (why == NULL && q == 0 && whole_statement(t, n)) {
+			whole = 1;
+			continue;	/* SQL someone wrote: a query service, a quiz */
+		}
 		if (why == NULL) {
 			n = fold(t, n);
 			why = judge_anywhere(t, n);
 			if (why == NULL)
-				why = judge_start(t, n, q);
+				why = judge_start(t, n, q, whole);
 		}
 		if (why != NULL) {
 			if (r != NULL) {

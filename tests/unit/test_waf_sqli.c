@@ -61,6 +61,9 @@ static const char *const attacks[] = {
 	"iif(1=1,1,1/0)",
 	"(case when (select substr(version(),1,1))='8' then created_at else id end)",
 	"7;SELECT sys_sleep(6)--",
+	/* a SELECT in front does not hide a break-out from a string */
+	"SELECT a FROM b WHERE c = x' OR '1'='1",
+	"SELECT a FROM b x' UNION SELECT password FROM users-- ",
 	"x', is_admin=1, balance=99999 WHERE id=1-- ",
 	"a@b.c'; INSERT INTO users(username,password,role) VALUES('eve','x','admin')--",
 };
