@@ -372,6 +372,19 @@ is_pure_filter(const struct command *c)
 	return 0;
 }
 
+/* Does the command at s[j] read only its input: no argument up to the
+ * next separator names a file (a '/', '~' or '.' in it: "sort -count |
+ * head 20" in a log search), redirects or substitutes? "x|head
+ * /etc/passwd" and "x|sort config.php" read files. */
+static int
+reads_only_input(const char *s, size_t len, size_t j)
+{
+	for (; j < len && strchr(";|&\n`", s[j]) == NULL; j++)
+		if (strchr("/~.<>$\\", s[j]) != NULL)
+			return 0;
+	return 1;
+}
+
 /* A script file of another kind: a Dockerfile (FROM first, RUN lines) or
  * a YAML document (CI jobs, manifests) of three lines or more; shell in it
  * is the document's content, as after a shebang. */
@@ -452,7 +465,10 @@ detect_cmdi(const char *s, size_t len, struct detect_hit *hit)
 				j++;
 			int mode = CMD_AFTER_SEP;
 
-			if (c == '`')
+			/* markdown's inline code stands after a blank or punctuation;
+			 * glued to a word ("127.0.0.1`sleep 10`") it is a shell's
+			 * command substitution inside an argument */
+			if (c == '`' && !(i > 0 && is_word((unsigned char)s[i - 1])))
 				mode = CMD_BACKTICK;
 			else if ((c == '|' || (c == '&' && i + 1 < len && s[i + 1] == '&')) &&
 			    memchr(s, ' ', i) == NULL)
@@ -461,7 +477,7 @@ detect_cmdi(const char *s, size_t len, struct detect_hit *hit)
 			 * command from its start, piped into a filter, is a pipeline
 			 * someone wrote, not a break-out of an argument */
 			if (c == '|' && (i == 0 || s[i - 1] != '|') && (i + 1 == len || s[i + 1] != '|') &&
-			    (is_pure_filter(command_word(s, len, j)) ||
+			    ((is_pure_filter(command_word(s, len, j)) && reads_only_input(s, len, j)) ||
 			    (command_word(s, len, line) != NULL && is_filter(command_word(s, len, j)))))
 				continue;
 			if (command_at(s, len, j, mode, 0, script))
