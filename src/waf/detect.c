@@ -372,6 +372,19 @@ is_pure_filter(const struct command *c)
 	return 0;
 }
 
+/* Does the command at s[j] read only its input: no argument up to the
+ * next separator names a file (a '/', '~' or '.' in it: "sort -count |
+ * head 20" in a log search), redirects or substitutes? "x|head
+ * /etc/passwd" and "x|sort config.php" read files. */
+static int
+reads_only_input(const char *s, size_t len, size_t j)
+{
+	for (; j < len && strchr(";|&\n`", s[j]) == NULL; j++)
+		if (strchr("/~.<>$\\", s[j]) != NULL)
+			return 0;
+	return 1;
+}
+
 /* A script file of another kind: a Dockerfile (FROM first, RUN lines) or
  * a YAML document (CI jobs, manifests) of three lines or more; shell in it
  * is the document's content, as after a shebang. */
@@ -452,7 +465,10 @@ detect_cmdi(const char *s, size_t len, struct detect_hit *hit)
 				j++;
 			int mode = CMD_AFTER_SEP;
 
-			if (c == '`')
+			/* markdown's inline code stands after a blank or punctuation;
+			 * glued to a word ("127.0.0.1`sleep 10`") it is a shell's
+			 * command substitution inside an argument */
+			if (c == '`' && !(i > 0 && is_word((unsigned char)s[i - 1])))
 				mode = CMD_BACKTICK;
 			else if ((c == '|' || (c == '&' && i + 1 < len && s[i + 1] == '&')) &&
 			    memchr(s, ' ', i) == NULL)
@@ -461,7 +477,7 @@ detect_cmdi(const char *s, size_t len, struct detect_hit *hit)
 			 * command from its start, piped into a filter, is a pipeline
 			 * someone wrote, not a break-out of an argument */
 			if (c == '|' && (i == 0 || s[i - 1] != '|') && (i + 1 == len || s[i + 1] != '|') &&
-			    (is_pure_filter(command_word(s, len, j)) ||
+			    ((is_pure_filter(command_word(s, len, j)) && reads_only_input(s, len, j)) ||
 			    (command_word(s, len, line) != NULL && is_filter(command_word(s, len, j)))))
 				continue;
 			if (command_at(s, len, j, mode, 0, script))
@@ -675,10 +691,16 @@ detect_rfi(const char *s, size_t len, struct detect_hit *hit)
 	while (e > i && isspace((unsigned char)s[e - 1]))
 		e--;
 	/* "https://item.example.cn/1.html 还有货吗？": a link in a sentence,
-	 * not a file name an include would open */
+	 * not a file name an include would open; but after a '?' or '#' the
+	 * words are the query or fragment of the URL fetched
+	 * ("http://evil.example/shell.txt? x") */
 	for (size_t k = i; k < e; k++)
-		if (isspace((unsigned char)s[k]))
-			return 0;
+		if (isspace((unsigned char)s[k])) {
+			if (memchr(s + i, '?', k - i) == NULL && memchr(s + i, '#', k - i) == NULL)
+				return 0;
+			e = k;
+			break;
+		}
 	if (e > i && (s[e - 1] == '?' || s[e - 1] == '\0'))
 		return hit_at(hit, "remote URL ending in '?' or NUL", i);
 	for (size_t k = 0; k < COUNT(exts); k++) {
@@ -916,10 +938,14 @@ url_is_element(const char *s, size_t len, size_t from)
 int
 detect_ssrf(const char *s, size_t len, struct detect_hit *hit)
 {
-	size_t b, pos = 0;
+	size_t b, pos = 0, lead = 0;
 
 	if (memchr(s, ':', len) == NULL || scheme_sep(s, len) == NULL)
 		return 0;
+	/* fetchers strip leading blanks (WHATWG URL, Python requests, Java's
+	 * URL): " http://169.254.169.254/" is a URL, not a sentence */
+	while (lead < len && isspace((unsigned char)s[lead]))
+		lead++;
 	while (pos < len) {
 		const char *p = url_scheme_end(s + pos, len - pos, &b);
 		size_t sl, hs, he, at, alt;
@@ -933,19 +959,22 @@ detect_ssrf(const char *s, size_t len, struct detect_hit *hit)
 		 * "http://localhost:8080 is my dev server") is prose: a server
 		 * fetches a value that is a URL, one nested in a parameter or
 		 * URL, or one in a markup attribute (HTML-to-PDF renderers) */
-		if (scheme > s && strchr("\"'=(,;&?/", scheme[-1]) == NULL &&
+		if (scheme > s + lead && strchr("\"'=(,;&?/", scheme[-1]) == NULL &&
 		    !(scheme[-1] == '>' && url_is_element(s, len, (size_t)(p - s) + 3))) {
 			pos = (size_t)(p - s) + 3;
 			continue;
 		}
-		if (scheme == s) {
-			size_t w = 0;
+		if (scheme == s + lead) {
+			size_t w = lead;
 
 			/* "http://x/ is my server" is prose; "http://127.0.0.1:6379/\r\nCONFIG
-			 * SET …" smuggles protocol lines after the URL */
+			 * SET …" smuggles protocol lines after the URL. Words after a
+			 * query or fragment are not: a fetcher encodes or drops them
+			 * ("http://169.254.169.254/latest/meta-data/#a b") */
 			while (w < len && !isspace((unsigned char)s[w]))
 				w++;
-			if (w + 1 < len && s[w] == ' ' && s[w + 1] != ' ')
+			if (w + 1 < len && s[w] == ' ' && s[w + 1] != ' ' &&
+			    memchr(s + lead, '?', w - lead) == NULL && memchr(s + lead, '#', w - lead) == NULL)
 				return 0;
 		}
 		for (size_t k = 0; k < COUNT(odd_schemes); k++)

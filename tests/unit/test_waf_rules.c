@@ -290,6 +290,45 @@ test_scoring(void **state)
 	waf_engine_unref(e);
 }
 
+/* Skipped headers are inspected when they leave their grammar: quotes or
+ * a blank in the middle of a word list (Accept-Language put into a locale
+ * query). Browsers' values stay skipped. */
+static void
+test_skipped_headers(void **state)
+{
+	static const struct { const char *value; int attack; } cases[] = {
+		{ "en-US,en;q=0.9", 0 }, { "zh-CN,zh;q=0.9,en;q=0.8", 0 }, { "*", 0 },
+		{ "en\" or \"1\"=\"1", 1 }, { "1 union select 1,2,3", 1 }, { "en or 1=1", 1 },
+	};
+	struct waf_engine *e;
+	char err[512];
+
+	(void)state;
+	e = waf_engine_load_dir(YS_SOURCE_DIR "/rules/waf", err, sizeof(err));
+	if (e == NULL)
+		fail_msg("rules/waf: %s", err);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct waf_header h[2] = { H("Host", "shop.example.com"),
+		    { "Accept-Language", 15, cases[i].value, strlen(cases[i].value) } };
+		struct waf_request r;
+		struct waf_verdict v;
+
+		memset(&r, 0, sizeof(r));
+		r.method = "GET";
+		r.method_len = 3;
+		r.path = "/";
+		r.path_len = 1;
+		r.headers = h;
+		r.n_headers = 2;
+		r.client_ip = "203.0.113.7";
+		assert_int_equal(waf_inspect(e, NULL, &r, &v), 0);
+		if (matched(&v, "sqli-100", NULL) != cases[i].attack)
+			fail_msg("Accept-Language: %s: sqli-100 %d, want %d", cases[i].value,
+			    matched(&v, "sqli-100", NULL), cases[i].attack);
+	}
+	waf_engine_unref(e);
+}
+
 static void
 test_site_policy(void **state)
 {
@@ -532,6 +571,7 @@ main(void)
 		cmocka_unit_test(test_loader_errors),
 		cmocka_unit_test(test_shipped_rules),
 		cmocka_unit_test(test_scoring),
+		cmocka_unit_test(test_skipped_headers),
 		cmocka_unit_test(test_site_policy),
 		cmocka_unit_test(test_site_errors),
 		cmocka_unit_test(test_bodies),

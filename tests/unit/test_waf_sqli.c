@@ -66,6 +66,16 @@ static const char *const attacks[] = {
 	"SELECT a FROM b x' UNION SELECT password FROM users-- ",
 	"x', is_admin=1, balance=99999 WHERE id=1-- ",
 	"a@b.c'; INSERT INTO users(username,password,role) VALUES('eve','x','admin')--",
+	/* a SELECT in front does not make the rest a whole statement */
+	"select 1' union select password from users-- -",
+	"select 1' or '1'='1",
+	"SELECT 1\" UNION SELECT password FROM users-- -",
+	"select 1) union select password from users-- -",
+	"with x as (select 1) select 1) union select password from users-- -",
+	"select date' or 'date'='date",
+	/* padding past the token bound */
+	"1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1 union select password from users",
+	"x'+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1 union select password from users-- -",
 };
 
 static const char *const benign[] = {
@@ -95,6 +105,9 @@ static const char *const benign[] = {
 	"SELECT name FROM students WHERE score >= 90 ORDER BY score DESC;",
 	"-- monthly GMV\nSELECT region, SUM(amount) AS gmv\nFROM orders\nWHERE created_at >= '2024-10-01' AND status <> 'cancelled'\nGROUP BY region\nORDER BY gmv DESC;\n",
 	"=IF(C2>100,\"high\",\"low\")",
+	"SELECT CASE WHEN age < 18 THEN '<18' WHEN age BETWEEN 18 AND 24 THEN '18-24' WHEN age BETWEEN 25 AND 34 THEN '25-34' ELSE '35+' END AS age_band,\n       COUNT(*) AS users\nFROM dim_user\nGROUP BY 1\nORDER BY 1;",
+	"SELECT o.id, o.total FROM orders o WHERE o.created_at >= DATE '2024-01-01' AND o.status IN ('paid', 'shipped') UNION ALL SELECT a.id, a.total FROM archive a WHERE a.region = 'east' AND a.total > 100 AND a.total < 5000 AND a.note <> 'test' ORDER BY 2 DESC",
+
 	"diff --git a/m.sql b/m.sql\n--- /dev/null\n+++ b/m.sql\n@@ -0,0 +1 @@\n+ALTER TABLE orders ADD note TEXT;\n+CREATE INDEX i ON orders (user_id);",
 	"(select all that apply)",
 	"Please update your profile; delete from cart if needed",
