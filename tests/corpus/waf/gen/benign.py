@@ -1908,9 +1908,519 @@ def ops():
     return out
 
 
+# ------------------------------------------------------------------ batch 7
+# benign_life.jsonl, written in session 3 by someone who did not read the
+# engine or its rules (nor ran it or any benchmark on them), to be measured
+# before any tuning: consumer and public-service traffic the earlier files
+# lack, in rough proportion for the sites a Chinese cloud WAF fronts. Food
+# delivery (addresses, notes such as "不要辣 & 多放葱", coupons), ride-hailing,
+# online banking (amounts, masked UnionPay cards, IBAN-like accounts, memos),
+# hospital portals (symptoms, lab values with <, >, ≤), school and exam
+# registration, news comments (long Chinese text with quotes, public URLs,
+# emoji, "select"/"drop"/"union" in ordinary sentences), video and music
+# (search, timed danmaku, playlists), real estate and second-hand markets
+# (3'6", 120㎡, <50万), ticketing, weather and maps, 12345 hotline complaints,
+# an AI chat assistant to which users paste code, SQL, shell commands and
+# error logs and ask questions, translation, e-books and forums. Nothing here
+# is an attack: code and commands appear only as text a user pastes into a
+# chat or forum, with no tautology, stacked query or payload shape.
+WAIMAI_HOST = "waimai.example.cn"
+SHOPS = [("老王家重庆小面（望京店）", ["重庆小面", "豌杂面", "红油抄手", "冰粉"]),
+         ("喜茶 HEYTEA · 国贸店", ["多肉葡萄", "芝芝莓莓", "烤黑糖波波牛乳", "纯绿妍茶后"]),
+         ("肯德基 KFC（中关村店）", ["香辣鸡腿堡", "吮指原味鸡 2 块", "薯条（大）", "可乐（中）"]),
+         ("海底捞外送", ["番茄锅底", "肥牛卷", "虾滑", "捞派毛肚"]),
+         ("Subway 赛百味", ["Italian B.M.T. 6\"", "Turkey Breast 12\"", "Cookie × 2"]),
+         ("沙县小吃", ["拌面", "扁肉（馄饨）", "蒸饺", "鸭腿饭"]),
+         ("瑞幸咖啡 luckin", ["生椰拿铁", "厚乳拿铁", "美式（少冰）"])]
+WAIMAI_NOTES = ["不要辣 & 多放葱", "少辣，不要香菜！！！", "放门口就行，别敲门（宝宝在睡觉）", "少冰 | 半糖", "去冰、三分糖",
+                "到了打电话 138****0521，不要打 2 次", "餐具不要了（环保）", "麻烦多给 2 包醋 + 1 包辣椒油",
+                "Please leave it at the front desk, thanks!", "汤分开装，别洒了 >_<", "", "", "", "微辣；葱花 & 蒜泥都要",
+                "楼下外卖柜 #12 号格子", "要发票，抬头：某某科技（上海）有限公司，税号 91310000MA1XXXXXX", "小份 * 2，分两个袋子装",
+                "老板，上次的面有点坨，这次请煮 3'30\" 就好 😂"]
+WAIMAI_SEARCH = ["麻辣烫", "奶茶 满减", "轻食 沙拉 < 30元", "披萨 12寸", "黄焖鸡米饭", "coffee", "烧烤 夜宵", "粥 养胃",
+                 "select 精选好店", "减脂餐 低卡", "M&M's 巧克力", "生日蛋糕 6寸 动物奶油"]
+WAIMAI_REVIEWS = ["味道不错，分量足，配送小哥态度很好 👍", "面有点坨了，送了 50 分钟……", "第 N 次回购，yyds",
+                  "包装很用心，汤一点没洒。就是辣度'微辣'其实挺辣的 🌶️🌶️", "Good food, fast delivery. 5/5",
+                  "备注了不要香菜还是放了 :( 其他还行", "比堂食便宜 & 方便，推荐番茄锅底"]
+RIDE_HOST = "ride.example.cn"
+PLACES = ["首都国际机场 T3 航站楼", "北京南站（东进站口）", "望京 SOHO T1", "上海虹桥站 P9 停车场", "陆家嘴 · 国金中心 IFC",
+          "深圳北站 西广场", "杭州东站 出租车上客区", "广州塔（南门）", "成都天府国际机场 T2", "西湖 · 断桥残雪",
+          "中关村软件园 二期 10 号楼", "浦东新区张江高科地铁站 1 号口"]
+RIDE_NOTES = ["", "", "我在 2 号门，穿红色外套", "带了一只小狗（< 10kg，有航空箱）", "有 2 个 28\" 行李箱，请开后备箱",
+              "Please call when you arrive; I'm at Gate B", "孕妇，开慢点，谢谢", "不要走三环，太堵了 -_-", "需要儿童座椅吗？孩子 3 岁"]
+RIDE_COMMENTS = ["司机很准时，车内干净 👍", "师傅开得有点猛，急刹 3 次……", "5 星好评！帮忙搬了行李", "空调太冷了 (T_T)",
+                 "路线绕了，比预估多了 ¥12.5，已申诉", "Nice driver, smooth ride."]
+BANK_HOST = "ebank.example.com.cn"
+BANK_MEMOS = ["房租 3月 & 水电", "还款-信用卡（尾号 8866）", "生活费", "AA 聚餐 ¥1,286 / 4 人", "学费（2025 春季）",
+              "Invoice #INV-2025-0031 / PO 7781", "押一付三：押金 + 3 个月房租", "给爸妈的红包 ❤", "货款 -- 合同 HT-2025-118",
+              "退回多付款项 (overpaid 0.50)", "", "工资 2025-02"]
+BANK_NAMES = ["中国工商银行", "中国建设银行", "招商银行", "中国银行", "交通银行", "浦发银行", "中国农业银行"]
+IBANS = ["GB82 WEST 1234 5698 7654 32", "DE89 3704 0044 0532 0130 00", "FR14 2004 1010 0505 0001 3M02 606",
+         "HK-012-345678-001", "SG 7010 0123 4567"]
+SWIFTS = ["BKCHCNBJ", "ICBKCNBJ", "PCBCCNBJ", "CMBCCNBS", "HSBCHKHHHKH"]
+HEALTH_HOST = "health.example.cn"
+SYMPTOMS = ["咳嗽 2 周，夜间加重，有少量白痰，无发热。", "头晕、乏力 3 天，血压 150/95 mmHg（平时 < 130/85）。",
+            "孩子 4 岁，体温 38.6℃，呕吐 2 次，精神还可以。", "右下腹痛 6 小时，按压时更痛，想问要不要去急诊？",
+            "Rash on both arms after eating seafood (shrimp); itchy, no trouble breathing.",
+            "体检报告：ALT 56 U/L（参考值 < 40），AST 38 U/L，需要复查吗？", "空腹血糖 7.2 mmol/L（≥ 7.0），餐后 2h 11.5，是糖尿病吗？",
+            "TSH 5.8 mIU/L (ref 0.27-4.2), FT4 normal. Subclinical hypothyroidism?", "孕 24 周，OGTT：5.0 / 10.3 / 8.9 mmol/L",
+            "膝盖上下楼梯痛，左侧 > 右侧，蹲下起来有'咔咔'声。", "尿酸 520 μmol/L（男性 > 420 为高），脚趾关节偶尔疼。",
+            "视力：右眼 4.8，左眼 4.6，看黑板有点模糊。"]
+LAB_ITEMS = [("WBC", "6.3", "10^9/L", "3.5-9.5"), ("HGB", "128", "g/L", "130-175"), ("PLT", "245", "10^9/L", "125-350"),
+             ("CRP", "<0.5", "mg/L", "≤ 10"), ("HbA1c", "6.8", "%", "< 6.0"), ("LDL-C", "3.9", "mmol/L", "< 3.4"),
+             ("TG", "2.31", "mmol/L", "< 1.7"), ("Cr", "88", "μmol/L", "57-111"), ("25-OH-VD", "18.2", "ng/mL", "> 30"),
+             ("PSA", "0.82", "ng/mL", "≤ 4.0"), ("HCG", ">10000", "mIU/mL", "< 5 (未孕)")]
+EXAM_HOST = "exam.example.edu.cn"
+EXAMS = ["全国大学英语四级考试（CET-4）", "全国计算机等级考试 二级 C 语言程序设计", "普通话水平测试", "教师资格证（笔试）·科目二",
+         "研究生招生考试 · 数学（一）", "中小学生学业水平考试（信息技术）", "初级会计职称 · 经济法基础"]
+SCHOOLS = ["北京市第一中学", "上海交通大学", "华中科技大学", "杭州市文三街小学", "深圳中学", "成都七中", "中国人民大学"]
+NEWS_HOST = "news.example.com"
+NEWS_COMMENTS = [
+    "说得太对了！\"内卷\"的根源不是大家不努力，而是上升通道太窄。建议相关部门 select 一批试点城市先做起来，别一刀切。",
+    "这篇报道的数据来源是国家统计局吗？我查了 https://www.stats.gov.cn/ 没找到对应表格，求链接 🙏",
+    "作为在一线干了 10 年的护士，看到这条新闻真的泪目了 😭 希望大家多一点理解。",
+    "drop 掉这些形式主义的考核吧，基层真的忙不过来。",
+    "英超这赛季曼联 union 了一堆新球员，结果还是 1:3 输了……心累",
+    "文章第三段有个错别字：'再接再励' 应该是 '再接再厉'。",
+    "我觉得作者忽略了一点：房价 < 收入的 6 倍才算合理，现在一线城市都 > 20 倍了。",
+    "Where can I find the English version of this article? 想转给外国同事看看。",
+    "楼上说的 \"1=1 也能被说成 2\" 是什么梗？🤣",
+    "The union reached a deal with the company last night; workers will get a 6% raise. 这个消息可靠吗？",
+    "更新一下：刚才官方辟谣了，见 https://www.piyao.org.cn/ 上的公告。",
+    "老家就是这个县的，去年 7 月发大水，路断了 3 天，今年修好了 👍👍",
+    "小编能不能别用\"震惊！\"当标题了，都 2025 年了……",
+    "请问 'AI 生成内容需标注' 的规定从哪天开始执行？<急>",
+    "比赛结果：中国队 3-1 胜，武磊梅开二度！！！⚽⚽",
+    "我投反对票：这个政策 & 去年那个一样，最后都是 order 一下就没下文了。",
+    "有没有懂行的解释一下 \"降准 0.5 个百分点\" 对普通人房贷的影响？月供 ≈ 少多少？",
+    "As a teacher I'd say: select the right textbooks first, then talk about reducing homework.",
+    "评论区怎么全是 bot？“好文章，已转发”刷屏了 🙄",
+    "顶！这才是新闻该有的样子 —— 有调查、有数据、有态度。"]
+NEWS_TOPICS = ["两会", "新能源汽车", "高考", "房地产", "人工智能", "国足", "天气", "春运", "医保", "就业"]
+VIDEO_HOST = "video.example.com"
+MUSIC_HOST = "music.example.com"
+VIDEO_SEARCH = ["哪吒之魔童闹海 解说", "周杰伦 - 晴天 (Live)", "Python 入门 1小时", "原神 4.5 抽卡", "CS2 高光 集锦",
+                "罗翔 说刑法", "做饭 10分钟 快手菜", "Minecraft 红石 教程", "select * from 教程 MySQL 入门",
+                "LOL 全球总决赛 T1 vs BLG", "猫咪 搞笑 合集", "drop the beat remix", "英语 听力 四级 真题 2024.12",
+                "How to Train Your Dragon 1080p", "【4K】故宫 雪景", "Tom & Jerry 经典"]
+VIDEO_DANMAKU = ["前方高能预警！！！", "3:14 这里笑死", "up 主辛苦了，三连了", "这个 BGM 叫什么？", "名场面来了 ->",
+                 "1:02:33 有彩蛋", "第一次看到 < 1 分钟就哭了", "弹幕礼仪 >_<", "这剪辑绝了 👏", "awsl", "从 B 站过来的举手 🙋",
+                 "空降 08:45", "学到了，select 语句原来这么写", "\"下次一定\"", "2025 年还有人在看吗？"]
+PLAYLISTS = [("跑步歌单 🏃 BPM > 160", ["Eye of the Tiger", "Stronger", "夜曲", "Lose Yourself"]),
+             ("深夜 emo 时刻", ["晴天", "后来", "Someone Like You", "Creep"]),
+             ("Rock & Roll 经典", ["Hotel California", "Bohemian Rhapsody", "Sweet Child O' Mine"]),
+             ("写代码专用 (Lo-fi)", ["Lofi Study", "Coffee Shop", "Rainy Day <3"]),
+             ("Drop It Like It's Hot — 00 年代嘻哈", ["Drop It Like It's Hot", "In Da Club", "Hey Ya!"]),
+             ("粤语老歌 ❤", ["海阔天空", "富士山下", "红日", "千千阙歌"])]
+HOUSE_HOST = "house.example.cn"
+ERSHOU_HOST = "2shou.example.cn"
+HOUSE_DESC = ["南北通透三居室，建面 120㎡，得房率 80%，满五唯一，近地铁 10 号线（步行 < 500m）。",
+              "精装两房，客厅 4.2m × 3'6\" 的飘窗，采光好；物业费 3.2 元/㎡/月。",
+              "Loft 公寓，层高 4.8m，可做隔层；总价 < 50万，适合刚需上车。",
+              "学区房：对口 XX 小学（2025 年划片见教育局公告），房龄 2005 年，6/18 层。",
+              "业主急售！！比同小区低 20 万，仅此一套 & 随时看房。", "3 室 2 厅 2 卫，套内 98.6㎡，赠送入户花园约 8㎡。"]
+HOUSE_FILTERS = [("price", "0-50"), ("price", "300-500"), ("area", "90-120"), ("room", "3"), ("tag", "近地铁|满五唯一"),
+                 ("sort", "unit_price asc"), ("age", "<10")]
+ERSHOU_ITEMS = [("九成新 iPhone 14 Pro 256G 暗紫色", "电池健康 89%，无拆无修，带原装盒 & 发票。不刀，谢谢 🙏", 4600),
+                ("宜家 书桌 120×60cm", "自提，望京 SOHO 附近。桌腿有一点划痕（见图 3）。", 150),
+                ("Switch OLED + 塞尔达 王国之泪", "买来没怎么玩，保修到 2025/10。可小刀 <50", 1750),
+                ("儿童自行车 16 寸", "孩子长高了骑不下了，轮胎 9 成新。限同城面交。", 120),
+                ("考研资料 一整套（数学一 + 英语一）", "有笔记，字迹工整；'张宇 18 讲' + '肖秀荣 1000 题'。", 80),
+                ("Dell U2723QE 27\" 4K 显示器", "Type-C 90W 一线连，无亮点。Price firm.", 2300),
+                ("吉他 41 寸 民谣", "送琴包 + 变调夹 + 3 片拨片，适合新手。", 380)]
+TICKET_HOST = "ticket.example.com"
+SHOWS = ["周杰伦「嘉年华」世界巡回演唱会 2025 · 上海站", "《哪吒之魔童闹海》IMAX 3D", "话剧《茶馆》北京人艺", "CBA 季后赛 广东 vs 辽宁",
+         "五月天 [回到那一天] 25 周年巡演", "故宫博物院 门票（含珍宝馆）", "上海迪士尼乐园 1 日票", "音乐剧《悲惨世界》中文版"]
+SEATS = ["内场 A 区 3 排 12 号", "看台 217 区 15 排 8-9 号", "1 楼 F 排 5 座", "VIP 区 (1,280 元档)", "普通票 × 2", "8 号厅 H 排 7、8 座"]
+MAP_HOST = "map.example.com"
+WEATHER_HOST = "weather.example.com"
+MAP_QUERIES = ["国贸 -> 首都机场 T3", "附近的加油站", "海底捞 望京", "天安门广场", "上海市徐汇区漕溪北路 1200 号", "厕所",
+               "24 小时 药店", "Starbucks near me", "充电桩 快充 > 60kW", "西湖 停车场", "深圳湾公园 南门", "学校 & 医院 周边 1km"]
+WEATHER_CITIES = [("101010100", "北京"), ("101020100", "上海"), ("101280101", "广州"), ("101280601", "深圳"),
+                  ("101210101", "杭州"), ("101270101", "成都"), ("101200101", "武汉")]
+GOV12345_HOST = "12345.example.gov.cn"
+COMPLAINTS = [
+    ("噪音扰民", "XX 小区 3 号楼楼下烧烤店每天营业到凌晨 2 点，噪音 > 70 分贝（手机测的），多次沟通无果，请相关部门处理！"),
+    ("占道经营", "XX 路与 YY 路交叉口（地铁 2 号口）早上 7:00-9:00 有流动摊贩占用盲道 & 非机动车道，存在安全隐患。"),
+    ("供暖不热", "我家室温只有 14℃（标准 ≥ 18℃），已报修 3 次，物业说'管道没问题'。请求上门检测。"),
+    ("违规停车", "小区消防通道长期被私家车占用（车牌 京A·XXXXX），救护车进不来，非常危险 <急>"),
+    ("建议", "建议在公交 56 路 \"人民医院\" 站增加候车亭，老人下雨天没地方躲。谢谢！"),
+    ("物业纠纷", "物业费从 1.8 元/㎡ 涨到 2.6 元/㎡，没有开业主大会，也没有公示。请问这样合法吗？"),
+    ("Water outage", "No running water in Building 5 since 8:00 this morning; no notice was posted. When will it be restored?"),
+    ("工资拖欠", "本人在 XX 建筑公司工地干了 3 个月（2024.10-2024.12），工资 ¥21,600 至今未结清，包工头电话打不通。"),
+    ("路灯不亮", "XX 公园东门到地铁站约 300 米路灯全坏了，晚上很黑，女生不敢走 😟")]
+CHAT_HOST = "chat.example.com"
+CHAT_PROMPTS = [
+    "帮我写一封请假邮件，语气正式一点，理由是孩子发烧需要请 2 天假。",
+    "这段 Python 报错是什么意思？\n```\nTraceback (most recent call last):\n  File \"main.py\", line 12, in <module>\n    "
+    "total = sum(prices) / len(prices)\nZeroDivisionError: division by zero\n```",
+    "为什么这个 SQL 很慢？表里有 2000 万行，created_at 上有索引。\n```sql\nSELECT * FROM orders\nWHERE DATE(created_at) = "
+    "'2025-03-01'\nORDER BY id DESC\nLIMIT 20;\n```",
+    "How do I find the top 3 products by revenue per category in MySQL 8? I tried GROUP BY but it only gives one row per "
+    "category.",
+    "解释一下这条命令每一部分的作用：\n```bash\nfind /var/log/myapp -name '*.log' -mtime +7 -print0 | xargs -0 gzip\n```",
+    "git reset --hard HEAD~1 之后，之前的提交还能找回来吗？我没有 push。",
+    "我的 Spring Boot 启动报错，帮我看看：\n```\n***************************\nAPPLICATION FAILED TO START\n"
+    "***************************\n\nDescription:\n\nWeb server failed to start. Port 8080 was already in use.\n```",
+    "MySQL 报错 `You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for "
+    "the right syntax to use near 'order by id' at line 1`，我的语句是 `SELECT id, name FROM user WHERE status = 1 order by "
+    "id`，哪里错了？",
+    "把下面的 JSON 转成 Excel 表格的格式：\n```json\n[{\"name\": \"张三\", \"score\": 92}, {\"name\": \"李四\", \"score\": 85}]\n```",
+    "用 pandas 怎么把两张表按 user_id 合并，类似 SQL 的 LEFT JOIN？",
+    "写一个 shell 脚本，每天凌晨 2 点备份 MySQL 数据库，保留最近 7 天。",
+    "Vue 3 这段代码为什么列表不更新？\n```vue\n<template>\n  <li v-for=\"item in list\" :key=\"item.id\">{{ item.name }}</li>\n"
+    "</template>\n<script setup>\nimport { ref } from 'vue'\nconst list = ref([])\nfunction add(x) { list.value.push(x) }\n"
+    "</script>\n```",
+    "Explain the difference between UNION and UNION ALL with a small example.",
+    "docker 容器里时区不对，比北京时间慢 8 小时，怎么改？我用的是 `docker run -d -p 80:80 nginx:1.25`。",
+    "帮我润色这段自我介绍：我叫李明，毕业于华中科技大学计算机系，有 3 年 Java 后端经验 & 熟悉 MySQL、Redis。",
+    "Nginx 报 `upstream timed out (110: Connection timed out) while reading response header from upstream`，一般是什么原因？",
+    "用 C 语言写一个冒泡排序，并解释时间复杂度为什么是 O(n^2)。",
+    "Translate to English: 本次活动最终解释权归主办方所有。",
+    "我这个正则 `^1[3-9]\\d{9}$` 能匹配所有中国手机号吗？",
+    "kubectl get pods 一直显示 CrashLoopBackOff，`kubectl logs` 看到 `java.lang.OutOfMemoryError: Java heap space`，怎么排查？",
+    "Excel 里 =VLOOKUP(A2,Sheet2!A:C,3,FALSE) 返回 #N/A，但是两边明明有这个值，为什么？",
+    "给我讲讲 ps aux | grep java | awk '{print $2}' 这个管道每一步输出什么",
+    "中午吃什么？预算 < 30 元，想吃清淡点的。",
+    "帮我把这段 SQL 改成只统计 2025 年的数据：\n```sql\nSELECT city, COUNT(*) AS n\nFROM customers\nGROUP BY city\nHAVING "
+    "COUNT(*) > 10;\n```",
+    "what does `set -euo pipefail` do at the top of a bash script?"]
+FANYI_HOST = "fanyi.example.com"
+FANYI_TEXTS = ["Please select the items you want to drop from the list, then click Update.",
+               "本产品仅供参考，最终解释权归本公司所有。", "The union and the management signed a new agreement on Friday.",
+               "Press Ctrl + C to copy, and Ctrl + V to paste.", "请在 <b>24 小时内</b>完成支付，否则订单将自动取消。",
+               "Where there's a will, there's a way.", "敬请期待！Stay tuned & see you soon :)", "Size: 3'6\" x 5'2\" (approx.)",
+               "我们执行 DELETE 操作之前一定要先备份。", "Le café est à 2,50 € — c'est pas cher !", "君の名は。",
+               "Insert the SIM card into the tray, then select \"Mobile Network\" in Settings.", "总价 ≤ 300 万，首付 30%"]
+BOOK_HOST = "read.example.com"
+BOOKS = ["三体", "活着", "百年孤独", "Clean Code", "人类简史", "红楼梦", "The Pragmatic Programmer", "明朝那些事儿", "小王子"]
+BOOK_NOTES = ["\"弱小和无知不是生存的障碍，傲慢才是。\"", "这一段写得太好了，反复读了 3 遍 👍", "Functions should do one thing. "
+              "They should do it well. They should do it only.", "人是为活着本身而活着，而不是为了活着之外的任何事物所活着。",
+              "这里和第 12 章的伏笔呼应了！", "TODO: 查一下 '贾府' 的人物关系图", "p.128 — select 的用法举例，和 SQL 不是一个意思哈"]
+FORUM_HOST = "bbs.example.cn"
+FORUM_POSTS = [("【求助】笔记本开机蓝屏 0x0000007B", "型号 ThinkPad X1 Carbon 2021，昨天更新了 Windows 之后就这样了，"
+                                               "安全模式也进不去，有大佬知道怎么办吗？🙏"),
+               ("[分享] 2025 年 3 月 装机清单（预算 < 6000）", "CPU：R5 7500F\n显卡：RTX 4060 Ti 8G\n内存：32G DDR5 6000\n"
+                                                    "硬盘：1TB NVMe\n总价 ≈ ¥5,899，欢迎拍砖 & 给建议～"),
+               ("宝宝辅食 6 个月 怎么添加？", "听说要先加高铁米粉，一次只加 1 种新食物，观察 3 天有没有过敏，对吗？"),
+               ("钓鱼 | 周末水库收获", "上了 3 条鲫鱼（最大的约 1'2\" 长）+ 1 条草鱼，饵料用的是 '蚯蚓 + 玉米'。"),
+               ("考研 二战 经验贴", "数学 128，英语 76，政治 68，专业课 130。总分 402。心得：select 好真题，drop 掉花里胡哨的资料。")]
+
+
+def masked_card():
+    return pick(["6222", "6217", "6228", "6214", "6259", "4392", "5187"]) + " **** **** " + "%04d" % rng.randint(0, 9999)
+
+
+def life():
+    out = []
+    app = lambda: pick(APP_UAS)  # noqa: E731
+    # food delivery: searches, menus, orders with notes and coupons, reviews
+    for i in range(50):
+        kind = i % 5
+        shop, dishes = pick(SHOPS)
+        if kind == 0:
+            out.append(get("/api/v1/search/shops", qs([("keyword", pick(WAIMAI_SEARCH)), ("lat", "%.6f" % (39.9 + rng.random() / 10)),
+                                                       ("lng", "%.6f" % (116.4 + rng.random() / 10)), ("sort", pick(["distance",
+                                                       "sales", "score"])), ("page", str(rng.randint(1, 4)))]),
+                           host=WAIMAI_HOST, ua=app(), accept="application/json"))
+        elif kind in (1, 2):
+            items = [{"name": d, "qty": rng.randint(1, 3), "spec": pick(["", "大份", "中杯", "微辣", "加蛋"])}
+                     for d in rng.sample(dishes, min(len(dishes), rng.randint(1, 3)))]
+            out.append(send_json("POST", "/api/v1/order/submit", {
+                "shopName": shop, "items": items, "remark": pick(WAIMAI_NOTES),
+                "address": {"name": pick(NAMES_ZH), "phone": "1%d********" % rng.randint(30, 99), "detail": pick(ADDR_ZH),
+                            "tag": pick(["家", "公司", "学校"])},
+                "coupon": pick(["", "MJ20-50", "NEWUSER15", "红包 ¥5（满 25 可用）"]), "tableware": rng.randint(0, 3),
+                "expectTime": pick(["立即送达", "12:30-12:45", "18:00-18:15"]), "payChannel": pick(["wxpay", "alipay"])},
+                host=WAIMAI_HOST, ua=app(), extra=api_headers()))
+        elif kind == 3:
+            out.append(send_json("POST", "/api/v1/order/%d/review" % rng.randint(10**9, 10**10), {
+                "score": rng.randint(3, 5), "taste": rng.randint(3, 5), "package": rng.randint(3, 5),
+                "content": pick(WAIMAI_REVIEWS), "tags": rng.sample(["分量足", "准时", "包装好", "辣度合适", "性价比高"], 2),
+                "anonymous": rng.random() < 0.3}, host=WAIMAI_HOST, ua=app(), extra=api_headers()))
+        else:
+            out.append(get("/api/v1/shop/%d/menu" % rng.randint(10**5, 10**6), qs([("category", pick(["热销", "主食", "饮品", "套餐"]))]),
+                           host=WAIMAI_HOST, ua=app(), accept="application/json"))
+    # ride-hailing
+    for i in range(25):
+        kind = i % 5
+        if kind in (0, 1, 2):
+            a, b = rng.sample(PLACES, 2)
+            out.append(send_json("POST", "/api/v2/trip/estimate" if kind == 0 else "/api/v2/trip/create", {
+                "from": {"name": a, "lat": round(30 + rng.random() * 10, 6), "lng": round(110 + rng.random() * 10, 6)},
+                "to": {"name": b, "lat": round(30 + rng.random() * 10, 6), "lng": round(110 + rng.random() * 10, 6)},
+                "carType": pick(["express", "premier", "taxi", "carpool"]), "passengerNote": pick(RIDE_NOTES),
+                "coupon": pick(["", "RIDE-8OFF", "春节 ¥10 券"]), "scheduleAt": pick([None, "2025-03-15 06:30"])},
+                host=RIDE_HOST, ua=app(), extra=api_headers()))
+        elif kind == 3:
+            out.append(send_json("POST", "/api/v2/trip/%d/rate" % rng.randint(10**11, 10**12), {
+                "stars": rng.randint(1, 5), "comment": pick(RIDE_COMMENTS), "tip": pick([0, 0, 2, 5])},
+                host=RIDE_HOST, ua=app(), extra=api_headers()))
+        else:
+            out.append(get("/api/v2/driver/nearby", qs([("lat", "%.6f" % (31.2 + rng.random() / 10)),
+                                                        ("lng", "%.6f" % (121.4 + rng.random() / 10)), ("radius", "3000")]),
+                           host=RIDE_HOST, ua=app(), accept="application/json"))
+    # online banking
+    for i in range(30):
+        kind = i % 6
+        amt = rng.choice([88.0, 1000.0, 2650.0, 12345.67, 50000.0, 0.5, 199.99, 3800.0])
+        if kind in (0, 1):
+            out.append(post_form("/ebank/transfer/confirm", qs([
+                ("payAcct", masked_card()), ("payeeName", pick(NAMES_ZH)), ("payeeAcct", masked_card()),
+                ("payeeBank", pick(BANK_NAMES)), ("amount", "%.2f" % amt), ("amountCn", pick(["壹仟元整", "贰仟陆佰伍拾元整",
+                                                                                            "捌拾捌元整"])),
+                ("memo", pick(BANK_MEMOS)), ("smsCode", "%06d" % rng.randint(0, 999999)), ("token", token(32))]),
+                **browser(host=BANK_HOST)))
+        elif kind == 2:
+            out.append(send_json("POST", "/ebank/api/remit/overseas", {
+                "beneficiary": pick(NAMES_EN), "iban": pick(IBANS), "swift": pick(SWIFTS), "currency": pick(["USD", "EUR", "GBP", "HKD"]),
+                "amount": "{:,.2f}".format(amt), "purpose": pick(["Tuition fee - Fall 2025", "Family support", "Trade settlement "
+                                                                   "(goods) / Invoice #8812"]),
+                "chargeBearer": pick(["SHA", "OUR"])}, host=BANK_HOST, extra=api_headers()))
+        elif kind == 3:
+            out.append(get("/ebank/api/statement", qs([("acct", masked_card()), ("from", "2025-02-01"), ("to", "2025-02-28"),
+                                                       ("minAmount", pick(["", "100", "1000"])), ("keyword", pick(["", "房租", "工资",
+                                                                                                                   "Starbucks"])),
+                                                       ("type", pick(["all", "in", "out"]))]), **browser(host=BANK_HOST)))
+        elif kind == 4:
+            out.append(send_json("POST", "/ebank/api/creditcard/repay", {"card": masked_card(), "amount": "%.2f" % amt,
+                                                                          "mode": pick(["全额还款", "最低还款额", "自定义金额"]),
+                                                                          "fromAcct": masked_card()}, host=BANK_HOST,
+                                 ua=app(), extra=api_headers()))
+        else:
+            out.append(send_json("POST", "/ebank/api/payee/add", {"name": pick(NAMES_ZH + NAMES_EN), "acct": masked_card(),
+                                                                   "bank": pick(BANK_NAMES), "alias": pick(["房东 王阿姨", "妈妈",
+                                                                                                            "Landlord (Flat 3)", "公司报销"])},
+                                 host=BANK_HOST, extra=api_headers()))
+    # hospital portal
+    for i in range(30):
+        kind = i % 4
+        if kind == 0:
+            out.append(send_json("POST", "/api/consult/create", {"dept": pick(DEPTS), "patient": {"name": pick(NAMES_ZH),
+                                                                                              "age": rng.randint(1, 80),
+                                                                                              "gender": pick(["男", "女"])},
+                                                              "symptoms": pick(SYMPTOMS), "duration": pick(["1 天", "3 天", "> 1 周",
+                                                                                                          "约 2 个月"]),
+                                                              "allergy": pick(["无", "青霉素过敏", "海鲜 & 花粉"]),
+                                                              "images": rng.randint(0, 3)}, host=HEALTH_HOST, ua=app(),
+                                 extra=api_headers()))
+        elif kind == 1:
+            labs = [{"item": a, "value": v, "unit": u, "ref": r} for a, v, u, r in rng.sample(LAB_ITEMS, 4)]
+            out.append(send_json("POST", "/api/report/interpret", {"reportNo": "LIS%d" % rng.randint(10**8, 10**9),
+                                                                    "items": labs, "question": pick(["这些指标严重吗？",
+                                                                                                     "需要复查吗？多久复查？",
+                                                                                                     "Is this normal for a 35-year-old?"])},
+                                 host=HEALTH_HOST, extra=api_headers()))
+        elif kind == 2:
+            out.append(post_form("/appointment/book", qs([("hospital", pick(HOSPITALS)), ("dept", pick(DEPTS)),
+                                                          ("doctor", pick(NAMES_ZH) + " 主任医师"), ("date", "2025-03-%02d" % rng.randint(10, 28)),
+                                                          ("slot", pick(["08:00-08:30", "14:30-15:00"])), ("patientId", str(rng.randint(10**6, 10**7))),
+                                                          ("note", pick(["", "复诊，带上次的 CT 片子", "首诊"]))]),
+                                 **browser(host=HEALTH_HOST)))
+        else:
+            out.append(get("/search", qs([("q", pick(["布洛芬 和 对乙酰氨基酚 区别", "血压 140/90 算高吗", "HbA1c < 6.5",
+                                                      "儿童 发烧 38.5 以上", "核酸 报告 查询", "体检 套餐 ≤ 500 元"])),
+                                          ("type", "article")]), **browser(host=HEALTH_HOST)))
+    # school and exam registration
+    for i in range(20):
+        kind = i % 4
+        if kind in (0, 1):
+            out.append(post_form("/signup/submit", qs([("exam", pick(EXAMS)), ("name", pick(NAMES_ZH)), ("idType", "居民身份证"),
+                                                       ("idNo", idcard()), ("school", pick(SCHOOLS)),
+                                                       ("major", pick(["计算机科学与技术", "英语", "临床医学", "会计学"])),
+                                                       ("mobile", "1%d%08d" % (rng.randint(30, 99), rng.randint(0, 10**8))),
+                                                       ("site", pick(["北京考区 - 海淀", "上海考区 · 徐汇", "杭州"])),
+                                                       ("remark", pick(["", "需要无障碍考场（轮椅）", "上次报名未缴费，重新报名"]))]),
+                                 **browser(host=EXAM_HOST)))
+        elif kind == 2:
+            out.append(post_multipart("/signup/photo", [("csrf", token(32)), ("photo", fake_binary("\u00ff\u00d8\u00ff\u00e0",
+                                                                                                    rng.randint(300, 700)),
+                                                                             "证件照_%s.jpg" % pick(NAMES_ZH), "image/jpeg")],
+                                      boundary="----WebKitFormBoundary" + token(16), **browser(host=EXAM_HOST)))
+        else:
+            out.append(get("/score/query", qs([("exam", pick(EXAMS)), ("ticketNo", "%015d" % rng.randint(10**13, 10**14)),
+                                               ("name", pick(NAMES_ZH))]), **browser(host=EXAM_HOST)))
+    # news and comments
+    for i in range(50):
+        kind = i % 5
+        if kind in (0, 1, 2):
+            c = pick(NEWS_COMMENTS)
+            if rng.random() < 0.3:
+                c = c + " " + pick(NEWS_COMMENTS)
+            out.append(post_form("/comment/post", qs([("article_id", str(rng.randint(10**6, 10**7))), ("content", c),
+                                                      ("reply_to", pick(["", str(rng.randint(10**7, 10**8))])),
+                                                      ("csrf", token(32))]), **browser(host=NEWS_HOST)))
+        elif kind == 3:
+            out.append(get("/api/comments", qs([("article_id", str(rng.randint(10**6, 10**7))), ("sort", pick(["hot", "new"])),
+                                                ("cursor", token(12))]), host=NEWS_HOST, ua=rng.randrange(len(UAS)),
+                           accept="application/json"))
+        else:
+            out.append(get("/search", qs([("q", pick(NEWS_TOPICS) + pick(["", " 最新", " 评论", " 2025"])), ("range", "7d")]),
+                           **browser(host=NEWS_HOST)))
+    # video and music
+    for i in range(50):
+        kind = i % 6
+        if kind == 0:
+            out.append(get("/search/all", qs([("keyword", pick(VIDEO_SEARCH)), ("order", pick(["totalrank", "click", "pubdate"])),
+                                               ("duration", pick(["0", "1", "4"]))]), **browser(host=VIDEO_HOST)))
+        elif kind in (1, 2):
+            out.append(post_form("/x/v2/dm/post", qs([("type", "1"), ("oid", str(rng.randint(10**8, 10**9))),
+                                                      ("msg", pick(VIDEO_DANMAKU)), ("progress", str(rng.randint(1000, 3600000))),
+                                                      ("color", "16777215"), ("fontsize", "25"), ("mode", "1"),
+                                                      ("bvid", "BV1" + token(9)), ("csrf", token(32))]),
+                                 **browser(host=VIDEO_HOST)))
+        elif kind == 3:
+            name, songs = pick(PLAYLISTS)
+            out.append(send_json("POST", "/api/playlist/create", {"name": name, "desc": pick(["", "自用，不定期更新", "for my morning "
+                                                                                             "runs 🎧"]),
+                                                                  "songs": songs, "public": rng.random() < 0.5},
+                                 host=MUSIC_HOST, ua=app(), extra=api_headers()))
+        elif kind == 4:
+            out.append(get("/api/search", qs([("s", pick(["晴天 周杰伦", "Drop It Like It's Hot", "Union (乐队)", "<3 合集",
+                                                          "Rock & Roll", "C'est la vie", "select 精选"])), ("type", "1"),
+                                              ("limit", "30")]), host=MUSIC_HOST, ua=app(), accept="application/json"))
+        else:
+            out.append(get("/x/player/playurl", qs([("bvid", "BV1" + token(9)), ("cid", str(rng.randint(10**8, 10**9))),
+                                                     ("qn", pick(["80", "112", "116"])), ("fnval", "4048")]),
+                           **browser(host=VIDEO_HOST)))
+    # real estate and second-hand market
+    for i in range(35):
+        kind = i % 5
+        if kind == 0:
+            f = rng.sample(HOUSE_FILTERS, 3)
+            out.append(get("/ershoufang/search", qs([("city", pick(["bj", "sh", "hz", "sz"])), ("q", pick(["望京", "张江", "<50万 小户型",
+                                                                                                        "3'6\" 飘窗", "120㎡ 三居"]))] + f),
+                           **browser(host=HOUSE_HOST)))
+        elif kind == 1:
+            out.append(send_json("POST", "/api/listing/house", {"title": pick(["南北通透 三居", "精装两房 近地铁", "Loft 总价低"]),
+                                                                 "area": pick(["120㎡", "89.5㎡", "45㎡"]), "price": pick(["488万",
+                                                                                                                        "<50万", "312.5万"]),
+                                                                 "desc": pick(HOUSE_DESC), "floor": "%d/%d" % (rng.randint(1, 6), rng.randint(6, 33)),
+                                                                 "contact": pick(NAMES_ZH) + " 先生/女士"},
+                                 host=HOUSE_HOST, extra=api_headers()))
+        elif kind in (2, 3):
+            t, d, p = pick(ERSHOU_ITEMS)
+            out.append(send_json("POST", "/api/item/publish", {"title": t, "desc": d, "price": p, "originalPrice": int(p * 1.6),
+                                                                "location": pick(["北京·朝阳", "上海·浦东", "杭州·西湖"]),
+                                                                "shipping": pick(["包邮", "自提", "到付"]),
+                                                                "images": ["https://img.example.cn/2shou/%s.jpg" % token(16)
+                                                                           for _ in range(rng.randint(1, 4))]},
+                                 host=ERSHOU_HOST, ua=app(), extra=api_headers()))
+        else:
+            out.append(send_json("POST", "/api/chat/send", {"to": rng.randint(10**6, 10**7), "text": pick([
+                "还在吗？200 出不出？", "能便宜点吗，<1500 我就要了", "可以看看电池健康截图吗？", "周六下午 3 点望京地铁站 A 口面交可以吗",
+                "尺寸是 120×60 还是 140×70？", "包邮吗亲 😊"])}, host=ERSHOU_HOST, ua=app(), extra=api_headers()))
+    # ticketing
+    for i in range(20):
+        kind = i % 4
+        if kind in (0, 1):
+            out.append(send_json("POST", "/api/order/create", {"show": pick(SHOWS), "session": "2025-%02d-%02d 19:30" % (
+                rng.randint(4, 8), rng.randint(1, 28)), "seats": pick(SEATS), "buyers": [{"name": pick(NAMES_ZH),
+                                                                                          "idNo": idcard()[:6] + "********" + idcard()[-4:]}],
+                "priceTier": pick(["380", "880", "1,280", "VIP 1880"]), "delivery": pick(["电子票", "快递 (到付)", "现场取票"])},
+                host=TICKET_HOST, ua=app(), extra=api_headers()))
+        elif kind == 2:
+            out.append(get("/search", qs([("keyword", pick(["周杰伦", "五月天", "话剧 茶馆", "迪士尼", "哪吒 IMAX"])),
+                                          ("city", pick(["上海", "北京", "广州"])), ("date", pick(["this_week", "2025-05"]))]),
+                           **browser(host=TICKET_HOST)))
+        else:
+            out.append(get("/api/movie/seats", qs([("cinemaId", str(rng.randint(1000, 9999))), ("hall", "8 号厅 IMAX"),
+                                                   ("showtime", "2025-03-15 19:30")]), host=TICKET_HOST, ua=app(),
+                           accept="application/json"))
+    # weather and maps
+    for i in range(30):
+        kind = i % 5
+        if kind in (0, 1):
+            out.append(get("/v3/place/text", qs([("keywords", pick(MAP_QUERIES)), ("city", pick(["北京", "上海", "深圳"])),
+                                                 ("location", "%.6f,%.6f" % (116.3 + rng.random() / 5, 39.8 + rng.random() / 5)),
+                                                 ("radius", pick(["1000", "3000"])), ("output", "json")]),
+                           host=MAP_HOST, ua=app(), accept="application/json"))
+        elif kind == 2:
+            out.append(get("/v5/direction/driving", qs([("origin", "116.481028,39.989643"), ("destination", "116.434446,39.90816"),
+                                                        ("strategy", pick(["32", "33", "34"])), ("avoidpolygons",
+                                                        "116.472,39.985;116.473,39.990;116.478,39.989|116.41,39.90;116.42,39.91;116.43,39.90"),
+                                                        ("show_fields", "cost,navi")]), host=MAP_HOST, ua=app(),
+                           accept="application/json"))
+        else:
+            code, city = pick(WEATHER_CITIES)
+            out.append(get("/api/weather/now" if kind == 3 else "/api/weather/forecast",
+                           qs([("cityId", code), ("city", city), ("lang", pick(["zh", "en"])), ("unit", pick(["m", "i"]))]),
+                           host=WEATHER_HOST, ua=pick(APP_UAS + [UAS[0]]), accept="application/json"))
+    # 12345 government hotline
+    for i in range(25):
+        kind = i % 5
+        if kind < 4:
+            cat, text = pick(COMPLAINTS)
+            out.append(post_form("/hotline/submit", qs([("category", cat), ("content", text), ("address", pick(ADDR_ZH)),
+                                                        ("contact", pick(NAMES_ZH)), ("phone", "1%d%08d" % (rng.randint(30, 99),
+                                                                                                             rng.randint(0, 10**8))),
+                                                        ("anonymous", pick(["0", "1"])), ("public", pick(["0", "1"])),
+                                                        ("captcha", token(5))]), **browser(host=GOV12345_HOST)))
+        else:
+            out.append(get("/hotline/progress", qs([("ticketNo", "GD2025%08d" % rng.randint(0, 10**8)),
+                                                    ("phoneLast4", "%04d" % rng.randint(0, 9999))]), **browser(host=GOV12345_HOST)))
+    # AI chat assistant: users paste code, SQL, shell and logs and ask about them
+    for i in range(45):
+        kind = i % 9
+        if kind < 7:
+            msgs = [{"role": "user", "content": pick(CHAT_PROMPTS)}]
+            if rng.random() < 0.3:
+                msgs = [{"role": "user", "content": pick(CHAT_PROMPTS)},
+                        {"role": "assistant", "content": pick(["好的，下面是修改后的版本：", "Sure — here's an explanation.",
+                                                               "可以，建议先确认索引是否生效（EXPLAIN 看一下 type 和 rows）。"])}] + msgs
+            out.append(send_json("POST", "/api/chat/completions", {"conversation_id": token(24), "model": pick(["assistant-pro",
+                                                                                                                 "assistant-lite"]),
+                                                                    "messages": msgs, "stream": True,
+                                                                    "temperature": pick([0.3, 0.7, 1.0])},
+                                 host=CHAT_HOST, ua=rng.randrange(len(UAS)),
+                                 extra=dict(api_headers(), **{"Accept": "text/event-stream"})))
+        elif kind == 7:
+            out.append(send_json("POST", "/api/chat/feedback", {"message_id": token(24), "rating": pick(["up", "down"]),
+                                                                 "comment": pick(["", "回答不准确，SQL 少了 GROUP BY", "very helpful!",
+                                                                                  "代码跑不通：缺少 import pandas as pd"])},
+                                 host=CHAT_HOST, extra=api_headers()))
+        else:
+            out.append(get("/api/conversations", qs([("offset", "0"), ("limit", "28"), ("order", "updated")]), host=CHAT_HOST,
+                           ua=rng.randrange(len(UAS)), accept="application/json", extra=api_headers()))
+    # translation
+    for i in range(20):
+        src = pick(FANYI_TEXTS)
+        if i % 4 == 3:
+            out.append(get("/api/dict/lookup", qs([("word", pick(["select", "union", "drop", "execute", "script", "alert",
+                                                                  "cursor", "where"])), ("from", "en"), ("to", "zh")]),
+                           **browser(host=FANYI_HOST)))
+            continue
+        out.append(post_form("/translate", qs([("from", "auto"), ("to", pick(["zh", "en", "ja"])), ("query", src),
+                                               ("domain", pick(["general", "it", "medicine"])), ("sign", sign_hex(32)),
+                                               ("salt", str(rng.randint(10**9, 10**10)))]), **browser(host=FANYI_HOST)))
+    # e-books and forums
+    for i in range(20):
+        kind = i % 4
+        if kind == 0:
+            out.append(send_json("POST", "/api/notes", {"book": pick(BOOKS), "chapter": rng.randint(1, 40),
+                                                         "highlight": pick(BOOK_NOTES), "note": pick(["", "mark", "重读",
+                                                                                                      "和《人类简史》第 3 章对照看"]),
+                                                         "color": pick(["yellow", "blue"])}, host=BOOK_HOST, ua=app(),
+                                 extra=api_headers()))
+        elif kind == 1:
+            out.append(send_json("PUT", "/api/progress", {"bookId": rng.randint(10**5, 10**6), "percent": round(rng.random() * 100, 1),
+                                                           "cfi": "epubcfi(/6/%d!/4/2/%d:0)" % (rng.randint(2, 40), rng.randint(1, 60))},
+                                 host=BOOK_HOST, ua=app(), extra=api_headers()))
+        elif kind == 2:
+            t, body = pick(FORUM_POSTS)
+            out.append(post_form("/forum.php", qs([("mod", "post"), ("action", "newthread"), ("fid", str(rng.randint(2, 80))),
+                                                   ("subject", t), ("message", body), ("formhash", sign_hex(8)),
+                                                   ("usesig", "1")]), query="mod=post&action=newthread&topicsubmit=yes",
+                                 **browser(host=FORUM_HOST)))
+        else:
+            out.append(get("/search", qs([("q", pick(BOOKS) + pick(["", " 读后感", " epub", " 第 3 章"])), ("type", "book")]),
+                           **browser(host=BOOK_HOST)))
+    return out
+
+
 FILES = [("benign_browse", browse), ("benign_forms", forms), ("benign_api", api), ("benign_content", content),
          ("benign_uploads", uploads), ("benign_apps", apps), ("benign_misc", misc),
-         ("benign_enterprise", enterprise), ("benign_saas", saas), ("benign_ops", ops)]
+         ("benign_enterprise", enterprise), ("benign_saas", saas), ("benign_ops", ops), ("benign_life", life)]
 
 
 def main():
