@@ -509,7 +509,7 @@ static const char *const sensitive_files[] = {
 	"localsettings.php", "database.yml", "appsettings.json", "var/run/secrets/", "proc/",
 	"tomcat-users.xml", "web-inf/", "application.properties", "application.yml",
 	"etc/ssh/", "etc/ssl/private/", ".kube/config", ".docker/config.json", ".npmrc",
-	".pgpass", ".my.cnf", "etc/krb5.keytab", "var/lib/php/", "tmp/sess_", "my.ini",
+	".pgpass", ".my.cnf", "etc/krb5.keytab", "var/lib/php/", "tmp/sess_", "my.ini", "windows/panther/", "unattend.xml", "sysprep/",
 };
 
 static const char *const php_wrappers[] = {
@@ -577,6 +577,22 @@ absolute_path(const char *s, size_t len)
 	    (i + 2 < len && isalpha((unsigned char)s[i]) && s[i + 1] == ':' && is_sep(s[i + 2]));
 }
 
+/* Does the path end in a configuration file's extension? */
+static int
+config_file(const char *s, size_t len)
+{
+	static const char *const exts[] = { ".properties", ".conf", ".ini", ".yml", ".yaml", ".cfg",
+	    ".config", ".env", ".xml", ".cnf" };
+
+	for (size_t k = 0; k < COUNT(exts); k++) {
+		size_t el = strlen(exts[k]);
+
+		if (len > el && strncasecmp(s + len - el, exts[k], el) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 int
 detect_lfi(const char *s, size_t len, struct detect_hit *hit)
 {
@@ -625,7 +641,14 @@ detect_lfi(const char *s, size_t len, struct detect_hit *hit)
 		return hit_at(hit, "deep directory traversal", first);
 	/* a parameter that is a parent directory ("lang=../") or a bare path
 	 * climbing two levels from where it is read ("../../ierp/bin/prop.xml") */
-	if (first == 0 && ((ups == 1 && len == 3 && is_sep(s[2])) ||
+	/* a drive's root as a value (folder=C://): a directory listing of it */
+	if (len >= 3 && len <= 4 && isalpha((unsigned char)s[0]) && s[1] == ':' && is_sep(s[2]) &&
+	    (len == 3 || is_sep(s[3])))
+		return hit_at(hit, "drive root", 0);
+	/* "../conf/datasource.properties": one level up to a configuration file */
+	if (first == 0 && ups >= 1 && config_file(s, len) && memchr(s, ' ', len) == NULL)
+		return hit_at(hit, "traversal to a configuration file", 0);
+	if (first == 0 && ((ups == 1 && (len == 2 || (len == 3 && is_sep(s[2])))) ||
 	    (ups == 2 && len > 6 && is_sep(s[2]) && memchr(s, ' ', len) == NULL)))
 		return hit_at(hit, "directory traversal", first);
 	if (ups >= 1 && first == 0 && len > 3 && memchr(s, '\0', len) != NULL)
@@ -772,12 +795,17 @@ ipv6_internal(const uint8_t *a)
 	static const uint8_t zero[16];
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF };
 	static const uint8_t imds[16] = { 0xfd, 0, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x54 };
+	static const uint8_t nat64[12] = { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 };
 
 	if (memcmp(a, zero, 15) == 0 && (a[15] == 0 || a[15] == 1))
 		return 1;	/* :: and ::1 */
-	if (memcmp(a, mapped, 12) == 0 || memcmp(a, zero, 12) == 0)	/* v4-mapped, v4-compatible */
+	if (memcmp(a, mapped, 12) == 0 || memcmp(a, zero, 12) == 0 ||	/* v4-mapped, v4-compatible */
+	    memcmp(a, nat64, 12) == 0)					/* NAT64 64:ff9b::/96 */
 		return ipv4_internal((unsigned long)a[12] << 24 | (unsigned long)a[13] << 16 |
 		    (unsigned long)a[14] << 8 | a[15]);
+	if (a[0] == 0x20 && a[1] == 0x02)	/* 6to4 2002:AABB:CCDD:: */
+		return ipv4_internal((unsigned long)a[2] << 24 | (unsigned long)a[3] << 16 |
+		    (unsigned long)a[4] << 8 | a[5]);
 	return (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || (a[0] & 0xfe) == 0xfc ||
 	    memcmp(a, imds, 16) == 0;
 }
@@ -789,8 +817,42 @@ static const char *const internal_hosts[] = {
 
 /* Names no public DNS answers: cluster, mDNS and private zones. */
 static const char *const internal_suffixes[] = {
-	".localhost", ".cluster.local", ".svc", ".internal", ".local", ".localdomain",
+	".localhost", ".cluster.local", ".svc", ".internal", ".local", ".localdomain", ".consul",
 };
+
+/* Cloud metadata services: the address an SSRF is after. Named even in a
+ * sentence they count (an AI agent with a browsing tool fetches URLs from
+ * prose); no user has a reason to send them. */
+static const char *const metadata_names[] = {
+	"169.254.169.254", "100.100.100.200", "192.0.0.192", "[fd00:ec2::254]",
+	"metadata.google.internal", "metadata.tencentyun.com", "169.254.170.2",
+};
+
+/* Is s[hs..he) (a URL's authority; user info and port dropped) one of them? */
+static int
+metadata_host(const char *s, size_t hs, size_t he)
+{
+	size_t at = he, hl;
+	const char *colon;
+
+	while (at > hs && s[at - 1] != '@')
+		at--;
+	if (at > hs)
+		hs = at;
+	hl = he - hs;
+	if (hl > 0 && s[hs] == '[') {
+		const char *rb = memchr(s + hs, ']', hl);
+
+		if (rb != NULL)
+			hl = (size_t)(rb - (s + hs)) + 1;
+	} else if ((colon = memchr(s + hs, ':', hl)) != NULL) {
+		hl = (size_t)(colon - (s + hs));
+	}
+	for (size_t k = 0; k < COUNT(metadata_names); k++)
+		if (strlen(metadata_names[k]) == hl && strncasecmp(s + hs, metadata_names[k], hl) == 0)
+			return 1;
+	return 0;
+}
 
 static const char *const odd_schemes[] = {
 	"gopher", "dict", "file", "ldap", "ldaps", "tftp", "netdoc", "jar", "sftp",
@@ -919,10 +981,26 @@ host_internal(const char *s, size_t hs, size_t he)
 			if (hl > sl && strncasecmp(s + hs + hl - sl, internal_suffixes[k], sl) == 0)
 				return "URL to an internal host name";
 		}
+		/* one label, no dot: a name only an internal resolver answers
+		 * (http://apollo-configservice:8080/, http://consul:8500/) */
+		if (hl > 0 && memchr(s + hs, '.', hl) == NULL && strspn(s + hs, "0123456789") < hl)
+			return "URL to an internal host name";
 		if (hl > 0 && rebinding_name(s + hs, hl))
 			return "URL to a DNS name for an internal address";
 	}
 	return NULL;
+}
+
+/* Does the authority starting at s[from] name a metadata service? */
+static int
+authority_metadata(const char *s, size_t len, size_t from)
+{
+	size_t e = from;
+
+	while (e < len && s[e] != '/' && s[e] != '?' && s[e] != '#' && s[e] != '\\' &&
+	    !isspace((unsigned char)s[e]))
+		e++;
+	return metadata_host(s, from, e);
 }
 
 /* Is the URL from s[from] the whole content of an element
@@ -961,6 +1039,8 @@ detect_ssrf(const char *s, size_t len, struct detect_hit *hit)
 		 * URL, or one in a markup attribute (HTML-to-PDF renderers) */
 		if (scheme > s + lead && strchr("\"'=(,;&?/", scheme[-1]) == NULL &&
 		    !(scheme[-1] == '>' && url_is_element(s, len, (size_t)(p - s) + 3))) {
+			if (authority_metadata(s, len, (size_t)(p - s) + 3))
+				return hit_at(hit, "URL to a cloud metadata address", (size_t)(scheme - s));
 			pos = (size_t)(p - s) + 3;
 			continue;
 		}
@@ -975,7 +1055,8 @@ detect_ssrf(const char *s, size_t len, struct detect_hit *hit)
 				w++;
 			if (w + 1 < len && s[w] == ' ' && s[w + 1] != ' ' &&
 			    memchr(s + lead, '?', w - lead) == NULL && memchr(s + lead, '#', w - lead) == NULL)
-				return 0;
+				return authority_metadata(s, len, (size_t)(p - s) + 3) ?
+				    hit_at(hit, "URL to a cloud metadata address", lead) : 0;
 		}
 		for (size_t k = 0; k < COUNT(odd_schemes); k++)
 			if (strlen(odd_schemes[k]) == sl && strncasecmp(odd_schemes[k], scheme, sl) == 0)
@@ -1397,6 +1478,119 @@ detect_playlist(const char *s, size_t len, struct detect_hit *hit)
 	return 0;
 }
 
+/* ---- GraphQL abuse ---------------------------------------------------- */
+
+#define GQL_MAX_DEPTH 16
+#define GQL_MAX_ALIASES 30
+#define GQL_MAX_FRAGMENTS 32
+
+static int
+gql_name_char(unsigned char c)
+{
+	return isalnum(c) || c == '_';
+}
+
+/* The GraphQL documents a server would execute for one request (sent as a
+ * JSON "query" string or an argument): introspection of the schema (recon
+ * of a production API), selections nested deeper than any page needs,
+ * alias floods (a hundred OTP guesses or the same costly field in one
+ * request) and fragments that spread each other in a cycle. */
+int
+detect_graphql(const char *s, size_t len, struct detect_hit *hit)
+{
+	size_t i, aliases = 0, nfrag = 0;
+	int depth = 0, maxdepth = 0, paren = 0;
+	struct { const char *name; size_t nl; const char *body; size_t bl; } frag[GQL_MAX_FRAGMENTS];
+	const char *p;
+
+	if ((i = fields_graphql_start(s, len)) == (size_t)-1)
+		return 0;
+	if ((p = find_ci(s, len, "__schema")) != NULL)
+		return hit_at(hit, "GraphQL introspection", (size_t)(p - s));
+	for (size_t k = i; k < len; k++) {
+		unsigned char c = (unsigned char)s[k];
+
+		if (c == '"') {	/* skip string literals */
+			for (k++; k < len && s[k] != '"'; k++)
+				if (s[k] == '\\')
+					k++;
+			continue;
+		}
+		if (c == '{' && ++depth > maxdepth)
+			maxdepth = depth;
+		else if (c == '}')
+			depth--;
+		else if (c == '(')
+			paren++;
+		else if (c == ')')
+			paren--;
+		else if (c == ':' && paren == 0 && k > 0) {
+			/* "alias: field" outside arguments */
+			size_t b = k;
+
+			while (b > 0 && s[b - 1] == ' ')
+				b--;
+			if (b > 0 && gql_name_char((unsigned char)s[b - 1]))
+				aliases++;
+		}
+	}
+	if (maxdepth > GQL_MAX_DEPTH)
+		return hit_at(hit, "GraphQL selections nested too deep", 0);
+	if (aliases > GQL_MAX_ALIASES)
+		return hit_at(hit, "GraphQL alias flood", 0);
+	/* fragments: name -> body, then look for a spread cycle */
+	for (p = s; (p = find_ci(p, len - (size_t)(p - s), "fragment ")) != NULL && nfrag < GQL_MAX_FRAGMENTS; p += 9) {
+		const char *n = p + 9, *b, *e;
+		int d = 0;
+
+		while (n < s + len && *n == ' ')
+			n++;
+		frag[nfrag].name = n;
+		while (n < s + len && gql_name_char((unsigned char)*n))
+			n++;
+		frag[nfrag].nl = (size_t)(n - frag[nfrag].name);
+		if ((b = memchr(n, '{', len - (size_t)(n - s))) == NULL)
+			break;
+		for (e = b; e < s + len; e++) {
+			d += *e == '{' ? 1 : *e == '}' ? -1 : 0;
+			if (d == 0)
+				break;
+		}
+		frag[nfrag].body = b;
+		frag[nfrag].bl = (size_t)(e - b);
+		if (frag[nfrag].nl > 0)
+			nfrag++;
+	}
+	for (size_t a = 0; a < nfrag; a++) {
+		/* follow the first spread of each fragment up to nfrag steps */
+		size_t cur = a;
+
+		for (size_t step = 0; step <= nfrag; step++) {
+			const char *sp = memmem(frag[cur].body, frag[cur].bl, "...", 3);
+			size_t next = nfrag;
+
+			while (sp != NULL && next == nfrag) {
+				const char *nm = sp + 3;
+				size_t nl = 0;
+
+				while (nm + nl < frag[cur].body + frag[cur].bl && gql_name_char((unsigned char)nm[nl]))
+					nl++;
+				for (size_t f = 0; f < nfrag; f++)
+					if (frag[f].nl == nl && memcmp(frag[f].name, nm, nl) == 0)
+						next = f;
+				if (next == nfrag)
+					sp = memmem(sp + 3, frag[cur].bl - (size_t)(sp + 3 - frag[cur].body), "...", 3);
+			}
+			if (next == nfrag)
+				break;
+			if (next == a)
+				return hit_at(hit, "GraphQL fragments spread in a cycle", 0);
+			cur = next;
+		}
+	}
+	return 0;
+}
+
 /* ---- scanners and attack tools ------------------------------------------ */
 
 static const char *const scanner_agents[] = {
@@ -1719,22 +1913,166 @@ check_codings(const struct proto *p)
 static int
 check_metadata_host(const struct proto *p)
 {
-	static const char *const names[] = { "169.254.169.254", "100.100.100.200", "192.0.0.192",
-	    "[fd00:ec2::254]", "metadata.google.internal", "metadata.tencentyun.com",
-	    "169.254.170.2" };
 	const struct waf_header *h = p->h[PH_HOST];
-	size_t hl;
 
-	if (h == NULL)
-		return 0;
-	hl = h->value_len;
-	if (hl > 0 && h->value[0] != '[' && memchr(h->value, ':', hl) != NULL)
-		hl = (size_t)((const char *)memchr(h->value, ':', hl) - h->value);
-	else if (hl > 0 && h->value[0] == '[' && memchr(h->value, ']', hl) != NULL)
-		hl = (size_t)((const char *)memchr(h->value, ']', hl) - h->value) + 1;
-	for (size_t k = 0; k < COUNT(names); k++)
-		if (strlen(names[k]) == hl && strncasecmp(h->value, names[k], hl) == 0)
+	return h != NULL && metadata_host(h->value, 0, h->value_len);
+}
+
+/* Headers only the proxies in front of an application set: sent by a
+ * client they spoof where a request came from or which host it was for.
+ * X-Forwarded-For and X-Real-IP must be address lists; the host ones must
+ * name the Host itself (password-reset links built from X-Forwarded-Host
+ * point at the attacker's); Next.js's internal x-middleware-subrequest
+ * skips its middleware (CVE-2025-29927). */
+static int
+address_list_ok(const char *v, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		char buf[64];
+		unsigned char a6[16];
+		size_t e;
+
+		while (i < len && (v[i] == ' ' || v[i] == ','))
+			i++;
+		e = i;
+		while (e < len && v[e] != ',')
+			e++;
+		while (e > i && v[e - 1] == ' ')
+			e--;
+		if (e == i) {
+			i = e + 1;
+			continue;
+		}
+		if (e - i >= sizeof(buf))
+			return 0;
+		memcpy(buf, v + i, e - i);
+		buf[e - i] = '\0';
+		if (buf[0] == '[') {	/* [v6]:port */
+			char *rb = strchr(buf, ']');
+
+			if (rb == NULL)
+				return 0;
+			*rb = '\0';
+			memmove(buf, buf + 1, strlen(buf + 1) + 1);
+		} else if (strchr(buf, ':') == strrchr(buf, ':') && strchr(buf, ':') != NULL) {
+			*strchr(buf, ':') = '\0';	/* v4:port */
+		}
+		if (strcasecmp(buf, "unknown") != 0 && buf[0] != '_' &&
+		    inet_pton(AF_INET, buf, a6) != 1 && inet_pton(AF_INET6, buf, a6) != 1)
+			return 0;
+		i = e + 1;
+	}
+	return 1;
+}
+
+static int
+check_forwarding(const struct proto *p)
+{
+	static const char *const host_headers[] = {
+		"x-forwarded-host", "x-host", "x-forwarded-server", "x-http-host-override",
+	};
+	const struct waf_request *req = p->req;
+	const struct waf_header *host = p->h[PH_HOST];
+
+	for (size_t i = 0; i < req->n_headers; i++) {
+		const struct waf_header *h = &req->headers[i];
+
+		if ((h->name_len == 15 && strncasecmp(h->name, "x-forwarded-for", 15) == 0) ||
+		    (h->name_len == 9 && strncasecmp(h->name, "x-real-ip", 9) == 0)) {
+			if (!address_list_ok(h->value, h->value_len))
+				return 1;
+			continue;
+		}
+		if (h->name_len == 23 && strncasecmp(h->name, "x-middleware-subrequest", 23) == 0)
 			return 1;
+		for (size_t k = 0; k < COUNT(host_headers); k++) {
+			size_t hl = h->value_len;
+
+			if (strlen(host_headers[k]) != h->name_len ||
+			    strncasecmp(h->name, host_headers[k], h->name_len) != 0)
+				continue;
+			/* the same name as Host (port aside) is what a CDN in front sends */
+			if (host == NULL)
+				return 1;
+			if (memchr(h->value, ':', hl) != NULL && h->value[0] != '[')
+				hl = (size_t)((const char *)memchr(h->value, ':', hl) - h->value);
+			if (!(hl <= host->value_len && strncasecmp(h->value, host->value, hl) == 0 &&
+			    (hl == host->value_len || host->value[hl] == ':')))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* A JWT bearer token whose header asks the verifier to trust the token
+ * itself: "alg": "none", a "kid" that is a path or SQL (the verifier reads
+ * the key from a file or a table by it), a "jku"/"x5u" URL (the verifier
+ * fetches the key from there) or an embedded "jwk". */
+static int
+check_jwt(const struct proto *p)
+{
+	const struct waf_request *req = p->req;
+
+	for (size_t i = 0; i < req->n_headers; i++) {
+		const struct waf_header *h = &req->headers[i];
+		const char *v = h->value, *dot;
+		size_t vl = h->value_len, n = 0;
+		unsigned long acc = 0;
+		int bits = 0;
+		char head[512];
+
+		if (!(h->name_len == 13 && strncasecmp(h->name, "authorization", 13) == 0) ||
+		    vl < 7 || strncasecmp(v, "bearer ", 7) != 0)
+			continue;
+		v += 7;
+		vl -= 7;
+		if ((dot = memchr(v, '.', vl)) == NULL || dot == v)
+			continue;
+		for (const char *c = v; c < dot && n + 1 < sizeof(head); c++) {
+			int d = isupper((unsigned char)*c) ? *c - 'A' : islower((unsigned char)*c) ?
+			    *c - 'a' + 26 : isdigit((unsigned char)*c) ? *c - '0' + 52 :
+			    (*c == '-' || *c == '+') ? 62 : (*c == '_' || *c == '/') ? 63 : -1;
+
+			if (d < 0)
+				break;
+			acc = (acc << 6) | (unsigned long)d;
+			bits += 6;
+			if (bits >= 8) {
+				bits -= 8;
+				head[n++] = (char)((acc >> bits) & 0xFF);
+			}
+		}
+		head[n] = '\0';
+		if (n == 0 || head[0] != '{')
+			continue;
+		{
+			const char *alg = find_ci(head, n, "\"alg\"");
+			const char *kid = find_ci(head, n, "\"kid\"");
+			struct detect_hit hh;
+
+			if (alg != NULL) {
+				const char *q = memchr(alg + 5, '"', n - (size_t)(alg + 5 - head));
+
+				if (q != NULL && (size_t)(head + n - q) > 5 && strncasecmp(q + 1, "none\"", 5) == 0)
+					return 1;
+			}
+			if (find_ci(head, n, "\"jku\"") != NULL || find_ci(head, n, "\"x5u\"") != NULL ||
+			    find_ci(head, n, "\"jwk\"") != NULL)
+				return 1;
+			if (kid != NULL) {
+				const char *q = memchr(kid + 5, '"', n - (size_t)(kid + 5 - head));
+				const char *e = q != NULL ? memchr(q + 1, '"', n - (size_t)(q + 1 - head)) : NULL;
+
+				if (e != NULL && (detect_lfi(q + 1, (size_t)(e - q - 1), &hh) ||
+				    detect_sqli(q + 1, (size_t)(e - q - 1), &hh) ||
+				    memmem(q + 1, (size_t)(e - q - 1), "..", 2) != NULL ||
+				    memchr(q + 1, '\'', (size_t)(e - q - 1)) != NULL))
+					return 1;
+			}
+		}
+	}
 	return 0;
 }
 
@@ -1798,10 +2136,32 @@ check_framing(const struct proto *p)
 		if (req->body_len > v)
 			return 1;
 	}
-	if (conn != NULL && (find_ci(conn->value, conn->value_len, "transfer-encoding") != NULL ||
-	    find_ci(conn->value, conn->value_len, "content-length") != NULL ||
-	    find_ci(conn->value, conn->value_len, "host") != NULL))
-		return 1;
+	/* Connection may name hop-by-hop options; naming an end-to-end header
+	 * makes the next proxy drop it (X-Forwarded-For, Authorization, the
+	 * framing headers): only close, keep-alive, upgrade, te and
+	 * http2-settings are taken */
+	for (size_t i = 0; conn != NULL && i < conn->value_len;) {
+		static const char *const ok[] = { "close", "keep-alive", "upgrade", "te",
+		    "http2-settings" };
+		size_t e = i, k;
+
+		while (e < conn->value_len && conn->value[e] != ',')
+			e++;
+		while (i < e && (conn->value[i] == ' ' || conn->value[i] == '\t'))
+			i++;
+		{
+			size_t te = e;
+
+			while (te > i && (conn->value[te - 1] == ' ' || conn->value[te - 1] == '\t'))
+				te--;
+			for (k = 0; te > i && k < COUNT(ok); k++)
+				if (strlen(ok[k]) == te - i && strncasecmp(conn->value + i, ok[k], te - i) == 0)
+					break;
+			if (te > i && k == COUNT(ok))
+				return 1;
+		}
+		i = e + 1;
+	}
 	return 0;
 }
 
@@ -1905,6 +2265,8 @@ static const struct {
 	{ "NUL, control character, backslash or bad percent-encoding in the target", check_target_bytes },
 	{ "missing, repeated or malformed Host", check_host },
 	{ "Host is a cloud metadata address", check_metadata_host },
+	{ "client address or host headers a client does not send", check_forwarding },
+	{ "JWT that asks to be trusted on its own word (alg none, kid path or SQL, jku/x5u/jwk)", check_jwt },
 	{ "client address headers naming loopback (access-control bypass)", check_spoofed_client },
 	{ "500 or more parameters", check_param_count },
 	{ "stacked Content-Encoding or a trailer carrying a header field", check_codings },
@@ -1942,6 +2304,7 @@ const struct detector detect_table[] = {
 	{ "script_filename", "webshell", detect_script_filename, NULL, "uploads named with an executable extension (any of its extensions)" },
 	{ "converter", "cmdi", detect_converter, NULL, "files that make a converter run a command: ImageMagick MVG pipes, Ghostscript %pipe%, DjVu metadata code" },
 	{ "playlist", "ssrf", detect_playlist, NULL, "HLS/M3U playlists whose entries name local files or internal addresses" },
+	{ "graphql", "protocol", detect_graphql, NULL, "GraphQL abuse: introspection, nesting deeper than 16, more than 30 aliases, fragment cycles" },
 	{ "scanner", "scanner", detect_scanner, NULL, "scanners and attack tools by their User-Agent and header signatures" },
 	{ "protocol", "protocol", NULL, detect_protocol, "protocol violations visible in a parsed request" },
 };

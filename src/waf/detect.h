@@ -48,6 +48,7 @@ int detect_script_filename(const char *s, size_t len, struct detect_hit *hit);
 int detect_scanner(const char *s, size_t len, struct detect_hit *hit);
 int detect_converter(const char *s, size_t len, struct detect_hit *hit);
 int detect_playlist(const char *s, size_t len, struct detect_hit *hit);
+int detect_graphql(const char *s, size_t len, struct detect_hit *hit);
 int detect_protocol(const struct waf_request *req, unsigned field_flags, struct detect_hit *hit);
 
 #endif

@@ -258,17 +258,31 @@ split_pairs(struct field_set *fs, struct arena *a, const char *s, size_t len, ch
 /* A GraphQL document sent as a JSON string ({"query": "query { users(where:
  * \"...\") { id } }"}): its string arguments are parameters like any other,
  * added as fields of their own ("graphql:query"), escapes undone. */
-static int
-graphql_strings(struct field_set *fs, struct arena *a, const char *key, size_t key_len,
-    const char *v, size_t len)
+size_t
+fields_graphql_start(const char *v, size_t len)
 {
+	static const char *const ops[] = { "query", "mutation", "subscription", "fragment" };
 	size_t i = 0;
 
 	while (i < len && isspace((unsigned char)v[i]))
 		i++;
-	if (!(i < len && (v[i] == '{' || (len - i > 5 && strncmp(v + i, "query", 5) == 0) ||
-	    (len - i > 8 && strncmp(v + i, "mutation", 8) == 0) ||
-	    (len - i > 12 && strncmp(v + i, "subscription", 12) == 0))) || memchr(v, '(', len) == NULL)
+	if (memchr(v, '{', len) == NULL)
+		return (size_t)-1;
+	if (i < len && v[i] == '{')
+		return i;
+	for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
+		if (len - i > strlen(ops[k]) && strncmp(v + i, ops[k], strlen(ops[k])) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+static int
+graphql_strings(struct field_set *fs, struct arena *a, const char *key, size_t key_len,
+    const char *v, size_t len)
+{
+	size_t i = fields_graphql_start(v, len);
+
+	if (i == (size_t)-1 || memchr(v, '(', len) == NULL)
 		return 0;
 	for (; i < len; i++) {
 		size_t b, n = 0;
@@ -404,17 +418,19 @@ find_mem(const char *h, size_t hl, const char *n, size_t nl)
 	return nl == 0 ? h : memmem(h, hl, n, nl);
 }
 
-/* One part's headers (hdr[0..hl)): the field name and file name from its
- * Content-Disposition. -1 when malformed. */
+/* One part's headers (hdr[0..hl)): the field name and file names from its
+ * Content-Disposition: filename= and the RFC 5987 filename*= (raw,
+ * "UTF-8''%3Cx%3E.png"; servers that read one or the other disagree on
+ * which, so both are inspected). -1 when malformed. */
 static int
 part_disposition(const char *hdr, size_t hl, const char **name, size_t *nl,
-    const char **fname, size_t *fl)
+    const char **fname, size_t *fl, const char **fname_ext, size_t *fxl)
 {
 	size_t i = 0;
 	int seen = 0;
 
-	*name = *fname = NULL;
-	*nl = *fl = 0;
+	*name = *fname = *fname_ext = NULL;
+	*nl = *fl = *fxl = 0;
 	while (i < hl) {
 		size_t e = i, colon;
 
@@ -436,6 +452,7 @@ part_disposition(const char *hdr, size_t hl, const char **name, size_t *nl,
 				return -1;
 			*name = header_param(v, vl, "name", nl);
 			*fname = header_param(v, vl, "filename", fl);
+			*fname_ext = header_param(v, vl, "filename*", fxl);
 			if (*name == NULL)
 				return -1;
 			seen = 1;
@@ -461,8 +478,8 @@ parse_multipart(struct field_set *fs, struct arena *a, const char *body, size_t 
 		goto bad;
 	pos = dl - 2;
 	for (;;) {
-		const char *hend, *next, *name, *fname;
-		size_t hl, cl, nl, fl;
+		const char *hend, *next, *name, *fname, *fx;
+		size_t hl, cl, nl, fl, fxl;
 
 		if (pos + 2 <= len && body[pos] == '-' && body[pos + 1] == '-')
 			return 0;	/* closing delimiter */
@@ -475,8 +492,13 @@ parse_multipart(struct field_set *fs, struct arena *a, const char *body, size_t 
 		if (hend == NULL || (size_t)(hend - (body + pos)) > 8192)
 			goto bad;
 		hl = (size_t)(hend - (body + pos)) + 2;
-		if (part_disposition(body + pos, hl, &name, &nl, &fname, &fl) < 0)
+		if (part_disposition(body + pos, hl, &name, &nl, &fname, &fl, &fx, &fxl) < 0)
 			goto bad;
+		if (fname == NULL && fx != NULL) {
+			fname = fx;
+			fl = fxl;
+			fx = NULL;
+		}
 		pos += hl + 2;
 		next = find_mem(body + pos, len - pos, delim, dl);
 		if (next == NULL)
@@ -487,6 +509,7 @@ parse_multipart(struct field_set *fs, struct arena *a, const char *body, size_t 
 			return -1;
 		if (fname != NULL) {
 			if (add(fs, a, FC_FILENAMES, "filename", name, nl, fname, fl) < 0 ||
+			    (fx != NULL && add(fs, a, FC_FILENAMES, "filename", name, nl, fx, fxl) < 0) ||
 			    add(fs, a, FC_FILES, "file", name, nl, body + pos, cl) < 0)
 				return -1;
 		} else if (add(fs, a, FC_ARGS_NAMES, "multipart_name", name, nl, name, nl) < 0 ||

@@ -72,4 +72,9 @@ const struct waf_header *fields_header(const struct waf_request *req, const char
 /* Case-insensitive substring search, bounded by both lengths. */
 const char *fields_memcasemem(const char *h, size_t hl, const char *n, size_t nl);
 
+/* Where the GraphQL document in v starts ("{", "query", "mutation",
+ * "subscription" or "fragment" after blanks, with a '{' somewhere), or
+ * (size_t)-1 when v does not look like one. */
+size_t fields_graphql_start(const char *v, size_t len);
+
 #endif

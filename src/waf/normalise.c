@@ -670,11 +670,10 @@ norm_base64(const char *in, size_t len, char *out)
 		}
 	}
 	if (!is_text(out, o))
-		goto copy;	/* a session id or a signature: bytes, not text */
+		return 0;	/* a session id or a signature: bytes, not text */
 	return o;
 copy:
-	memmove(out, in, len);
-	return len;
+	return 0;	/* not base64: nothing for the rules after it to read */
 }
 
 const struct norm_def norm_table[] = {
@@ -690,7 +689,7 @@ const struct norm_def norm_table[] = {
 	{ "nul", norm_nul, "NUL bytes removed" },
 	{ "cmdline", norm_cmdline, "shell quoting, '\\', '^', $IFS and $@ removed, separators folded, lowered" },
 	{ "slashes", norm_slashes, "'\\' to '/' (Windows paths), nothing resolved" },
-	{ "base64", norm_base64, "a value that is all base64 (16+ characters) decoded; others unchanged" },
+	{ "base64", norm_base64, "a value that is all base64 (16+ characters) and decodes to text, decoded; others empty" },
 	{ "jsdecode", norm_jsdecode, "JavaScript escapes \\xHH, \\uHHHH, \\u{...}, octal and single-character" },
 };
 const size_t norm_count = sizeof(norm_table) / sizeof(norm_table[0]);

@@ -631,10 +631,17 @@ static const char *
 judge_anywhere(const struct tok *t, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (t[i].type == 'U' && ((type_at(t, n, i + 1) == 'E' && statement_valid(t, n, i + 1)) ||
-		    (type_at(t, n, i + 1) == '(' && type_at(t, n, i + 2) == 'E' &&
-		    statement_valid(t, n, i + 2))))
-			return "union select";
+		if (t[i].type == 'U') {
+			size_t j = i + 1;
+
+			/* "UNION -- x\n ALL SELECT": ALL or DISTINCT kept apart by a comment */
+			if (type_at(t, n, j) == 'k' && (word_eq(&t[j], "all") || word_eq(&t[j], "distinct")))
+				j++;
+			if ((type_at(t, n, j) == 'E' && statement_valid(t, n, j)) ||
+			    (type_at(t, n, j) == '(' && type_at(t, n, j + 1) == 'E' &&
+			    statement_valid(t, n, j + 1)))
+				return "union select";
+		}
 		/* "1; DROP ...", "'); EXEC ...": what precedes the ';' must be
 		 * a complete operand, so a ';' deep inside prose or code (a
 		 * migration in a diff) is not a stacked query */
@@ -692,7 +699,11 @@ judge_start(const struct tok *t, size_t n, int q)
 			return "string closed, rest commented out";
 		if (q != 0 && a == ';' && (b == 0 || b == 'c'))
 			return "string closed, statement ended";
-		if (a == 'B' && (b == '1' || b == 'n'))
+		/* "' order by 3--": counting columns; a name after it is a sort, and
+		 * only with the rest cut ("near 'order by id' at line 1" is an
+		 * error message someone pastes) */
+		if (a == 'B' && (b == '1' || (b == 'n' && (type_at(t, n, i + 2) == 0 ||
+		    type_at(t, n, i + 2) == 'c'))))
 			return "string closed, ORDER/GROUP BY";
 		/* "x', is_admin=1 WHERE id=1-- ": more assignments of an UPDATE's
 		 * SET list, then its WHERE or a comment cutting the rest */

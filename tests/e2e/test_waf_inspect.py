@@ -91,6 +91,22 @@ def test_what_the_proxy_parser_refuses_and_dechunks():
     assert v["accept-language-ok"]["verdict"] == "pass"
 
 
+def test_multipart_extended_file_name():
+    """RFC 5987 filename*= is a file name too (servers disagree on which one they use)."""
+    b = "----b7"
+    body = ("--%s\r\nContent-Disposition: form-data; name=\"file\"; filename*=UTF-8''"
+            "%%3Cimg%%20src%%3Dx%%20onerror%%3Dalert(1)%%3E.png\r\nContent-Type: image/png\r\n\r\n"
+            "PNG\r\n--%s--\r\n" % (b, b))
+    ok = ("--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"; "
+          "filename*=UTF-8''%%E5%%A4%%B4%%E5%%83%%8F.png\r\nContent-Type: image/png\r\n\r\nPNG\r\n--%s--\r\n" % (b, b))
+    ct = {"Content-Type": "multipart/form-data; boundary=" + b}
+    _, out = run([req("ext", "/upload", method="POST", headers=ct, body=body),
+                  req("ok", "/upload", method="POST", headers=ct, body=ok)])
+    v = {o["id"]: o for o in out}
+    assert any(m["field"] == "filename:file" and m["category"] == "xss" for m in v["ext"]["matched"]), v["ext"]
+    assert v["ok"]["verdict"] == "pass", v["ok"]
+
+
 def test_bad_lines_continue():
     lines = [
         '{"id": "broken", "path": "/"',

