@@ -2136,31 +2136,19 @@ check_framing(const struct proto *p)
 		if (req->body_len > v)
 			return 1;
 	}
-	/* Connection may name hop-by-hop options; naming an end-to-end header
-	 * makes the next proxy drop it (X-Forwarded-For, Authorization, the
-	 * framing headers): only close, keep-alive, upgrade, te and
-	 * http2-settings are taken */
-	for (size_t i = 0; conn != NULL && i < conn->value_len;) {
-		static const char *const ok[] = { "close", "keep-alive", "upgrade", "te",
-		    "http2-settings" };
-		size_t e = i, k;
+	/* Connection may name hop-by-hop options; naming a header the origin
+	 * relies on makes the next proxy drop it: the client address, the
+	 * credentials, the framing */
+	if (conn != NULL) {
+		static const char *const dropped[] = {
+			"x-forwarded-for", "x-real-ip", "forwarded", "x-forwarded-host",
+			"x-forwarded-proto", "x-client-ip", "true-client-ip", "authorization",
+			"cookie", "transfer-encoding", "content-length", "host",
+		};
 
-		while (e < conn->value_len && conn->value[e] != ',')
-			e++;
-		while (i < e && (conn->value[i] == ' ' || conn->value[i] == '\t'))
-			i++;
-		{
-			size_t te = e;
-
-			while (te > i && (conn->value[te - 1] == ' ' || conn->value[te - 1] == '\t'))
-				te--;
-			for (k = 0; te > i && k < COUNT(ok); k++)
-				if (strlen(ok[k]) == te - i && strncasecmp(conn->value + i, ok[k], te - i) == 0)
-					break;
-			if (te > i && k == COUNT(ok))
+		for (size_t k = 0; k < COUNT(dropped); k++)
+			if (find_ci(conn->value, conn->value_len, dropped[k]) != NULL)
 				return 1;
-		}
-		i = e + 1;
 	}
 	return 0;
 }
