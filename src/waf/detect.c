@@ -90,6 +90,30 @@ detect_xss(const char *s, size_t len, struct detect_hit *hit)
 	return hit_at(hit, r.reason, r.offset);
 }
 
+static __thread const char *field_source;
+
+void
+detect_set_source(const char *src)
+{
+	field_source = src;
+}
+
+/* Is the value from a request body (or from nowhere known: a unit test,
+ * offline use of a detector)? */
+static int
+from_body(void)
+{
+	static const char *const bodies[] = { "json", "form", "multipart", "file", "body", "xml",
+	    "graphql" };
+
+	if (field_source == NULL)
+		return 1;
+	for (size_t k = 0; k < sizeof(bodies) / sizeof(bodies[0]); k++)
+		if (strcmp(field_source, bodies[k]) == 0)
+			return 1;
+	return 0;
+}
+
 /* ---- OS command injection ---------------------------------------------- */
 
 struct command {
@@ -442,8 +466,8 @@ detect_cmdi(const char *s, size_t len, struct detect_hit *hit)
 {
 	/* A script file ("#!/bin/sh" first) is a document of commands: in it
 	 * only the commands that are attacks on their own count. */
-	int script = (len > 3 && s[0] == '#' && s[1] == '!' && (s[2] == '/' || s[2] == ' ')) ||
-	    script_document(s, len);
+	int script = from_body() && ((len > 3 && s[0] == '#' && s[1] == '!' &&
+	    (s[2] == '/' || s[2] == ' ')) || script_document(s, len));
 	size_t line = 0;	/* where the current line starts */
 
 	if (!script && command_at(s, len, 0, 0, 0, 0))

@@ -35,6 +35,13 @@ extern const size_t detect_count;
 const struct detector *detect_find(const char *name);
 
 /* The individual detectors, for the tests. */
+/* Where the value being judged came from (a field's source: "query",
+ * "json", "form", "cookie", ...; NULL when unknown), per thread, set by the
+ * engine before it runs a field's rules. Allowances for documents people
+ * post (a script file in cmdi) hold only in request bodies: a query
+ * argument, cookie or header is never a document. */
+void detect_set_source(const char *src);
+
 int detect_sqli(const char *s, size_t len, struct detect_hit *hit);
 int detect_xss(const char *s, size_t len, struct detect_hit *hit);
 int detect_cmdi(const char *s, size_t len, struct detect_hit *hit);

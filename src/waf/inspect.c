@@ -179,6 +179,7 @@ run_custom(struct insp *in, const struct field_set *fs, char *buf_a, char *buf_b
 
 			if (!rule_wants(r, f))
 				continue;
+			detect_set_source(f->src);
 			len = norm_run(r->chain, r->chain_len, f->value, len, buf_a, buf_b, &v);
 			if (r->op->match(r, v, len, &hit)) {
 				record(in, r, f, v, len, hit.offset);
@@ -246,6 +247,7 @@ run_field(struct insp *in, const struct field *f, struct chain_vals *cv, hs_scra
 	size_t raw_len = f->len < WAF_INSPECT_MAX_VALUE ? f->len : WAF_INSPECT_MAX_VALUE;
 
 	cv->done = 0;
+	detect_set_source(f->src);
 	for (size_t c = 0; c < e->n_chains; c++) {
 		const struct plan *p = &e->plans[c][f->fclass];
 		const char *v;
@@ -330,6 +332,7 @@ waf_inspect(const struct waf_engine *e, const struct waf_site *site,
 			goto done;
 		}
 	}
+	detect_set_source(NULL);	/* request-level detectors read the whole request */
 	for (size_t k = 0; k < e->n_request_rules; k++) {
 		size_t i = e->request_rules[k];
 		struct detect_hit hit = { NULL, 0 };
@@ -347,6 +350,7 @@ waf_inspect(const struct waf_engine *e, const struct waf_site *site,
 	out->action = out->would_block && !(site != NULL && site->monitor) ? WAF_BLOCK : WAF_PASS;
 	rc = 0;
 done:
+	detect_set_source(NULL);
 	fields_release(&fs);
 	arena_release(&a);
 	return rc;

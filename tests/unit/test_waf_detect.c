@@ -269,6 +269,31 @@ test_field_detectors(void **state)
 	}
 }
 
+/* A script document is a document only in a request body: in a query
+ * argument, cookie or header its weak commands count. */
+static void
+test_documents_only_in_bodies(void **state)
+{
+	static const char *const docs[] = {
+		"a:\nb\nsleep 10",
+		"#!/bin/sh\nsleep 10",
+		"FROM x\nRUN y || sleep 10\nCOPY . /app",
+	};
+	struct detect_hit hit;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		detect_set_source("json");
+		assert_false(detect_cmdi(docs[i], strlen(docs[i]), &hit));
+		detect_set_source("query");
+		if (!detect_cmdi(docs[i], strlen(docs[i]), &hit))
+			fail_msg("cmdi(\"%s\") from a query argument = 0, want 1", docs[i]);
+		detect_set_source("cookie");
+		assert_true(detect_cmdi(docs[i], strlen(docs[i]), &hit));
+	}
+	detect_set_source(NULL);
+}
+
 static void
 test_table(void **state)
 {
@@ -442,6 +467,7 @@ main(void)
 		cmocka_unit_test(test_field_detectors),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_protocol),
+		cmocka_unit_test(test_documents_only_in_bodies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
