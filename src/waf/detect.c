@@ -492,8 +492,8 @@ detect_cmdi(const char *s, size_t len, struct detect_hit *hit)
 			/* markdown's inline code stands after a blank or punctuation;
 			 * glued to a word ("127.0.0.1`sleep 10`") it is a shell's
 			 * command substitution inside an argument */
-			if (c == '`' && !(i > 0 && is_word((unsigned char)s[i - 1])))
-				mode = CMD_BACKTICK;
+			if (c == '`' && !(i > 0 && is_word((unsigned char)s[i - 1])) && from_body())
+				mode = CMD_BACKTICK;	/* markdown is written in bodies, not in URLs or cookies */
 			else if ((c == '|' || (c == '&' && i + 1 < len && s[i + 1] == '&')) &&
 			    memchr(s, ' ', i) == NULL)
 				mode = CMD_AFTER_PIPE;

@@ -291,6 +291,12 @@ test_documents_only_in_bodies(void **state)
 		detect_set_source("cookie");
 		assert_true(detect_cmdi(docs[i], strlen(docs[i]), &hit));
 	}
+	/* inline code is markdown only where markdown is written */
+	detect_set_source("query");
+	assert_true(detect_cmdi("127.0.0.1 `sleep 10`", 20, &hit));
+	assert_true(detect_cmdi("`sleep 10`", 10, &hit));
+	detect_set_source("json");
+	assert_false(detect_cmdi("I tried `sleep 10` and it hung", 30, &hit));
 	detect_set_source(NULL);
 }
 
