@@ -14,6 +14,7 @@
 
 #include "detect.h"
 #include "fields.h"
+#include "normalise.h"
 #include "sqli.h"
 #include "xss.h"
 
@@ -500,10 +501,13 @@ detect_cmdi(const char *s, size_t len, struct detect_hit *hit)
 			/* "find . -size +1M | xargs ls -lh | sort": a line that is a
 			 * command from its start, piped into a filter, is a pipeline
 			 * someone wrote, not a break-out of an argument */
-			if (c == '|' && (i == 0 || s[i - 1] != '|') && (i + 1 == len || s[i + 1] != '|') &&
-			    ((is_pure_filter(command_word(s, len, j)) && reads_only_input(s, len, j)) ||
-			    (command_word(s, len, line) != NULL && is_filter(command_word(s, len, j)))))
-				continue;
+			if (c == '|' && (i == 0 || s[i - 1] != '|') && (i + 1 == len || s[i + 1] != '|')) {
+				const struct command *next = command_word(s, len, j);
+
+				if ((is_pure_filter(next) && reads_only_input(s, len, j)) ||
+				    (is_filter(next) && command_word(s, len, line) != NULL))
+					continue;
+			}
 			if (command_at(s, len, j, mode, 0, script))
 				return hit_at(hit, c == '`' ? "command substitution" :
 				    "command after shell separator", i);
@@ -1672,14 +1676,14 @@ enum {
 	PH_HOST, PH_CONTENT_LENGTH, PH_TRANSFER_ENCODING, PH_CONNECTION, PH_CONTENT_TYPE,
 	PH_RANGE, PH_REQUEST_RANGE, PH_PROXY, PH_METHOD_OVERRIDE, PH_X_HTTP_METHOD,
 	PH_X_METHOD_OVERRIDE, PH_UPGRADE, PH_HTTP2_SETTINGS, PH_X_ORIGINAL_URL, PH_X_REWRITE_URL,
-	PH_WS_VERSION, PH_CONTENT_ENCODING, PH_TRAILER, PH_COUNT
+	PH_WS_VERSION, PH_CONTENT_ENCODING, PH_TRAILER, PH_AUTHORIZATION, PH_COUNT
 };
 
 static const char *const proto_header_names[PH_COUNT] = {
 	"host", "content-length", "transfer-encoding", "connection", "content-type", "range",
 	"request-range", "proxy", "x-http-method-override", "x-http-method", "x-method-override",
 	"upgrade", "http2-settings", "x-original-url", "x-rewrite-url", "sec-websocket-version",
-	"content-encoding", "trailer",
+	"content-encoding", "trailer", "authorization",
 };
 
 struct proto {
@@ -2034,70 +2038,47 @@ check_forwarding(const struct proto *p)
  * itself: "alg": "none", a "kid" that is a path or SQL (the verifier reads
  * the key from a file or a table by it), a "jku"/"x5u" URL (the verifier
  * fetches the key from there) or an embedded "jwk". */
+/* The string value of "key" in the small JSON object j[0..n) (a JWT
+ * header), or NULL. */
+static const char *
+jose_string(const char *j, size_t n, const char *key, size_t *vl)
+{
+	const char *k = find_ci(j, n, key), *q, *e;
+
+	if (k == NULL || (q = memchr(k + strlen(key), '"', n - (size_t)(k + strlen(key) - j))) == NULL ||
+	    (e = memchr(q + 1, '"', n - (size_t)(q + 1 - j))) == NULL)
+		return NULL;
+	*vl = (size_t)(e - q - 1);
+	return q + 1;
+}
+
 static int
 check_jwt(const struct proto *p)
 {
-	const struct waf_request *req = p->req;
+	const struct waf_header *h = p->h[PH_AUTHORIZATION];
+	const char *v, *dot, *kid, *alg;
+	char head[384];
+	size_t n, kl, al;
+	struct detect_hit hh;
 
-	for (size_t i = 0; i < req->n_headers; i++) {
-		const struct waf_header *h = &req->headers[i];
-		const char *v = h->value, *dot;
-		size_t vl = h->value_len, n = 0;
-		unsigned long acc = 0;
-		int bits = 0;
-		char head[512];
-
-		if (!(h->name_len == 13 && strncasecmp(h->name, "authorization", 13) == 0) ||
-		    vl < 7 || strncasecmp(v, "bearer ", 7) != 0)
-			continue;
-		v += 7;
-		vl -= 7;
-		if ((dot = memchr(v, '.', vl)) == NULL || dot == v)
-			continue;
-		for (const char *c = v; c < dot && n + 1 < sizeof(head); c++) {
-			int d = isupper((unsigned char)*c) ? *c - 'A' : islower((unsigned char)*c) ?
-			    *c - 'a' + 26 : isdigit((unsigned char)*c) ? *c - '0' + 52 :
-			    (*c == '-' || *c == '+') ? 62 : (*c == '_' || *c == '/') ? 63 : -1;
-
-			if (d < 0)
-				break;
-			acc = (acc << 6) | (unsigned long)d;
-			bits += 6;
-			if (bits >= 8) {
-				bits -= 8;
-				head[n++] = (char)((acc >> bits) & 0xFF);
-			}
-		}
-		head[n] = '\0';
-		if (n == 0 || head[0] != '{')
-			continue;
-		{
-			const char *alg = find_ci(head, n, "\"alg\"");
-			const char *kid = find_ci(head, n, "\"kid\"");
-			struct detect_hit hh;
-
-			if (alg != NULL) {
-				const char *q = memchr(alg + 5, '"', n - (size_t)(alg + 5 - head));
-
-				if (q != NULL && (size_t)(head + n - q) > 5 && strncasecmp(q + 1, "none\"", 5) == 0)
-					return 1;
-			}
-			if (find_ci(head, n, "\"jku\"") != NULL || find_ci(head, n, "\"x5u\"") != NULL ||
-			    find_ci(head, n, "\"jwk\"") != NULL)
-				return 1;
-			if (kid != NULL) {
-				const char *q = memchr(kid + 5, '"', n - (size_t)(kid + 5 - head));
-				const char *e = q != NULL ? memchr(q + 1, '"', n - (size_t)(q + 1 - head)) : NULL;
-
-				if (e != NULL && (detect_lfi(q + 1, (size_t)(e - q - 1), &hh) ||
-				    detect_sqli(q + 1, (size_t)(e - q - 1), &hh) ||
-				    memmem(q + 1, (size_t)(e - q - 1), "..", 2) != NULL ||
-				    memchr(q + 1, '\'', (size_t)(e - q - 1)) != NULL))
-					return 1;
-			}
-		}
-	}
-	return 0;
+	if (h == NULL || h->value_len < 7 || strncasecmp(h->value, "bearer ", 7) != 0)
+		return 0;
+	v = h->value + 7;
+	dot = memchr(v, '.', h->value_len - 7);
+	if (dot == NULL || (size_t)(dot - v) > sizeof(head))
+		return 0;
+	n = norm_base64(v, (size_t)(dot - v), head);	/* the JOSE header, if it is text */
+	if (n == 0 || head[0] != '{')
+		return 0;
+	if ((alg = jose_string(head, n, "\"alg\"", &al)) != NULL && al == 4 &&
+	    strncasecmp(alg, "none", 4) == 0)
+		return 1;
+	if (find_ci(head, n, "\"jku\"") != NULL || find_ci(head, n, "\"x5u\"") != NULL ||
+	    find_ci(head, n, "\"jwk\"") != NULL)
+		return 1;
+	kid = jose_string(head, n, "\"kid\"", &kl);
+	return kid != NULL && (detect_lfi(kid, kl, &hh) || detect_sqli(kid, kl, &hh) ||
+	    memmem(kid, kl, "..", 2) != NULL || memchr(kid, '\'', kl) != NULL);
 }
 
 static int

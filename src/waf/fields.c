@@ -34,9 +34,12 @@ static const char *const parsed_headers[] = {
 static int
 name_in(const char *const *names, size_t count, const char *name, size_t len)
 {
-	for (size_t k = 0; k < count; k++) {
-		size_t sl = strlen(names[k]);
+	for (size_t k = 0; len > 0 && k < count; k++) {
+		size_t sl;
 
+		if (names[k][0] != (char)tolower((unsigned char)name[0]))
+			continue;	/* every header of every request passes here */
+		sl = strlen(names[k]);
 		if (names[k][sl - 1] == '-' ? len > sl && strncasecmp(name, names[k], sl) == 0 :
 		    len == sl && strncasecmp(name, names[k], sl) == 0)
 			return 1;

@@ -37,20 +37,12 @@ dfx_setup(void **state)
 	struct dctx *c = calloc(1, sizeof(*c));
 	struct ys_err e = { 0 };
 	char path[300], pub[300], err[200];
-	int64_t ta, tb, ua, ub, adm;
 	json_t *pol, *out = NULL;
 
 	if (c == NULL || (c->fx = fx_new(1)) == NULL)
 		return -1;
 	c->db = c->fx->db;
-	ta = fx_tenant(c->fx, "alpha", "active");
-	tb = fx_tenant(c->fx, "beta", "active");
-	ua = fx_user(c->fx, "alice", ROLE_TENANT_ADMIN, ta, false);
-	ub = fx_user(c->fx, "bob", ROLE_TENANT_ADMIN, tb, false);
-	adm = fx_user(c->fx, "root", ROLE_ADMIN, 0, false);
-	c->a = fx_principal(ua, "alice", ROLE_TENANT_ADMIN, ta);
-	c->b = fx_principal(ub, "bob", ROLE_TENANT_ADMIN, tb);
-	c->admin = fx_principal(adm, "root", ROLE_ADMIN, 0);
+	fx_two_tenants(c->fx, &c->a, &c->b, &c->admin);
 	c->plan = fx_plan(c->fx, "anti-ddos", "pro", 50000);
 	if (db_run(c->db, "UPDATE plans SET bandwidth_mbps = 2000 WHERE id = ?", "l", c->plan) != 1)
 		return -1;

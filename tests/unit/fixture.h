@@ -155,6 +155,21 @@ fx_principal(int64_t user_id, const char *name, enum role role, int64_t tenant)
 	return p;
 }
 
+/* Two active tenants, "alpha" with tenant admin alice and "beta" with
+ * tenant admin bob, and the platform admin root: the cast of the
+ * tenant-isolation tests. */
+static inline void
+fx_two_tenants(struct fx *f, struct principal *a, struct principal *b, struct principal *admin)
+{
+	int64_t ta = fx_tenant(f, "alpha", "active"), tb = fx_tenant(f, "beta", "active");
+
+	*a = fx_principal(fx_user(f, "alice", ROLE_TENANT_ADMIN, ta, false), "alice",
+	    ROLE_TENANT_ADMIN, ta);
+	*b = fx_principal(fx_user(f, "bob", ROLE_TENANT_ADMIN, tb, false), "bob",
+	    ROLE_TENANT_ADMIN, tb);
+	*admin = fx_principal(fx_user(f, "root", ROLE_ADMIN, 0, false), "root", ROLE_ADMIN, 0);
+}
+
 /* An active plan of service at price_fen per unit per month; returns its id. */
 static inline int64_t
 fx_plan(struct fx *f, const char *service, const char *name, int64_t price_fen)

@@ -37,19 +37,11 @@ static int
 setup(void **state)
 {
 	struct ctx *c = calloc(1, sizeof(*c));
-	int64_t ta, tb, ua, ub, adm;
 
 	if (c == NULL || (c->fx = fx_new(1)) == NULL)
 		return -1;
 	c->db = c->fx->db;
-	ta = fx_tenant(c->fx, "alpha", "active");
-	tb = fx_tenant(c->fx, "beta", "active");
-	ua = fx_user(c->fx, "alice", ROLE_TENANT_ADMIN, ta, false);
-	ub = fx_user(c->fx, "bob", ROLE_TENANT_ADMIN, tb, false);
-	adm = fx_user(c->fx, "root", ROLE_ADMIN, 0, false);
-	c->a = fx_principal(ua, "alice", ROLE_TENANT_ADMIN, ta);
-	c->b = fx_principal(ub, "bob", ROLE_TENANT_ADMIN, tb);
-	c->admin = fx_principal(adm, "root", ROLE_ADMIN, 0);
+	fx_two_tenants(c->fx, &c->a, &c->b, &c->admin);
 	c->plan = fx_plan(c->fx, "waf", "site", 10000);
 	if (db_run(c->db, "INSERT INTO nodes (tenant_id, kind, hostname, enrolled_at)"
 	    " VALUES (NULL, 'waf', 'waf-1', 0)", "") != 1)
